@@ -1,0 +1,34 @@
+/**
+ * A private working copy of one branch of one Git repository, owned by one job.
+ * Implemented by `shared/adapters/git/simple-git-workspace.ts`.
+ */
+export interface GitAuth {
+  username: string;
+  password: string;
+}
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+export interface GitWorkspace {
+  readonly dir: string;
+  /** The commit the working copy is at. */
+  head(): Promise<string>;
+  /** Content of a file relative to the repository root, or null when absent. Rejects paths escaping the repo. */
+  readFile(path: string): Promise<string | null>;
+  writeFile(path: string, content: string): Promise<void>;
+  /** Stages everything and commits. Returns the new SHA, or null when there is nothing to commit. */
+  commit(message: string, author: GitAuthor): Promise<string | null>;
+  /** Pushes the branch. A rejected (non-fast-forward) push throws ConflictError. */
+  push(): Promise<void>;
+  /** Fetches the branch and hard-resets the working copy to the remote head (before re-applying a plan). */
+  resetToRemote(): Promise<void>;
+  /** Removes the working copy. Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+export interface GitWorkspaceFactory {
+  open(options: { repoUrl: string; branch: string; auth?: GitAuth }): Promise<GitWorkspace>;
+}
