@@ -1,0 +1,28 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Redis connections. Workers block on Redis and must never give up (`maxRetriesPerRequest: null`);
+ * producers and stores fail fast when Redis is away (`enableOfflineQueue: false` after connect).
+ */
+export function connectionOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+export function createRedis(url: string, name: string): Redis {
+  return new Redis({ ...connectionOptions(url), connectionName: `tagflow-${name}`, lazyConnect: false });
+}
+
+/** Key builder for everything tagflow keeps in Redis beside the queues. */
+export function keyspace(prefix: string) {
+  return (...parts: string[]) => [prefix, ...parts].join(':');
+}
+export type Keyspace = ReturnType<typeof keyspace>;

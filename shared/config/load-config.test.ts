@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.ts';
+
+describe('loadConfig', () => {
+  it('applies the anchor defaults', () => {
+    const c = loadConfig({}, {});
+    expect(c.intervalMs).toBe(120_000);
+    expect(c.gitCommitUser).toBe('argocd-image-updater');
+    expect(c.gitCommitEmail).toBe('noreply@argoproj.io');
+    expect(c.roles).toEqual(['scheduler', 'registry', 'select', 'patch', 'git', 'api']);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('prefers flags over environment', () => {
+    const c = loadConfig({ interval: '30s', roles: 'registry,select' }, { IMAGE_UPDATER_INTERVAL: '5m', ARGOCD_NAMESPACE: 'ops' });
+    expect(c.intervalMs).toBe(30_000);
+    expect(c.roles).toEqual(['registry', 'select']);
+    expect(c.argocdNamespace).toBe('ops');
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({ interval: 'soon', roles: 'registry,cook', loglevel: 'loud' }, { REDIS_URL: 'not a url' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const text = (e as ConfigError).message;
+      expect(text).toMatch(/interval: invalid duration "soon"/);
+      expect(text).toMatch(/unknown role "cook"/);
+      expect((e as ConfigError).problems.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import { ConfigSchema, ROLES, type Config, type ConfigInput } from './schema.ts';
+import { parseDuration } from './duration.ts';
+
+/** Flags as the CLI hands them over (strings and booleans, unset = undefined). */
+export interface RawFlags {
+  redisUrl?: string;
+  interval?: string;
+  once?: boolean;
+  dryRun?: boolean;
+  roles?: string;
+  kubeconfig?: string;
+  context?: string;
+  argocdNamespace?: string;
+  registriesConfPath?: string;
+  matchApplicationName?: string[];
+  matchApplicationLabel?: string;
+  gitCommitUser?: string;
+  gitCommitEmail?: string;
+  gitCommitMessagePath?: string;
+  loglevel?: string;
+  logformat?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Flag beats environment beats default. Collects every problem before failing. */
+export function loadConfig(flags: RawFlags, env: Record<string, string | undefined>): Config {
+  const problems: string[] = [];
+  const duration = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    try {
+      return parseDuration(value);
+    } catch (e) {
+      problems.push(`${name}: ${(e as Error).message}`);
+      return undefined;
+    }
+  };
+  const roles = list(flags.roles ?? env.TAGFLOW_ROLES);
+  if (roles) for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) problems.push(`roles: unknown role "${r}" (known: ${ROLES.join(', ')})`);
+  const input: ConfigInput = {
+    redisUrl: flags.redisUrl ?? env.REDIS_URL,
+    queuePrefix: env.TAGFLOW_PREFIX,
+    intervalMs: duration('interval', flags.interval ?? env.IMAGE_UPDATER_INTERVAL),
+    once: flags.once,
+    dryRun: flags.dryRun,
+    roles: roles as Config['roles'] | undefined,
+    kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
+    context: flags.context,
+    argocdNamespace: flags.argocdNamespace ?? env.ARGOCD_NAMESPACE,
+    registriesConfPath: flags.registriesConfPath,
+    matchApplicationName: flags.matchApplicationName,
+    matchApplicationLabel: flags.matchApplicationLabel,
+    gitCommitUser: flags.gitCommitUser ?? env.GIT_COMMIT_USER,
+    gitCommitEmail: flags.gitCommitEmail ?? env.GIT_COMMIT_EMAIL,
+    gitCommitMessagePath: flags.gitCommitMessagePath,
+    defaultPlatforms: list(env.TAGFLOW_DEFAULT_PLATFORMS),
+    logLevel: (flags.loglevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
+    logFormat: (flags.logformat ?? env.IMAGE_UPDATER_LOGFORMAT) as Config['logFormat'] | undefined,
+  };
+  const parsed = ConfigSchema.safeParse(dropUndefined(input));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || 'config'}: ${issue.message}`);
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return parsed.data;
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const ROLES = ['scheduler', 'registry', 'select', 'patch', 'git', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+
+const concurrency = (d: number) => z.number().int().min(1).max(200).default(d);
+
+/** The one configuration schema. Parsed once in each main; nothing below reads process.env. */
+export const ConfigSchema = z.object({
+  redisUrl: z.string().url().default('redis://127.0.0.1:6379').describe('Redis holding queues, snapshots and the audit trail (REDIS_URL)'),
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tagflow').describe('Prefix of every Redis key (TAGFLOW_PREFIX)'),
+  intervalMs: z.number().int().min(0).default(120_000).describe('Time between update cycles (--interval, IMAGE_UPDATER_INTERVAL)'),
+  once: z.boolean().default(false).describe('Run one cycle, wait for its jobs, print the results and exit (--once)'),
+  dryRun: z.boolean().default(false).describe('Plan and audit without writing back (--dry-run)'),
+  roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]).describe('Roles this process runs (--roles, TAGFLOW_ROLES)'),
+  kubeconfig: z.string().optional().describe('Kubeconfig file (--kubeconfig, KUBECONFIG); default in-cluster or ~/.kube/config'),
+  context: z.string().optional().describe('Kubeconfig context (--context)'),
+  argocdNamespace: z.string().optional().describe("Namespace of the Applications (--argocd-namespace, ARGOCD_NAMESPACE); default the context's namespace, else argocd"),
+  registriesConfPath: z.string().optional().describe('registries.conf file (--registries-conf-path); default the argocd-image-updater-config ConfigMap'),
+  matchApplicationName: z.array(z.string()).default([]).describe('Only Applications whose name matches one of these globs (--match-application-name)'),
+  matchApplicationLabel: z.string().optional().describe('Only Applications matching this label selector (--match-application-label)'),
+  gitCommitUser: z.string().min(1).default('argocd-image-updater').describe('Commit author name (--git-commit-user, GIT_COMMIT_USER)'),
+  gitCommitEmail: z.string().min(1).default('noreply@argoproj.io').describe('Commit author e-mail (--git-commit-email, GIT_COMMIT_EMAIL)'),
+  gitCommitMessagePath: z.string().optional().describe('Commit message template file (--git-commit-message-path)'),
+  defaultPlatforms: z.array(z.string()).default(['linux/amd64']).describe('Platforms wanted when an image sets none (TAGFLOW_DEFAULT_PLATFORMS)'),
+  concurrency: z
+    .object({ scheduler: concurrency(1), registry: concurrency(8), select: concurrency(16), patch: concurrency(8), git: concurrency(4) })
+    .default({ scheduler: 1, registry: 8, select: 16, patch: 8, git: 4 })
+    .describe('Jobs each worker pool runs at once in this process'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info').describe('--loglevel, IMAGE_UPDATER_LOGLEVEL'),
+  logFormat: z.enum(['text', 'json']).default('text').describe('--logformat, IMAGE_UPDATER_LOGFORMAT'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

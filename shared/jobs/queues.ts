@@ -1,0 +1,27 @@
+/** Queue names: one queue per worker pool. */
+export const QUEUE = {
+  cycle: 'cycle',
+  poll: 'poll',
+  select: 'select',
+  patch: 'patch',
+  commit: 'commit',
+} as const;
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+export interface JobDefaults {
+  attempts: number;
+  backoff: { type: 'exponential'; delay: number; jitter?: number };
+  removeOnComplete: { age: number; count: number };
+  removeOnFail: { age: number; count: number };
+}
+
+const keep = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 86400, count: 5000 } };
+
+/** Retries and backoff are declared here, per queue, and nowhere else. */
+export const JOB_DEFAULTS: Record<QueueName, JobDefaults> = {
+  cycle: { attempts: 1, backoff: { type: 'exponential', delay: 1000 }, ...keep },
+  poll: { attempts: 4, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
+  select: { attempts: 3, backoff: { type: 'exponential', delay: 500, jitter: 0.2 }, ...keep },
+  patch: { attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
+  commit: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.2 }, ...keep },
+};

@@ -1,0 +1,63 @@
+import { pino, type Logger } from 'pino';
+import { Writable } from 'node:stream';
+
+export type { Logger };
+
+/** Keys whose values never reach a log line. */
+export const REDACT_PATHS = [
+  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
+  'credentials.password', 'secret', '*.secret', 'auth', '*.auth',
+];
+
+export interface LoggerOptions {
+  level: string;
+  format: 'text' | 'json';
+  destination?: NodeJS.WritableStream;
+  base?: Record<string, unknown>;
+}
+
+/**
+ * The process logger. `json` is pino's own output; `text` renders the same records as logfmt
+ * (`time=… level=info msg="…" application=…`), the format argocd-image-updater prints by default.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const out = options.destination ?? process.stdout;
+  const stream = options.format === 'json' ? out : logfmtStream(out);
+  return pino(
+    {
+      level: options.level,
+      base: options.base ?? {},
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    stream,
+  );
+}
+
+function logfmtStream(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line) out.write(`${toLogfmt(JSON.parse(line) as Record<string, unknown>)}\n`);
+      }
+      done();
+    },
+  });
+}
+
+export function toLogfmt(record: Record<string, unknown>): string {
+  const { time, level, msg, ...rest } = record;
+  const parts = [`time=${quote(String(time ?? ''))}`, `level=${String(level)}`, `msg=${quote(String(msg ?? ''))}`];
+  for (const [k, v] of Object.entries(rest)) parts.push(`${k}=${quote(typeof v === 'string' ? v : JSON.stringify(v))}`);
+  return parts.join(' ');
+}
+
+function quote(v: string): string {
+  return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
+}
+
+/** A logger that drops everything (tests, library use). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
