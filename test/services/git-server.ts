@@ -9,8 +9,9 @@
  *   await gitServer.readFile('team/app', 'values.yaml');  // content on main, or null
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -155,6 +156,8 @@ export interface GitServerOptions {
   /** Allow clone/fetch without credentials (push always needs them). */
   anonymousRead?: boolean;
   port?: number;
+  /** Serve https with this certificate (e.g. from test/services/certs.ts generateTlsCerts). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 function authUser(req: IncomingMessage, users: Record<string, string>): string | null {
@@ -211,7 +214,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   const requests: GitRequestRecord[] = [];
   const children = new Set<ChildProcess>();
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const user = authUser(req, options.users);
     const record: GitRequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search, user, status: 0 };
@@ -242,13 +245,16 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     child.stdin!.on('error', () => {});
     req.pipe(child.stdin!);
     relayCgi(child, res, (code) => (record.status = code));
-  });
+  };
+  const server = options.tls
+    ? createTlsServer({ cert: await readFile(options.tls.certFile), key: await readFile(options.tls.keyFile) }, handler)
+    : createServer(handler);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const bareName = (repo: string) => `${repo.replace(/^\/+/, '').replace(/\.git$/, '')}.git`;
   const repoDir = (repo: string) => join(root, bareName(repo));
   const repoUrl = (repo: string) => `${url}/${bareName(repo)}`;

@@ -1,0 +1,162 @@
+/**
+ * GitWorkspaceFactory over simple-git 4: every open() gets its own temp directory with a shallow,
+ * single-branch clone. Credentials travel only as an `Authorization` header in the child env —
+ * never in the remote URL, argv, logs or error messages.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PermanentError } from '../../errors.ts';
+import type { GitAuth, GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../ports/git-workspace.ts';
+import { basicAuthorization, gitClient, type GitClientOptions } from './git-client.ts';
+import { classifyGitError, scrubSecrets, type GitOperation } from './git-errors.ts';
+import { resolveInside } from './safe-path.ts';
+
+export interface SimpleGitWorkspaceFactoryOptions {
+  /** Base environment for git (PATH, HOME, proxies). Default: process.env. */
+  env?: Record<string, string | undefined>;
+  /** CA bundle for https remotes. Default: the env's GIT_SSL_CAINFO, if any. */
+  caFile?: string;
+  /** Parent of the per-workspace temp dirs. Default: os.tmpdir(). */
+  tmpRoot?: string;
+  timeoutMs?: number;
+}
+
+/** Moves URL userinfo into auth (explicit auth wins) and returns the URL without it. */
+export function splitCredentials(repoUrl: string, auth?: GitAuth): { url: string; auth?: GitAuth } {
+  if (!/^https?:\/\//i.test(repoUrl)) return { url: repoUrl, auth };
+  let u: URL;
+  try {
+    u = new URL(repoUrl);
+  } catch {
+    throw new PermanentError('git.url', `repository URL "${scrubSecrets(repoUrl)}" is not a valid URL`);
+  }
+  const fromUrl = u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : undefined;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), auth: auth ?? fromUrl };
+}
+
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!\/)[^\s~^:?*[\\\x00-\x1f\x7f]+(?<!\/)(?<!\.lock)(?<!\.)$/;
+
+export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
+  constructor(private readonly options: SimpleGitWorkspaceFactoryOptions = {}) {}
+
+  async open(options: { repoUrl: string; branch: string; auth?: GitAuth }): Promise<GitWorkspace> {
+    const { url, auth } = splitCredentials(options.repoUrl, options.auth);
+    if (url.startsWith('-')) throw new PermanentError('git.url', `repository URL "${url}" is not allowed`);
+    const env = this.options.env ?? process.env;
+    const authorization = auth ? basicAuthorization(auth.username, auth.password) : undefined;
+    const client: GitClientOptions = { env, authorization, caFile: this.options.caFile ?? env.GIT_SSL_CAINFO, timeoutMs: this.options.timeoutMs };
+    const secrets = auth ? [auth.password, authorization!.slice('Basic '.length)] : [];
+    const fail = (e: unknown, op: GitOperation, what: string) => classifyGitError(e, op, `${what} ${url}`, secrets);
+
+    const dir = await mkdtemp(join(this.options.tmpRoot ?? tmpdir(), 'tagflow-git-'));
+    try {
+      let branch = options.branch.trim();
+      if (branch === '' || branch === 'HEAD') {
+        const out = await gitClient(dir, client).listRemote(['--symref', url, 'HEAD']).catch((e: unknown) => {
+          throw fail(e, 'resolve-branch', 'resolve the default branch of');
+        });
+        const m = /^ref:\s*refs\/heads\/(\S+)\s+HEAD$/m.exec(out);
+        if (!m) throw new PermanentError('git.branch-not-found', `cannot determine the default branch of ${url}`);
+        branch = m[1]!;
+      }
+      if (!BRANCH.test(branch)) throw new PermanentError('git.branch', `git-branch "${branch}" is not a valid branch name`);
+      await gitClient(dir, client)
+        .clone(url, dir, ['--depth', '1', '--branch', branch, '--single-branch', '--no-tags'])
+        .catch((e: unknown) => {
+          throw fail(e, 'clone', `clone branch ${branch} of`);
+        });
+      return new SimpleGitWorkspace(dir, url, branch, client, secrets);
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+}
+
+export class SimpleGitWorkspace implements GitWorkspace {
+  private disposed = false;
+
+  constructor(
+    readonly dir: string,
+    /** The remote URL without credentials. */
+    readonly repoUrl: string,
+    /** The branch checked out and pushed (resolved when '' / 'HEAD' was asked for). */
+    readonly branch: string,
+    private readonly client: GitClientOptions,
+    private readonly secrets: readonly string[],
+  ) {}
+
+  private git(extra?: Record<string, string>) {
+    if (this.disposed) throw new PermanentError('git.disposed', `workspace for ${this.repoUrl} was already disposed`);
+    return gitClient(this.dir, this.client, extra);
+  }
+
+  private async run<T>(op: GitOperation, what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw classifyGitError(e, op, `${what} ${this.repoUrl} (${this.branch})`, this.secrets);
+    }
+  }
+
+  head(): Promise<string> {
+    return this.run('head', 'read HEAD of', async () => (await this.git().revparse(['HEAD'])).trim());
+  }
+
+  async readFile(path: string): Promise<string | null> {
+    const abs = await resolveInside(this.dir, path);
+    try {
+      return await readFile(abs, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      if (code === 'EISDIR') throw new PermanentError('git.path', `path "${path}" is a directory`);
+      throw e;
+    }
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    const abs = await resolveInside(this.dir, path);
+    await mkdir(dirname(abs), { recursive: true });
+    await writeFile(abs, content, 'utf8');
+  }
+
+  async commit(message: string, author: GitAuthor): Promise<string | null> {
+    if (!message.trim()) throw new PermanentError('git.commit-message', 'commit message is empty');
+    const identity = {
+      GIT_AUTHOR_NAME: author.name,
+      GIT_AUTHOR_EMAIL: author.email,
+      GIT_COMMITTER_NAME: author.name,
+      GIT_COMMITTER_EMAIL: author.email,
+    };
+    return this.run('commit', 'commit to', async () => {
+      await this.git().raw(['add', '-A']);
+      if ((await this.git().raw(['status', '--porcelain'])).trim() === '') return null;
+      await this.git(identity).commit(message, undefined, { '--no-verify': null });
+      return (await this.git().revparse(['HEAD'])).trim();
+    });
+  }
+
+  push(): Promise<void> {
+    return this.run('push', 'push to', async () => {
+      await this.git().raw(['push', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`]);
+    });
+  }
+
+  resetToRemote(): Promise<void> {
+    const ref = `refs/remotes/origin/${this.branch}`;
+    return this.run('reset', 'fetch and reset to', async () => {
+      await this.git().raw(['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${this.branch}:${ref}`]);
+      await this.git().raw(['reset', '--hard', ref]);
+      await this.git().raw(['clean', '-ffdx']);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
