@@ -88,6 +88,11 @@ describe('parseImageRef — more shapes', () => {
     ['quay.io/org/app:v1@sha256:abc', 'quay.io', 'org/app', 'v1', 'sha256:abc', ''],
     ['quay.io/org/app@sha256:abc', 'quay.io', 'org/app', '', 'sha256:abc', ''],
     ['=nginx:1.0', '', 'nginx', '1.0', '', ''],
+    ['app:=1.2', '', 'app', '=1.2', '', ''],
+    ['app:1.0 || =1.2', '', 'app', '1.0 || =1.2', '', ''],
+    ['app:>1 <=2', '', 'app', '>1 <=2', '', ''],
+    ['web=app:>1 <=2', '', 'app', '>1 <=2', '', 'web'],
+    ['my app=nginx', '', 'nginx', null, '', 'my app'],
   ])('%s', (input, registry, name, tag, digest, alias) => {
     expect(parseImageRef(input)).toEqual({ alias, registry, name, tag, digest });
   });

@@ -22,12 +22,13 @@ const DOCKER_HUB_ALIASES = new Set(['', 'docker.io', 'index.docker.io', 'registr
  * Split `alias=ref`. The first '=' separates the alias, except when it belongs to a version
  * constraint operator (`nginx:>=1.0`, `app:!=2`, `app:=1.2`), which the anchor mis-read as an alias.
  */
-function splitAlias(input: string): { alias: string; ref: string } {
+export function splitAlias(input: string): { alias: string; ref: string; separated: boolean } {
   const eq = input.indexOf('=');
-  if (eq === -1) return { alias: '', ref: input };
+  if (eq === -1) return { alias: '', ref: input, separated: false };
   const before = input.slice(0, eq);
-  if (/[<>!:~]$/.test(before) || /[\s|]/.test(before.trim())) return { alias: '', ref: input };
-  return { alias: before, ref: input.slice(eq + 1) };
+  // `nginx:>=1`, `app:!=2`, `app:=1`, `app:1.0 || =1.2`, `app:>1 <=2`: the '=' belongs to the constraint.
+  if (/[<>!:~]$/.test(before) || before.includes('||') || /:\S*\s/.test(before)) return { alias: '', ref: input, separated: false };
+  return { alias: before, ref: input.slice(eq + 1), separated: true };
 }
 
 /** The legacy parser: host only when the first component looks like one; the tag is everything after ':'. */
@@ -53,6 +54,12 @@ function parseLegacy(ref: string): Omit<ImageRef, 'alias'> {
 /** Parse `[alias=]image[:tag-or-constraint][@digest]`. Never throws; see validateImageRef. */
 export function parseImageRef(input: string): ImageRef {
   const { alias, ref } = splitAlias(input);
+  return { ...parseReference(ref), alias };
+}
+
+/** Parse `image[:tag-or-constraint][@digest]` without looking for an alias (alias = ''). */
+export function parseReference(ref: string): ImageRef {
+  const alias = '';
   const docker = parseDockerReference(ref);
   if (!docker) return { alias, ...parseLegacy(ref) };
   const registry = docker.domain === DOCKER_HUB && !ref.startsWith(DOCKER_HUB) ? '' : docker.domain;

@@ -9,7 +9,8 @@ export class PolicyError extends PermanentError {
   constructor(
     readonly field: string,
     readonly value: string,
-    detail: string,
+    /** The reason alone, without field and value. */
+    readonly detail: string,
   ) {
     super('policy.invalid', `invalid ${field} ${JSON.stringify(value)}: ${detail}`);
   }
