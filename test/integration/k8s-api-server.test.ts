@@ -165,6 +165,49 @@ describe('CRUD on custom resources', () => {
   });
 });
 
+describe('object lifecycle details', () => {
+  it('keeps an object with finalizers until they are removed', async () => {
+    await co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: { ...app('fin'), metadata: { ...app('fin').metadata, finalizers: ['x/y'] } } });
+    const marked = await co.deleteNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'fin' });
+    expect(marked.metadata.deletionTimestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(server.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'fin')).toBeDefined();
+    await co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'fin', body: { metadata: { finalizers: null } } }, merge);
+    expect(server.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'fin')).toBeUndefined();
+  });
+
+  it('honours delete preconditions', async () => {
+    const obj = server.put(app('pre'));
+    server.put(app('pre', {}, 'v2'));
+    const e = await apiError(
+      co.deleteNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'pre', body: { preconditions: { resourceVersion: obj.metadata.resourceVersion } } }),
+    );
+    expect(e.code).toBe(409);
+    expect(server.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'pre')).toBeDefined();
+  });
+
+  it('writes only status through the /status subresource, without a generation bump', async () => {
+    const obj = server.put(app('st'));
+    const out = await co.patchNamespacedCustomObjectStatus(
+      { ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' }, spec: { ignored: true } } },
+      merge,
+    );
+    expect(out.status).toEqual({ phase: 'ok' });
+    expect(out.spec).not.toHaveProperty('ignored');
+    expect(out.metadata.generation).toBe(obj.metadata.generation);
+  });
+
+  it('validates create and update bodies like the real server', async () => {
+    const gen = await co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: { ...app(''), metadata: { generateName: 'auto-', namespace: 'argocd' } } });
+    expect(gen.metadata.name).toMatch(/^auto-[a-z0-9]{5}$/);
+    expect((await apiError(co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: { ...app('x'), metadata: { name: 'x', namespace: 'other' } } }))).code).toBe(400);
+    const { resourceVersion: _rv, ...meta } = gen.metadata;
+    const noRv = await apiError(co.replaceNamespacedCustomObject({ ...APP, namespace: 'argocd', name: gen.metadata.name, body: { ...gen, metadata: meta } }));
+    expect(noRv.code).toBe(422);
+    const renamed = await apiError(co.replaceNamespacedCustomObject({ ...APP, namespace: 'argocd', name: gen.metadata.name, body: { ...gen, metadata: { ...gen.metadata, name: 'other' } } }));
+    expect(renamed.code).toBe(400);
+  });
+});
+
 describe('core resources, auth, faults and discovery', () => {
   it('folds Secret stringData into base64 data and serves ConfigMaps', async () => {
     await core.createNamespacedSecret({ namespace: 'argocd', body: { metadata: { name: 's' }, data: { a: Buffer.from('A').toString('base64') }, stringData: { b: 'B' } } });

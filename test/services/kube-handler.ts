@@ -114,8 +114,10 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
       return sendJson(res, 200, status ? store.updateStatus(type, nsOrEmpty, r.name, parseBody(body)) : store.update(type, nsOrEmpty, r.name, parseBody(body)));
     case 'PATCH':
       return sendJson(res, 200, store.patch(type, nsOrEmpty, r.name, req.headers['content-type'] ?? '', parseBody(body), status ? 'status' : undefined));
-    case 'DELETE':
-      return sendJson(res, 200, store.delete(type, nsOrEmpty, r.name));
+    case 'DELETE': {
+      const options = body.trim() ? (parseBody(body) as { preconditions?: { uid?: string; resourceVersion?: string } }) : {};
+      return sendJson(res, 200, store.delete(type, nsOrEmpty, r.name, options.preconditions ?? {}));
+    }
     default:
       throw new KubeStatusError(405, `the server does not allow this method on the requested resource`, 'MethodNotAllowed');
   }

@@ -147,10 +147,13 @@ export class KubeStore {
     return this.update(type, ns, name, patched as KubeObject);
   }
 
-  /** DELETE semantics: objects with finalizers only get a deletionTimestamp. */
-  delete(type: ResourceType, ns: string, name: string): KubeObject {
+  /** DELETE semantics: preconditions (uid/resourceVersion) → 409; objects with finalizers only get a deletionTimestamp. */
+  delete(type: ResourceType, ns: string, name: string, preconditions: { uid?: string; resourceVersion?: string } = {}): KubeObject {
     const old = this.bucket(type).get(`${ns}/${name}`);
     if (!old) throw notFound(type.group, type.plural, name);
+    if ((preconditions.uid && preconditions.uid !== old.metadata.uid) || (preconditions.resourceVersion && preconditions.resourceVersion !== old.metadata.resourceVersion)) {
+      throw conflict(type.group, type.plural, name);
+    }
     if (old.metadata.finalizers?.length) {
       if (old.metadata.deletionTimestamp) return this.view(old, type);
       const next = structuredClone(old);
