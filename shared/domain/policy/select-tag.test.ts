@@ -236,3 +236,15 @@ describe('invalid filters never throw', () => {
     expect(r.selected).toBeNull();
   });
 });
+
+describe('safety', () => {
+  it('selects among 10,000 tags with a pathological allow-tags pattern in linear time', () => {
+    const tags = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? `1.${i}.0` : `${'a'.repeat(30 + (i % 40))}!${i}`));
+    const start = performance.now();
+    const r = selectTag(input('semver', tags, '', { allowTags: 'regexp:^(a+)+$|^1\\.9999\\.0$' }));
+    const elapsed = performance.now() - start;
+    expect(r).toMatchObject({ reason: 'selected', tagsFound: 10_000, afterFilters: 1 });
+    expect(r.selected?.name).toBe('1.9999.0');
+    expect(elapsed).toBeLessThan(1000);
+  });
+});
