@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfigReader } from '../../shared/adapters/k8s/kube-config-reader.ts';
 import { contextNamespace, loadKubeConfig } from '../../shared/adapters/k8s/kube-config.ts';
-import { createEvent, imagesUpdatedEvent } from '../../shared/adapters/k8s/kube-events.ts';
+import { KubeEventRecorder, createEvent, imagesUpdatedEvent } from '../../shared/adapters/k8s/kube-events.ts';
 import { PermanentError } from '../../shared/errors.ts';
 import { startKubeApiServer, type KubeApiServer } from '../services/kube-api-server.ts';
 
@@ -76,6 +76,15 @@ describe('createEvent', () => {
       },
     });
     expect(ev.firstTimestamp).toBe('2026-01-02T03:04:05.000Z');
+  });
+
+  it('records with the current time through KubeEventRecorder', async () => {
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const name = await new KubeEventRecorder(kc).record({ subject: { namespace: 'argocd', name: 'app2' }, reason: 'UpdateFailed', message: 'boom', type: 'Warning' });
+    const [app, hex] = name.split('.');
+    expect(app).toBe('app2');
+    expect(BigInt(`0x${hex}`) >= before).toBe(true);
+    expect(server.get('v1', 'events', 'argocd', name)).toMatchObject({ type: 'Warning', reason: 'UpdateFailed' });
   });
 });
 

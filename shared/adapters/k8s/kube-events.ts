@@ -3,7 +3,7 @@
  * `<app>.<hex unix nanos>` in the app's namespace, source component `ArgocdImageUpdater`,
  * reason `ImagesUpdated`, one annotation group per change.
  */
-import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { classifyKubeError } from './kube-errors.ts';
 
 export const EVENT_COMPONENT = 'ArgocdImageUpdater';
@@ -83,5 +83,18 @@ export async function createEvent(api: CoreV1Api, input: KubeEventInput, clock: 
     return body.metadata!.name!;
   } catch (e) {
     throw classifyKubeError(e, `create Event for ${input.subject.namespace}/${input.subject.name}`);
+  }
+}
+
+/** Records Events for one cluster; what workers hold instead of a client-node API object. */
+export class KubeEventRecorder {
+  private readonly api: CoreV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.api = kc.makeApiClient(CoreV1Api);
+  }
+
+  record(input: KubeEventInput): Promise<string> {
+    return createEvent(this.api, input);
   }
 }
