@@ -138,7 +138,7 @@ describe('readImageSettings — malformed values name the annotation and value',
     ['allow-tags', 'regexp:(', 'error', /not a valid RE2 regular expression/],
     ['allow-tags', 'glob:v*', 'error', /unknown match function "glob"/],
     ['ignore-tags', 'ok,[abc', 'error', /malformed glob/],
-    ['platforms', 'linux/amd64,arm64', 'error', /expected os\/arch/],
+    ['platforms', 'linux/amd64,arm64', 'warning', /expected os\/arch.*ignored: strategy semver does not read manifests/],
   ] as const)('web.%s=%j → %s', (key, value, severity, message) => {
     const annotation = `${P}web.${key}`;
     const r = readImageSettings({ [annotation]: value }, 'web');
@@ -149,6 +149,13 @@ describe('readImageSettings — malformed values name the annotation and value',
     expect(p?.message).toContain(annotation);
     expect(value).toContain(p?.value ?? '\u0000');
     expect(r.valid).toBe(severity !== 'error');
+  });
+
+  it.each(['newest-build', 'digest'])('invalid platforms are an error for %s (it reads manifests)', (strategy) => {
+    const annotation = `${P}web.platforms`;
+    const r = readImageSettings({ [annotation]: 'linux', [`${P}web.update-strategy`]: strategy }, 'web');
+    expect(r.valid).toBe(false);
+    expect(r.problems).toEqual([expect.objectContaining({ annotation, value: 'linux', severity: 'error' })]);
   });
 
   it('an image with invalid settings is left out; the others go on', () => {

@@ -7,7 +7,7 @@
 import { allowTagsMatcher, ignoreTagsMatcher, splitIgnoreTags } from '../policy/tag-filters.ts';
 import { parsePlatform } from '../policy/platform.ts';
 import { PolicyError } from '../policy/policy-error.ts';
-import { parseStrategy, type StrategyName } from '../policy/strategy.ts';
+import { parseStrategy, STRATEGY_FLAGS, type StrategyName } from '../policy/strategy.ts';
 import { appKey, firstValue, imageKey, type FoundValue, type ImageKey } from './keys.ts';
 import { annotationProblem, type AnnotationProblem } from './problem.ts';
 import { parsePullSecretRef } from './pull-secret.ts';
@@ -94,12 +94,14 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
   const platforms = lookup('platforms', false);
   if (platforms) {
     settings.platforms = platforms.value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const used = STRATEGY_FLAGS[settings.strategy].readsManifests;
     for (const p of settings.platforms) {
       try {
         parsePlatform(p, platforms.key);
       } catch (e) {
         if (!(e instanceof PolicyError)) throw e;
-        policyProblem(e);
+        if (used) policyProblem(e);
+        else problems.push(annotationProblem('warning', e.field, e.value, `${e.detail} (ignored: strategy ${settings.strategy} does not read manifests)`, a));
       }
     }
   }
