@@ -114,3 +114,17 @@ export function renderHelmValuesFile(existing: string | null, source: Applicatio
   if (patched !== null) return { content: preamble + patched, inPlace: true };
   return { content: preamble + applyHelmValueWrites(doc, valueWrites, detectSequenceIndent(body)), inPlace: false };
 }
+
+/** Read one value from values-file text (nested path first, literal dotted key second). */
+export function readHelmValue(content: string, key: string): string {
+  return getHelmValue(parseValues(splitPreamble(content).body), key);
+}
+
+/** Set one value in values-file text: in place when safe, else re-serialised. */
+export function writeHelmValue(content: string, key: string, value: string): string {
+  const { preamble, body } = splitPreamble(content);
+  const doc = parseValues(body);
+  const writes: HelmValueWrite[] = [{ kind: 'name', path: key, value }];
+  const patched = patchHelmValuesInPlace(body, doc, writes);
+  return preamble + (patched ?? applyHelmValueWrites(doc, writes, detectSequenceIndent(body)));
+}

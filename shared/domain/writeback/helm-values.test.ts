@@ -3,7 +3,7 @@ import { vectors } from '../../../test/helpers/vectors.ts';
 import { PermanentError } from '../../errors.ts';
 import type { HelmParameter } from '../../ports/application-store.ts';
 import { getHelmValue, setHelmValue } from './helm-values.ts';
-import { renderHelmValuesFile } from './helm-values-file.ts';
+import { readHelmValue, renderHelmValuesFile, writeHelmValue } from './helm-values-file.ts';
 import { isSafePlainScalar } from './safe-plain-scalar.ts';
 import { comparable, writeFromVector, type VectorImage } from './test-support.ts';
 import { parseYamlText } from './yaml-decode.ts';
@@ -114,5 +114,39 @@ describe('renderHelmValuesFile', () => {
 
   it('rejects a file that is not YAML', () => {
     expect(() => renderHelmValuesFile('a: [b\n', nginx('1'), writes)).toThrow(/cannot parse the Helm values file/);
+  });
+});
+
+describe('readHelmValue / writeHelmValue on text', () => {
+  it('reads nested, indexed and literal keys', () => {
+    const text = 'a:\n  b: 1\nlist:\n- x: y\nc.d: lit\n';
+    expect([readHelmValue(text, 'a.b'), readHelmValue(text, 'list[0].x'), readHelmValue(text, 'c.d')]).toEqual(['1', 'y', 'lit']);
+    expect(() => readHelmValue(text, 'nope')).toThrow('key "nope" not found as nested path or literal key');
+  });
+
+  it('writes in place when safe, re-serialises otherwise', () => {
+    const text = 'a:\n  b: v1   # keep spacing\n';
+    expect(writeHelmValue(text, 'a.b', 'v2')).toBe('a:\n  b: v2   # keep spacing\n');
+    expect(writeHelmValue(text, 'a.b', 'on')).toBe('a:\n  b: "on" # keep spacing\n');
+    expect(writeHelmValue(text, 'a.c', 'x')).toBe('a:\n  b: v1 # keep spacing\n  c: x\n');
+  });
+});
+
+describe('setHelmValue key resolution', () => {
+  it('sets a literal dotted top-level key before trying the nested path', () => {
+    expect(setAndRender('image.tag: v1\nimage:\n  tag: nested\n', 'image.tag', '1.20')).toBe('image.tag: "1.20"\nimage:\n  tag: nested\n');
+  });
+
+  it('follows an alias one level and writes through to the anchor', () => {
+    expect(setAndRender('base: &b v1\nimage:\n  tag: *b\n', 'image.tag', 'v2')).toBe('base: &b v2\nimage:\n  tag: *b\n');
+  });
+
+  it.each([
+    ['scalar in the way', 'image: x\n', 'image.tag', 'unexpected type ScalarNode for key image'],
+    ['non-scalar target', 'image:\n  tag:\n    a: b\n', 'image.tag', 'unexpected type MappingNode for key tag'],
+    ['index on a map', 'image:\n  a: b\n', 'image[0].a', 'id 0 provided when "image" is not an yaml array'],
+    ['root not a map', '- a\n', 'x', 'unexpected type SequenceNode for root'],
+  ])('error: %s', (_name, input, key, message) => {
+    expect(() => setAndRender(input, key, 'v')).toThrow(message);
   });
 });
