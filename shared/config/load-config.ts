@@ -17,6 +17,7 @@ export interface RawFlags {
   gitCommitUser?: string;
   gitCommitEmail?: string;
   gitCommitMessagePath?: string;
+  healthPort?: string;
   loglevel?: string;
   logformat?: string;
 }
@@ -60,6 +61,8 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
     gitCommitEmail: flags.gitCommitEmail ?? env.GIT_COMMIT_EMAIL,
     gitCommitMessagePath: flags.gitCommitMessagePath,
     defaultPlatforms: list(env.TAGFLOW_DEFAULT_PLATFORMS),
+    apiHost: env.TAGFLOW_API_HOST,
+    apiPort: flags.healthPort !== undefined ? Number(flags.healthPort) : env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined,
     logLevel: (flags.loglevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
     logFormat: (flags.logformat ?? env.IMAGE_UPDATER_LOGFORMAT) as Config['logFormat'] | undefined,
   };
@@ -68,7 +71,8 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || 'config'}: ${issue.message}`);
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return parsed.data;
+  // argocd-image-updater: an interval of 0 means a single run.
+  return parsed.data.intervalMs === 0 ? { ...parsed.data, once: true } : parsed.data;
 }
 
 function dropUndefined<T extends object>(o: T): T {

@@ -27,6 +27,8 @@ export const ConfigSchema = z.object({
     .object({ scheduler: concurrency(1), registry: concurrency(8), select: concurrency(16), patch: concurrency(8), git: concurrency(4) })
     .default({ scheduler: 1, registry: 8, select: 16, patch: 8, git: 4 })
     .describe('Jobs each worker pool runs at once in this process'),
+  apiHost: z.string().default('0.0.0.0').describe('Address the api role listens on (TAGFLOW_API_HOST)'),
+  apiPort: z.number().int().min(0).max(65535).default(8080).describe('Port of the api role: /healthz, /readyz (--health-port, TAGFLOW_API_PORT)'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info').describe('--loglevel, IMAGE_UPDATER_LOGLEVEL'),
   logFormat: z.enum(['text', 'json']).default('text').describe('--logformat, IMAGE_UPDATER_LOGFORMAT'),
 });

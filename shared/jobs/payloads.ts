@@ -14,7 +14,8 @@ export type AppRef = z.infer<typeof AppRefSchema>;
 export const TriggerSchema = z.enum(['interval', 'once', 'manual', 'webhook', 'app-changed']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
-export const CycleJobSchema = z.object({ cycleId: z.string().min(1), trigger: TriggerSchema });
+/** A cycle started by the job scheduler has no id of its own: the job id names it. */
+export const CycleJobSchema = z.object({ cycleId: z.string().min(1).optional(), trigger: TriggerSchema });
 
 export const PollJobSchema = z.object({
   repoKey: z.string().min(1),

@@ -5,7 +5,7 @@ export interface TagRecord {
   name: string;
   digest?: string;
   created?: string;
-  platforms?: Platform[];
+  platforms?: (Platform & { created?: string })[];
 }
 
 /** The state of one repository as last polled: written by the registry worker, read by select. */

@@ -1,10 +1,21 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
+
+/** Plain connection options, accepted by both ioredis and BullMQ. */
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+  tls?: object;
+  maxRetriesPerRequest: null;
+}
 
 /**
  * Redis connections. Workers block on Redis and must never give up (`maxRetriesPerRequest: null`);
  * producers and stores fail fast when Redis is away (`enableOfflineQueue: false` after connect).
  */
-export function connectionOptions(url: string): RedisOptions {
+export function connectionOptions(url: string): ConnectionOptions {
   const u = new URL(url);
   return {
     host: u.hostname,

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { registerRun } from './commands/run.ts';
+import { registerTest } from './commands/test.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerQueues } from './commands/queues.ts';
+import { VERSION } from './version.ts';
+
+/** `tagflow`: one binary, every role and every tool. */
+export function buildProgram(): Command {
+  const program = new Command('tagflow')
+    .description('Keeps Argo CD applications on the newest acceptable container image (argocd-image-updater compatible).')
+    .version(VERSION, '--version')
+    .showHelpAfterError();
+  registerRun(program);
+  registerTest(program);
+  registerAudit(program);
+  registerQueues(program);
+  program.command('version').description('Print the version').action(() => console.log(`tagflow ${VERSION}`));
+  return program;
+}

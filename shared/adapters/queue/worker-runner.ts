@@ -1,0 +1,73 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { ZodType } from 'zod';
+import type { Logger } from '../../logging/logger.ts';
+import { describeError, isTagflowError, RateLimitedError } from '../../errors.ts';
+import type { QueueName } from '../../jobs/queues.ts';
+import { connectionOptions } from '../redis/connection.ts';
+
+export interface JobContext {
+  jobId: string;
+  queue: QueueName;
+  /** 1-based attempt number. */
+  attempt: number;
+  /** True when a failure now will not be retried: the handler must settle its bookkeeping. */
+  finalAttempt: boolean;
+  log: Logger;
+}
+
+export type Handler<T> = (data: T, ctx: JobContext) => Promise<unknown>;
+
+export interface WorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  log: Logger;
+  lockDurationMs?: number;
+}
+
+/**
+ * Runs one pool: validates each payload at the boundary, gives the handler a per-job logger, and
+ * maps tagflow's error classes to BullMQ behaviour in this one place:
+ * permanent → no retry; transient and conflict → retry with the queue's backoff;
+ * rate-limited → retry no sooner than the registry asked.
+ */
+export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Handler<T>, o: WorkerOptions): Worker {
+  const worker = new Worker(
+    queue,
+    async (job: Job) => {
+      const parsed = schema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid ${queue} job payload: ${parsed.error.message}`);
+      const attempt = job.attemptsMade + 1;
+      const ctx: JobContext = {
+        jobId: job.id ?? '?',
+        queue,
+        attempt,
+        finalAttempt: attempt >= (job.opts.attempts ?? 1),
+        log: o.log.child({ queue, jobId: job.id, attempt }),
+      };
+      try {
+        return await handler(parsed.data, ctx);
+      } catch (e) {
+        throw toBullmqError(e, ctx);
+      }
+    },
+    {
+      connection: connectionOptions(o.redisUrl),
+      prefix: o.prefix,
+      concurrency: o.concurrency,
+      lockDuration: o.lockDurationMs ?? 60_000,
+      settings: { backoffStrategy: undefined },
+    },
+  );
+  worker.on('error', (err) => o.log.error({ queue, err: describeError(err) }, 'worker error'));
+  return worker;
+}
+
+function toBullmqError(e: unknown, ctx: JobContext): Error {
+  const d = describeError(e);
+  const level = ctx.finalAttempt || d.kind === 'permanent' ? 'error' : 'warn';
+  ctx.log[level]({ code: d.code, kind: d.kind }, `job failed: ${d.message}`);
+  if (isTagflowError(e) && e.kind === 'permanent') return new UnrecoverableError(`${d.code}: ${d.message}`);
+  if (e instanceof RateLimitedError) return new Error(`${d.code}: ${d.message} (retry after ${e.retryAfterMs} ms)`);
+  return e instanceof Error ? e : new Error(d.message);
+}

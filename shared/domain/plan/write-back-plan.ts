@@ -1,0 +1,44 @@
+import type { ApplicationSource } from '../../ports/application-store.ts';
+import type { AppRef } from '../../jobs/payloads.ts';
+import type { GitCredentialsRef } from '../annotations/index.ts';
+import type { ImageWrite } from '../writeback/image-write.ts';
+import type { SupportedSourceType } from './source-type.ts';
+
+/** One image whose tag changes, as commit messages, logs and the audit trail report it. */
+export interface ImageChange {
+  alias: string;
+  /** Repository path without registry (the anchor's `.Image` in commit templates). */
+  image: string;
+  /** Full name with registry, for logs and audit. */
+  fullName: string;
+  oldTag: string;
+  newTag: string;
+  labels?: Record<string, string>;
+}
+
+/**
+ * The desired state of one app's write-back: every tracked image with the value to write
+ * (changed or current), and the changes among them. Applying it twice gives the same result.
+ */
+export interface WriteBackPlan {
+  app: AppRef;
+  appUid?: string;
+  sourceType: SupportedSourceType;
+  source: ApplicationSource;
+  writes: ImageWrite[];
+  changes: ImageChange[];
+  method: 'argocd' | 'git';
+  git?: {
+    repoUrl: string;
+    /** Branch to check out and push (targetRevision, or the git-branch annotation). */
+    branch: string;
+    /** Branch to push to when it differs from `branch` (git-branch `base:write`). */
+    writeBranch?: string;
+    /** The source path inside the repository. */
+    path: string;
+    /** write-back-target annotation, if any. */
+    target?: string;
+    credentials: GitCredentialsRef;
+  };
+  createdAt: number;
+}

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSeedEnvironment, ACR_PASSWORD, GIT_PASSWORD, type SeedEnvironment } from '../fixtures/seed-environment.ts';
+import { SEED_IMAGE } from '../fixtures/gitops-demo.ts';
+import { runCli } from '../helpers/cli.ts';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+
+const SOURCE_FILE = 'manifests/helm/.argocd-source-gitops-demo.yaml';
+
+let env: SeedEnvironment;
+beforeAll(async () => {
+  env = await startSeedEnvironment();
+}, 60_000);
+afterAll(() => env?.stop());
+
+function tagflow(prefix: string, ...extra: string[]) {
+  return runCli(['run', '--once', '--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL, ...extra], {
+    TAGFLOW_PREFIX: prefix,
+    KUBECONFIG: undefined,
+  });
+}
+
+describe('the seed scenario (ACK One + ACR walkthrough), end to end', () => {
+  it('commits .argocd-source-gitops-demo.yaml with image.tag v2.0, then makes no commit on the next cycle', async () => {
+    env.addApplication({ writeBack: 'git:secret:argocd/git-creds' });
+    const prefix = uniquePrefix('seed');
+    const before = await env.git.log('gitops-demo');
+
+    const first = await tagflow(prefix);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('msg="Successfully updated the live application spec" application=gitops-demo');
+    expect(first.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
+    for (const secret of [ACR_PASSWORD, GIT_PASSWORD]) expect(first.stdout).not.toContain(secret);
+
+    const file = await env.git.readFile('gitops-demo', SOURCE_FILE);
+    expect(file).toBe(
+      [
+        'helm:',
+        '  parameters:',
+        '  - name: image.name',
+        `    value: ${SEED_IMAGE}`,
+        '    forcestring: true',
+        '  - name: image.tag',
+        '    value: v2.0',
+        '    forcestring: true',
+        '',
+      ].join('\n'),
+    );
+    const after = await env.git.log('gitops-demo');
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[0]!.message.trim()).toBe("build: automatic update of gitops-demo\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'");
+    expect(after[0]!.author).toContain('argocd-image-updater <noreply@argoproj.io>');
+
+    const second = await tagflow(prefix);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0');
+    expect(await env.git.log('gitops-demo')).toHaveLength(after.length);
+
+    env.markRunning('gitops-demo', 'v2.0');
+    const synced = await tagflow(prefix);
+    expect(synced.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0');
+    expect(await env.git.log('gitops-demo')).toHaveLength(after.length);
+
+    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
+    const records = JSON.parse(audit.stdout) as { kind: string; outcome: string; commitSha?: string; selected?: string }[];
+    const committed = records.find((r) => r.kind === 'write-back' && r.outcome === 'updated');
+    expect(committed?.commitSha).toBe(after[0]!.sha);
+    expect(records.some((r) => r.kind === 'select' && r.outcome === 'noop' && r.selected === 'v2.0')).toBe(true);
+  }, 120_000);
+});

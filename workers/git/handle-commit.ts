@@ -1,0 +1,107 @@
+import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
+import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
+import { ConflictError, describeError, TransientError } from '../../shared/errors.ts';
+import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
+import { commitGroup } from '../../shared/jobs/enqueue.ts';
+import type { CommitJob } from '../../shared/jobs/payloads.ts';
+import type { ConfigReader } from '../../shared/ports/application-store.ts';
+import type { AuditLog } from '../../shared/ports/audit-log.ts';
+import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
+import type { GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
+import type { PendingPlan, PlanStore } from '../../shared/ports/plan-store.ts';
+import { resolveGitAuth } from './git-auth.ts';
+import { batchCommitMessage } from './commit-message.ts';
+import { renderPlanFiles } from './render-target.ts';
+
+export interface CommitDeps {
+  git: GitWorkspaceFactory;
+  reader: ConfigReader;
+  plans: PlanStore;
+  cycles: CycleTracker;
+  audit: AuditLog;
+  report: CycleReporter;
+  settings: { author: GitAuthor; messageTemplate: string; argocdNamespace: string; maxPushAttempts?: number };
+}
+
+type Plan = PendingPlan<WriteBackPlan>;
+
+/**
+ * The git write-back for one repository branch: every pending plan for it goes into one commit.
+ * A rejected push is answered by fetching the new head and re-applying the plans (not the old
+ * diff); nothing to change is a success without a commit.
+ */
+export function handleCommit(deps: CommitDeps) {
+  return async (job: CommitJob, ctx: JobContext) => {
+    const group = commitGroup(job.repoUrl, job.branch);
+    const pending = await deps.plans.list<WriteBackPlan>(group);
+    if (pending.length === 0) return { outcome: 'nothing-pending' };
+    const log = ctx.log.child({ repo: job.repoUrl, branch: job.branch });
+    let ws: GitWorkspace | undefined;
+    try {
+      const auth = await resolveGitAuth(deps.reader, pending[0]!.plan.git!.credentials, job.repoUrl, deps.settings.argocdNamespace);
+      ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, auth });
+      const { sha, changedApps } = await commitAndPush(deps, ws, pending);
+      for (const p of pending) {
+        const changed = changedApps.has(p.app);
+        await settle(deps, ctx, group, p, { sha: changed ? sha ?? undefined : undefined, updated: changed ? p.plan.changes.length : 0 });
+        if (changed) log.info({ application: p.plan.app.name, commit: sha }, 'Successfully updated the live application spec');
+        else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
+      }
+      return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
+    } catch (e) {
+      const err = describeError(e);
+      if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
+      for (const p of pending) await settle(deps, ctx, group, p, { error: err });
+      log.error({ code: err.code }, `could not write back to git: ${err.message}`);
+      return { outcome: 'failed', code: err.code };
+    } finally {
+      await ws?.dispose();
+    }
+  };
+}
+
+async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[]) {
+  const attempts = deps.settings.maxPushAttempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    const changedApps = new Set<string>();
+    for (const p of pending) {
+      for (const file of await renderPlanFiles(ws, p.plan, deps.settings.argocdNamespace)) {
+        if (file.content === (await ws.readFile(file.path))) continue;
+        await ws.writeFile(file.path, file.content);
+        changedApps.add(p.app);
+      }
+    }
+    const changed = pending.filter((p) => changedApps.has(p.app));
+    if (changed.length === 0) return { sha: null, changedApps };
+    const sha = await ws.commit(batchCommitMessage(deps.settings.messageTemplate, changed.map((p) => p.plan)), deps.settings.author);
+    if (!sha) return { sha: null, changedApps: new Set<string>() };
+    try {
+      await ws.push();
+      return { sha, changedApps };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      if (attempt >= attempts) throw new TransientError('git.push-rejected', `push rejected ${attempt} times in a row: ${e.message}`);
+      await ws.resetToRemote();
+    }
+  }
+}
+
+async function settle(deps: CommitDeps, ctx: JobContext, group: string, p: Plan, r: { sha?: string; updated?: number; error?: { code: string; message: string } }) {
+  const cycles = await deps.plans.ack(group, p.app, p.id);
+  if (cycles === null) return;
+  const base = { at: Date.now(), kind: 'write-back' as const, app: p.app, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, cycles };
+  await deps.audit.appendMany(
+    p.plan.changes.map((c) => ({
+      ...base,
+      image: c.fullName,
+      alias: c.alias,
+      current: c.oldTag,
+      selected: c.newTag,
+      outcome: r.error ? ('failed' as const) : r.sha ? ('updated' as const) : ('noop' as const),
+      reason: r.error ? r.error.code : r.sha ? 'committed' : 'already-in-git',
+      message: r.error ? r.error.message : r.sha ? `committed ${c.fullName}:${c.newTag} as ${r.sha}` : 'git already holds this change',
+      commitSha: r.sha,
+    })),
+  );
+  await deps.report(ctx.log, await deps.cycles.appDone(cycles, r.error ? { errors: 1 } : { images_updated: r.updated ?? 0 }));
+}

@@ -1,0 +1,104 @@
+import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
+import { applyImageWrites } from '../../shared/domain/writeback/apply-to-source.ts';
+import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
+import { ConflictError, describeError, PermanentError } from '../../shared/errors.ts';
+import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
+import { patchGroup } from '../../shared/jobs/enqueue.ts';
+import type { PatchJob } from '../../shared/jobs/payloads.ts';
+import type { ApplicationSource, ApplicationStore } from '../../shared/ports/application-store.ts';
+import type { AuditLog } from '../../shared/ports/audit-log.ts';
+import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
+import type { PendingPlan, PlanStore } from '../../shared/ports/plan-store.ts';
+
+export interface PatchDeps {
+  store: (cluster: string) => ApplicationStore;
+  plans: PlanStore;
+  cycles: CycleTracker;
+  audit: AuditLog;
+  report: CycleReporter;
+  maxConflictRetries?: number;
+}
+
+/**
+ * The argocd write-back: merge-patch the Application's source with the plan, guarded by the
+ * resourceVersion it was computed from; on a conflict re-read and re-apply.
+ */
+export function handlePatch(deps: PatchDeps) {
+  return async (job: PatchJob, ctx: JobContext) => {
+    const group = patchGroup(job.app);
+    const pending = await deps.plans.list<WriteBackPlan>(group);
+    const log = ctx.log.child({ application: job.app.name, namespace: job.app.namespace });
+    for (const p of pending) {
+      try {
+        const result = await apply(deps, p.plan);
+        await settle(deps, ctx, group, p, { updated: result.changed ? p.plan.changes.length : 0, resourceVersion: result.resourceVersion });
+        if (result.changed) log.info({ application: job.app.name }, 'Successfully updated the live application spec');
+        else log.info({ application: job.app.name }, 'images already set in the live application spec, nothing to patch');
+      } catch (e) {
+        const err = describeError(e);
+        if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
+        await settle(deps, ctx, group, p, { error: err });
+        log.error({ application: job.app.name, code: err.code }, `could not update application spec: ${err.message}`);
+      }
+    }
+    return { plans: pending.length };
+  };
+}
+
+async function apply(deps: PatchDeps, plan: WriteBackPlan): Promise<{ changed: boolean; resourceVersion?: string }> {
+  const store = deps.store(plan.app.cluster);
+  const retries = deps.maxConflictRetries ?? 5;
+  for (let i = 0; ; i++) {
+    const app = await store.get(plan.app);
+    if (!app) throw new PermanentError('k8s.not-found', `application ${plan.app.namespace}/${plan.app.name} no longer exists`);
+    if (plan.appUid && app.metadata.uid && plan.appUid !== app.metadata.uid) {
+      throw new PermanentError('k8s.replaced', `application ${plan.app.name} was deleted and re-created since the plan was made`);
+    }
+    const source = app.spec.source;
+    if (!source) throw new PermanentError('k8s.no-source', `application ${plan.app.name} has no spec.source (multi-source apps need git write-back)`);
+    const next = applyImageWrites(source, plan.sourceType, plan.writes);
+    const patch = sourcePatch(source, next);
+    if (!patch) return { changed: false, resourceVersion: app.metadata.resourceVersion };
+    try {
+      const { resourceVersion } = await store.mergePatch(plan.app, { spec: { source: patch } }, app.metadata.resourceVersion);
+      return { changed: true, resourceVersion };
+    } catch (e) {
+      if (!(e instanceof ConflictError) || i >= retries) throw e;
+    }
+  }
+}
+
+/** The merge patch that turns `before` into `after` for the blocks tagflow owns (arrays are replaced whole). */
+function sourcePatch(before: ApplicationSource, after: ApplicationSource): ApplicationSource | null {
+  const patch: Record<string, unknown> = {};
+  for (const block of ['helm', 'kustomize', 'plugin'] as const) {
+    if (JSON.stringify(before[block]) !== JSON.stringify(after[block])) patch[block] = after[block];
+  }
+  return Object.keys(patch).length > 0 ? (patch as ApplicationSource) : null;
+}
+
+async function settle(
+  deps: PatchDeps,
+  ctx: JobContext,
+  group: string,
+  p: PendingPlan<WriteBackPlan>,
+  r: { updated?: number; resourceVersion?: string; error?: { code: string; message: string } },
+) {
+  const cycles = await deps.plans.ack(group, p.app, p.id);
+  if (cycles === null) return; // a newer plan replaced this one; it will be applied by the next job
+  const base = { at: Date.now(), kind: 'write-back' as const, app: p.app, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, cycles };
+  await deps.audit.appendMany(
+    p.plan.changes.map((c) => ({
+      ...base,
+      image: c.fullName,
+      alias: c.alias,
+      current: c.oldTag,
+      selected: c.newTag,
+      outcome: r.error ? ('failed' as const) : r.updated ? ('updated' as const) : ('noop' as const),
+      reason: r.error ? r.error.code : r.updated ? 'patched' : 'already-set',
+      message: r.error ? r.error.message : r.updated ? `patched application spec to ${c.fullName}:${c.newTag}` : 'already set in the live spec',
+      resourceVersion: r.resourceVersion,
+    })),
+  );
+  await deps.report(ctx.log, await deps.cycles.appDone(cycles, r.error ? { errors: 1 } : { images_updated: r.updated ?? 0 }));
+}

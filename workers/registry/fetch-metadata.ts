@@ -1,0 +1,68 @@
+import type { MetadataCache, DigestMetadata } from '../../shared/ports/metadata-cache.ts';
+import type { Platform, RegistryClient } from '../../shared/ports/registry-client.ts';
+import type { TagRecord } from '../../shared/ports/tag-snapshots.ts';
+
+const PARALLEL = 8;
+
+/**
+ * Adds digest, platforms and creation date to each tag. A tag's digest costs one HEAD request;
+ * what a digest holds (manifest, index children, config blobs) is fetched once ever and cached.
+ * A tag whose manifest cannot be read keeps only its name (the strategy reports it as missing).
+ */
+export async function fetchMetadata(client: RegistryClient, cache: MetadataCache, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]> {
+  const digests = await mapLimit(tags, PARALLEL, async (t) => {
+    try {
+      return (await client.headManifest(repository, t.name)).digest;
+    } catch {
+      return undefined;
+    }
+  });
+  const known = await cache.getMany(digests.filter((d): d is string => !!d));
+  const missing = [...new Set(digests.filter((d): d is string => !!d && !known.has(d)))];
+  await mapLimit(missing, PARALLEL, async (digest) => {
+    try {
+      const meta = await describeDigest(client, repository, digest);
+      known.set(digest, meta);
+      await cache.put(digest, meta);
+    } catch {
+      // left without metadata: reported by the selection as metadata-missing
+    }
+  });
+  return tags.map((t, i) => {
+    const digest = digests[i];
+    const meta = digest ? known.get(digest) : undefined;
+    return meta ? { name: t.name, digest, created: meta.created, platforms: meta.platforms } : digest ? { name: t.name, digest } : { name: t.name };
+  });
+}
+
+async function describeDigest(client: RegistryClient, repository: string, digest: string): Promise<DigestMetadata> {
+  const m = await client.getManifest(repository, digest);
+  if (m.kind === 'image') {
+    const config = await client.getImageConfig(repository, m.configDigest);
+    const platform: Platform[] = config.os && config.architecture ? [{ os: config.os, architecture: config.architecture, variant: config.variant }] : [];
+    return { kind: 'image', created: config.created, platforms: platform, labels: config.labels };
+  }
+  const children = m.children.filter((c) => c.platform && c.platform.os !== 'unknown');
+  const platforms: DigestMetadata['platforms'] = [];
+  for (const child of children) {
+    const inner = await client.getManifest(repository, child.digest);
+    const config = inner.kind === 'image' ? await client.getImageConfig(repository, inner.configDigest) : undefined;
+    platforms.push({ ...child.platform!, created: config?.created });
+  }
+  const dates = platforms.map((p) => p.created).filter((c): c is string => !!c);
+  const created = dates.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
+  return { kind: 'index', created, platforms };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
