@@ -1,0 +1,214 @@
+/**
+ * One registry endpoint's HTTP session: global fetch with a timeout on every request, request
+ * counting, and the distribution auth flow. A 401 carries `WWW-Authenticate`: `Basic` → retry
+ * with Basic credentials (and send them up front from then on); `Bearer realm,service,scope` →
+ * get a token from the realm (Basic credentials if any, else anonymous), cache it per scope until
+ * it expires, retry. Once the realm is known, tokens for other repositories are fetched before
+ * the first request, saving a round trip.
+ */
+import { PermanentError, type TagflowError } from '../../errors.ts';
+import type { RegistryCredentials } from '../../ports/registry-client.ts';
+import { describeRequest, errorForNetwork, errorForStatus } from './classify.ts';
+import { parseChallenge } from './headers.ts';
+import { describeIssues, TokenResponseSchema } from './schema.ts';
+
+export type RequestKind = 'tags' | 'manifest' | 'blob' | 'token';
+
+export interface RequestEvent {
+  kind: RequestKind;
+  method: string;
+  /** host + path, no query */
+  target: string;
+  /** null when no HTTP answer was received */
+  status: number | null;
+  durationMs: number;
+}
+
+export interface RequestStats {
+  requests: number;
+  byKind: Record<RequestKind, number>;
+}
+
+/** Where credentials come from; `invalidate` lets a rejected cached value be refetched once. */
+export interface CredentialProvider {
+  get(): Promise<RegistryCredentials | null>;
+  invalidate?(): void;
+}
+
+export interface SessionOptions {
+  credentials?: RegistryCredentials | CredentialProvider | null;
+  /** undici dispatcher for custom TLS (see tls-dispatcher.ts) */
+  dispatcher?: object;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  userAgent: string;
+  onRequest?: (event: RequestEvent) => void;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  url: URL;
+}
+
+type Auth = { kind: 'none' | 'basic' | 'bearer'; header?: string };
+
+const TOKEN_EXPIRY_MARGIN_MS = 5_000;
+
+export class RegistrySession {
+  readonly stats: RequestStats = { requests: 0, byKind: { tags: 0, manifest: 0, blob: 0, token: 0 } };
+  private readonly provider: CredentialProvider | null;
+  private basicPreferred = false;
+  private bearerRealm?: { realm: string; service?: string };
+  private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
+  private readonly pendingTokens = new Map<string, Promise<string>>();
+
+  constructor(private readonly options: SessionOptions) {
+    const c = options.credentials;
+    this.provider = !c ? null : 'get' in c ? c : { get: async () => c };
+  }
+
+  /** Sends a request for `repository`, answering auth challenges. Any status is returned. */
+  async request(kind: RequestKind, method: string, url: URL, repository: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+    const scope = `repository:${repository}:pull`;
+    let retries = 0;
+    let invalidated = false;
+    for (;;) {
+      const auth = await this.authorization(scope);
+      const res = await this.send(kind, method, url, auth.header ? { ...headers, authorization: auth.header } : headers);
+      if (res.status !== 401 || retries >= 3) return res;
+      const challenge = parseChallenge(res.headers.get('www-authenticate'));
+      if (retries > 0 && auth.kind !== 'none') {
+        // what we sent after a challenge was rejected; a cached credential may be stale: refetch it once
+        if (invalidated || !this.provider?.invalidate) return res;
+        this.provider.invalidate();
+        invalidated = true;
+      }
+      if (challenge?.scheme === 'basic') {
+        if (!(await this.credentials())) return res;
+        this.basicPreferred = true;
+      } else if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+        this.bearerRealm = { realm: challenge.params.realm, service: challenge.params.service };
+        this.tokens.delete(scope);
+        try {
+          await this.token(scope, challenge.params.scope ?? scope);
+        } catch (e) {
+          if (!(e instanceof PermanentError && e.code === 'registry.unauthorized') || invalidated || !this.provider?.invalidate) throw e;
+          this.provider.invalidate();
+          invalidated = true;
+          await this.token(scope, challenge.params.scope ?? scope);
+        }
+      } else {
+        return res;
+      }
+      retries++;
+    }
+  }
+
+  private async authorization(scope: string): Promise<Auth> {
+    if (this.bearerRealm) {
+      const cached = this.tokens.get(scope);
+      const value = cached && cached.expiresAt > Date.now() ? cached.value : await this.token(scope, scope);
+      return { kind: 'bearer', header: `Bearer ${value}` };
+    }
+    if (this.basicPreferred) {
+      const creds = await this.credentials();
+      if (creds) return { kind: 'basic', header: basicHeader(creds) };
+    }
+    return { kind: 'none' };
+  }
+
+  private async credentials(): Promise<RegistryCredentials | null> {
+    return this.provider ? this.provider.get() : null;
+  }
+
+  /** A token for `scope` (one request at a time per scope), asking the realm for `requestScope`. */
+  private token(scope: string, requestScope: string): Promise<string> {
+    const pending = this.pendingTokens.get(scope);
+    if (pending) return pending;
+    const p = this.fetchToken(scope, requestScope).finally(() => this.pendingTokens.delete(scope));
+    this.pendingTokens.set(scope, p);
+    return p;
+  }
+
+  private async fetchToken(scope: string, requestScope: string): Promise<string> {
+    const { realm, service } = this.bearerRealm!;
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new PermanentError('registry.bad-response', `the registry announced an invalid token realm`);
+    }
+    if (service) url.searchParams.set('service', service);
+    if (requestScope) url.searchParams.set('scope', requestScope);
+    const creds = await this.credentials();
+    const res = await this.send('token', 'GET', url, creds ? { authorization: basicHeader(creds) } : {});
+    if (res.status < 200 || res.status > 299) {
+      const err: TagflowError = errorForStatus(res.status, `token request ${describeRequest('GET', url)}`, res.headers, res.body.toString('utf8'));
+      if (res.status === 403) throw new PermanentError('registry.unauthorized', err.message);
+      throw err;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      throw new PermanentError('registry.bad-response', `token response from ${url.host}${url.pathname} is not JSON`);
+    }
+    const parsed = TokenResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new PermanentError('registry.bad-response', `token response from ${url.host}${url.pathname}: ${describeIssues(parsed.error)}`);
+    }
+    const value = (parsed.data.token ?? parsed.data.access_token)!;
+    const lifetimeMs = (parsed.data.expires_in ?? 60) * 1000;
+    this.tokens.set(scope, { value, expiresAt: Date.now() + Math.max(1000, lifetimeMs - TOKEN_EXPIRY_MARGIN_MS) });
+    return value;
+  }
+
+  private async send(kind: RequestKind, method: string, url: URL, headers: Record<string, string>): Promise<RawResponse> {
+    this.stats.requests++;
+    this.stats.byKind[kind]++;
+    const started = Date.now();
+    const target = `${url.host}${url.pathname}`;
+    const what = describeRequest(method, url);
+    let status: number | null = null;
+    try {
+      const res = await fetch(url, {
+        method,
+        headers: { 'user-agent': this.options.userAgent, ...headers },
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        redirect: 'follow',
+        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+      } as RequestInit);
+      status = res.status;
+      const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, this.options.maxBodyBytes, what);
+      return { status: res.status, headers: res.headers, body, url: new URL(res.url || url) };
+    } catch (e) {
+      throw errorForNetwork(e, what, this.options.timeoutMs);
+    } finally {
+      this.options.onRequest?.({ kind, method, target, status, durationMs: Date.now() - started });
+    }
+  }
+}
+
+function basicHeader(c: RegistryCredentials): string {
+  return 'Basic ' + Buffer.from(`${c.username}:${c.password}`).toString('base64');
+}
+
+async function readBody(res: Response, limit: number, what: string): Promise<Buffer> {
+  const tooLarge = () => new PermanentError('registry.bad-response', `${what}: response larger than ${limit} bytes`);
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > limit) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
