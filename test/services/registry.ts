@@ -30,6 +30,8 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** Token auth only: anonymous callers may pull. */
   anonymousPull?: boolean;
+  /** Token auth only: token lifetime (default 300 s). */
+  tokenTtlSeconds?: number;
   /** Storage root to use (kept after stop); default a temp dir that stop() removes. */
   dir?: string;
   port?: number;
@@ -47,6 +49,8 @@ export interface RegistryService {
   /** The token server (token auth only): realm and the requests it served. */
   tokenServer?: TokenServer;
   logFile: string;
+  /** PID of the docker-registry process. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -103,7 +107,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     } else if (auth === 'token') {
       const signing = await generateSigningCert(work);
       tokenServer = await startTokenServer({
-        issuer: TOKEN_ISSUER, service: TOKEN_SERVICE, ...signing, users, anonymousPull: options.anonymousPull,
+        issuer: TOKEN_ISSUER, service: TOKEN_SERVICE, ...signing, users, anonymousPull: options.anonymousPull, ttlSeconds: options.tokenTtlSeconds,
       });
       config.auth = {
         token: { realm: tokenServer.realm, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootcertbundle: signing.certFile },
@@ -135,6 +139,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       caFile,
       tokenServer,
       logFile: started.logFile,
+      pid: started.child.pid!,
       async stop() {
         await started.stop();
         await tokenServer?.stop();
