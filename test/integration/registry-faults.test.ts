@@ -177,6 +177,29 @@ describe('tolerated variations', () => {
     expect(await client().getImageConfig('app', sha(body))).toEqual({ architecture: 'amd64', os: 'linux', labels: {} });
   });
 
+  it('follows a blob redirect to storage on another host without sending our credentials there', async () => {
+    const body = JSON.stringify({ created: '2021-01-01T00:00:00Z', architecture: 'amd64', os: 'linux' });
+    let storageAuth: string | undefined = 'unset';
+    const storage = createServer((req, res) => {
+      storageAuth = req.headers.authorization;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
+    });
+    await new Promise<void>((r) => storage.listen(0, '127.0.0.1', r));
+    try {
+      const port = (storage.address() as AddressInfo).port;
+      routes[`GET /v2/app/blobs/${sha(body)}`] = (req, res) => {
+        if (!req.headers.authorization) return json(401, '', { 'www-authenticate': 'Basic realm="r"' })(req, res);
+        res.writeHead(307, { location: `http://localhost:${port}/bucket/blob?sig=1` }).end();
+      };
+      const c = client({ credentials: { username: 'u', password: 'p' } });
+      expect((await c.getImageConfig('app', sha(body))).created).toBe('2021-01-01T00:00:00Z');
+      expect(storageAuth).toBeUndefined();
+    } finally {
+      storage.closeAllConnections();
+      await new Promise((r) => storage.close(r));
+    }
+  });
+
   it('access_token from a POST-style token response is accepted', async () => {
     let auth = '';
     routes['GET /v2/app/tags/list'] = (req, res) => {
