@@ -46,10 +46,17 @@ function logfmtStream(out: NodeJS.WritableStream): Writable {
   });
 }
 
+/** Fields printed right after the message, as argocd-image-updater's lines have them. */
+const LEADING_FIELDS = ['application', 'image', 'alias'];
+
 export function toLogfmt(record: Record<string, unknown>): string {
   const { time, level, msg, ...rest } = record;
   const parts = [`time=${quote(String(time ?? ''))}`, `level=${String(level)}`, `msg=${quote(String(msg ?? ''))}`];
-  for (const [k, v] of Object.entries(rest)) parts.push(`${k}=${quote(typeof v === 'string' ? v : JSON.stringify(v))}`);
+  const keys = [...LEADING_FIELDS.filter((k) => k in rest), ...Object.keys(rest).filter((k) => !LEADING_FIELDS.includes(k))];
+  for (const k of keys) {
+    const v = rest[k];
+    parts.push(`${k}=${quote(typeof v === 'string' ? v : JSON.stringify(v))}`);
+  }
   return parts.join(' ');
 }
 

@@ -43,9 +43,9 @@ export function handleCommit(deps: CommitDeps) {
       const { sha, changedApps } = await commitAndPush(deps, ws, pending);
       for (const p of pending) {
         const changed = changedApps.has(p.app);
-        await settle(deps, ctx, group, p, { sha: changed ? sha ?? undefined : undefined, updated: changed ? p.plan.changes.length : 0 });
         if (changed) log.info({ application: p.plan.app.name, commit: sha }, 'Successfully updated the live application spec');
         else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
+        await settle(deps, ctx, group, p, { sha: changed ? sha ?? undefined : undefined, updated: changed ? p.plan.changes.length : 0 });
       }
       return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
     } catch (e) {

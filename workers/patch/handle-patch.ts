@@ -31,9 +31,9 @@ export function handlePatch(deps: PatchDeps) {
     for (const p of pending) {
       try {
         const result = await apply(deps, p.plan);
-        await settle(deps, ctx, group, p, { updated: result.changed ? p.plan.changes.length : 0, resourceVersion: result.resourceVersion });
         if (result.changed) log.info({ application: job.app.name }, 'Successfully updated the live application spec');
         else log.info({ application: job.app.name }, 'images already set in the live application spec, nothing to patch');
+        await settle(deps, ctx, group, p, { updated: result.changed ? p.plan.changes.length : 0, resourceVersion: result.resourceVersion });
       } catch (e) {
         const err = describeError(e);
         if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;

@@ -61,12 +61,25 @@ describe('parseRegistriesConf (fields)', () => {
   });
 });
 
+describe('parseRegistriesConf (YAML 1.1 booleans, as the anchor decodes them)', () => {
+  it.each([
+    ['no', false],
+    ['No', false],
+    ['off', false],
+    ['yes', true],
+    ['on', true],
+    ['Y', true],
+  ])('insecure: %s', (word, expected) => {
+    expect(parseRegistriesConf(entry(`  insecure: ${word}\n`))[0]!.insecure).toBe(expected);
+  });
+});
+
 describe('parseRegistriesConf (errors name the field and the entry)', () => {
   it.each([
     [entry('  ratelimit: 5\n'), 'unknown field "ratelimit" in entry #1 ("R")'],
     ['registry:\n- name: x\n', 'unknown top-level field "registry"'],
     [entry('  limit: fast\n'), 'field "limit" of entry #1 ("R") must be an integer, got "fast"'],
-    [entry('  insecure: yes\n'), 'field "insecure" of entry #1 ("R") must be true or false'],
+    [entry('  insecure: maybe\n'), 'field "insecure" of entry #1 ("R") must be true or false, got "maybe"'],
     [entry('  credsexpire: 5 hours\n'), 'field "credsexpire" of entry #1 ("R") must be a duration'],
     [entry('  credsexpire: -5m\n'), 'must be a duration that is not negative'],
     [entry('  tagsortmode: newest\n'), 'unknown tag sort mode for registry R: newest'],

@@ -38,14 +38,23 @@ function entryLabel(index: number, raw: Record<string, unknown>): string {
   return typeof raw.name === 'string' && raw.name !== '' ? `entry #${index + 1} (${JSON.stringify(raw.name)})` : `entry #${index + 1}`;
 }
 
+const YAML11_TRUE = new Set(['y', 'yes', 'on', 'true']);
+const YAML11_FALSE = new Set(['n', 'no', 'off', 'false']);
+
 function readField(key: string, type: FieldType, value: unknown, where: string): string | number | boolean {
   const bad = (want: string): never => fail(`field "${key}" of ${where} must be ${want}, got ${JSON.stringify(value)}`);
   switch (type) {
     case 'string':
       // go-yaml decodes plain scalars such as `prefix: 10.0.0.1` into string fields
       return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : bad('a string');
-    case 'bool':
-      return typeof value === 'boolean' ? value : bad('true or false');
+    case 'bool': {
+      // The anchor decodes with go-yaml v2 (YAML 1.1): `insecure: no`, as the seed writes it, is a boolean.
+      if (typeof value === 'boolean') return value;
+      const word = typeof value === 'string' ? value.toLowerCase() : '';
+      if (YAML11_TRUE.has(word)) return true;
+      if (YAML11_FALSE.has(word)) return false;
+      return bad('true or false');
+    }
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) ? value : bad('an integer');
     case 'duration': {
