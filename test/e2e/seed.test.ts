@@ -7,10 +7,13 @@ import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 const SOURCE_FILE = 'manifests/helm/.argocd-source-gitops-demo.yaml';
 
 let env: SeedEnvironment;
-beforeAll(async () => {
-  env = await startSeedEnvironment();
-}, 60_000);
-afterAll(() => env?.stop());
+
+function useEnvironment() {
+  beforeAll(async () => {
+    env = await startSeedEnvironment();
+  }, 60_000);
+  afterAll(() => env?.stop());
+}
 
 function tagflow(prefix: string, ...extra: string[]) {
   return runCli(['run', '--once', '--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL, ...extra], {
@@ -20,6 +23,7 @@ function tagflow(prefix: string, ...extra: string[]) {
 }
 
 describe('the seed scenario (ACK One + ACR walkthrough), end to end', () => {
+  useEnvironment();
   it('commits .argocd-source-gitops-demo.yaml with image.tag v2.0, then makes no commit on the next cycle', async () => {
     env.addApplication({ writeBack: 'git:secret:argocd/git-creds' });
     const prefix = uniquePrefix('seed');
@@ -66,5 +70,67 @@ describe('the seed scenario (ACK One + ACR walkthrough), end to end', () => {
     const committed = records.find((r) => r.kind === 'write-back' && r.outcome === 'updated');
     expect(committed?.commitSha).toBe(after[0]!.sha);
     expect(records.some((r) => r.kind === 'select' && r.outcome === 'noop' && r.selected === 'v2.0')).toBe(true);
+  }, 120_000);
+});
+
+describe('the seed scenario with write-back-method: argocd', () => {
+  useEnvironment();
+
+  it('patches the Application instead of committing, and does not patch again', async () => {
+    env.addApplication({ writeBack: 'argocd' });
+    const prefix = uniquePrefix('seed-argocd');
+    const commits = (await env.git.log('gitops-demo')).length;
+
+    const first = await tagflow(prefix);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('msg="Successfully updated the live application spec" application=gitops-demo');
+    expect(first.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
+    const app = env.kube.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'gitops-demo') as { spec: { source: { helm: { parameters: unknown[]; valueFiles: string[] } } }; metadata: { resourceVersion: string } };
+    expect(app.spec.source.helm.parameters).toEqual([
+      { name: 'image.name', value: SEED_IMAGE, forceString: true },
+      { name: 'image.tag', value: 'v2.0', forceString: true },
+    ]);
+    expect(app.spec.source.helm.valueFiles).toEqual(['values.yaml']);
+    expect(await env.git.log('gitops-demo')).toHaveLength(commits);
+    const patches = env.kube.requests.filter((r) => r.method === 'PATCH');
+    expect(patches).toHaveLength(1);
+    expect(patches[0]!.contentType).toBe('application/merge-patch+json');
+
+    const second = await tagflow(prefix);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0');
+    expect(env.kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+
+    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
+    const patched = (JSON.parse(audit.stdout) as { kind: string; outcome: string; resourceVersion?: string }[]).find((r) => r.kind === 'write-back');
+    expect(patched).toMatchObject({ outcome: 'updated', resourceVersion: app.metadata.resourceVersion });
+  }, 120_000);
+});
+
+describe('the seed scenario as a Kustomize application', () => {
+  useEnvironment();
+
+  it('commits the override file with the kustomize image, through git', async () => {
+    env.addApplication({ name: 'gitops-demo-kustomize', kind: 'kustomize', writeBack: 'git:secret:argocd/git-creds' });
+    const prefix = uniquePrefix('seed-kustomize');
+    const run = await tagflow(prefix);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
+    expect(await env.git.readFile('gitops-demo', 'manifests/kustomize/.argocd-source-gitops-demo-kustomize.yaml')).toBe(
+      `kustomize:\n  images:\n  - ${SEED_IMAGE}=${SEED_IMAGE}:v2.0\n`,
+    );
+  }, 120_000);
+
+  it('edits kustomization.yaml in place with write-back-target: kustomization', async () => {
+    env.addApplication({ name: 'gitops-demo-kustomize', kind: 'kustomize', writeBack: 'git:secret:argocd/git-creds' });
+    const app = env.kube.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'gitops-demo-kustomize')!;
+    const meta = app.metadata as { annotations: Record<string, string> };
+    meta.annotations['argocd-image-updater.argoproj.io/write-back-target'] = 'kustomization';
+    env.kube.put(app);
+    const run = await tagflow(uniquePrefix('seed-kustomization'));
+    expect(run.code).toBe(0);
+    const file = await env.git.readFile('gitops-demo', 'manifests/kustomize/kustomization.yaml');
+    expect(file).toContain(`  - name: ${SEED_IMAGE}\n    newTag: v2.0\n`);
+    expect(file).toContain('resources:\n  - deployment.yaml\n');
   }, 120_000);
 });
