@@ -18,6 +18,12 @@ describe('loadConfig', () => {
     expect(c.argocdNamespace).toBe('ops');
   });
 
+  it('reads pool concurrency from the environment', () => {
+    expect(loadConfig({}, { TAGFLOW_CONCURRENCY: 'registry=16, git=2' }).concurrency).toEqual({ scheduler: 1, registry: 16, select: 16, patch: 8, git: 2 });
+    expect(() => loadConfig({}, { TAGFLOW_CONCURRENCY: 'registry=many' })).toThrow(/TAGFLOW_CONCURRENCY/);
+    expect(() => loadConfig({}, { TAGFLOW_CONCURRENCY: 'cooking=2' })).toThrow(/concurrency/);
+  });
+
   it('lists every problem at once', () => {
     try {
       loadConfig({ interval: 'soon', roles: 'registry,cook', loglevel: 'loud' }, { REDIS_URL: 'not a url' });

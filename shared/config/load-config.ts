@@ -61,6 +61,7 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
     gitCommitEmail: flags.gitCommitEmail ?? env.GIT_COMMIT_EMAIL,
     gitCommitMessagePath: flags.gitCommitMessagePath,
     defaultPlatforms: list(env.TAGFLOW_DEFAULT_PLATFORMS),
+    concurrency: concurrencyFrom(env.TAGFLOW_CONCURRENCY, problems),
     apiHost: env.TAGFLOW_API_HOST,
     apiPort: flags.healthPort !== undefined ? Number(flags.healthPort) : env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined,
     logLevel: (flags.loglevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
@@ -77,4 +78,16 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
 
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** `TAGFLOW_CONCURRENCY=registry=16,git=2`: pools not named keep their defaults. */
+function concurrencyFrom(value: string | undefined, problems: string[]): ConfigInput['concurrency'] {
+  if (!value) return undefined;
+  const out: Record<string, number> = {};
+  for (const pair of list(value) ?? []) {
+    const [pool, n] = pair.split('=');
+    if (!pool || !n || !/^\d+$/.test(n)) problems.push(`TAGFLOW_CONCURRENCY: expected pool=number, got "${pair}"`);
+    else out[pool.trim()] = Number(n);
+  }
+  return out as ConfigInput['concurrency'];
 }

@@ -1,0 +1,3 @@
+import { configTable } from '../shared/config/config-table.ts';
+
+console.log(configTable());
