@@ -1,5 +1,5 @@
 /** One entry of the audit trail: why an image of an app is (not) on a tag, and what was written. */
-export type AuditOutcome = 'updated' | 'noop' | 'skipped' | 'failed' | 'dry-run' | 'planned' | 'invalid';
+export type AuditOutcome = 'updated' | 'noop' | 'skipped' | 'failed' | 'dry-run' | 'planned' | 'invalid' | 'warning';
 
 export interface AuditRecord {
   id?: string;

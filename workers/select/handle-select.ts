@@ -46,9 +46,13 @@ export function handleSelect(deps: SelectDeps) {
     const ev = evaluateApp({ application, images, problems, snapshots, defaultPlatforms: deps.settings.defaultPlatforms });
     const wb = readWriteBackConfig(annotations);
     const audit = (extra: Omit<AuditRecord, 'at' | 'app'>): AuditRecord => ({ at: Date.now(), app: key, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, ...extra });
-    for (const p of [...problems.filter((p) => p.severity === 'warning'), ...wb.problems]) log.warn({ annotation: p.annotation }, p.message);
+    const notes = [...problems.filter((p) => p.severity === 'warning'), ...wb.problems];
+    for (const p of notes) log[p.severity === 'error' ? 'error' : 'warn']({ annotation: p.annotation, value: p.value }, p.message);
     for (const d of ev.decisions) log[d.outcome === 'error' ? 'error' : 'info']({ alias: d.alias, image: d.image, reason: d.reason }, d.message);
-    await deps.audit.appendMany(ev.decisions.map((d) => audit(decisionRecord(d, deps.settings.dryRun))));
+    await deps.audit.appendMany([
+      ...notes.map((p) => audit({ kind: 'config', alias: p.alias, outcome: p.severity === 'error' ? 'invalid' : 'warning', reason: 'annotation', message: p.message })),
+      ...ev.decisions.map((d) => audit(decisionRecord(d, deps.settings.dryRun))),
+    ]);
 
     const cycles = await deps.cycles.takeAppWaiters(key);
     const counters = { ...ev.counters, errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length };

@@ -49,7 +49,7 @@ export function evaluateApp(input: EvaluateInput): AppEvaluation {
   for (const p of input.problems) {
     if (p.severity !== 'error') continue;
     ev.counters.errors++;
-    ev.decisions.push({ alias: p.alias ?? '', image: p.value, current: null, selected: null, outcome: 'error', reason: 'invalid-input', message: `${p.annotation}: ${p.message}` });
+    ev.decisions.push({ alias: p.alias ?? '', image: p.value, current: null, selected: null, outcome: 'error', reason: 'invalid-input', message: p.message });
   }
   const hint = {
     helm: input.images.some((i) => Object.values(i.spec.settings.helm).some(Boolean)),
