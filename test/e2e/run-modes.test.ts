@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSeedEnvironment, type SeedEnvironment } from '../fixtures/seed-environment.ts';
+import { runCli, TAGFLOW_BIN } from '../helpers/cli.ts';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+
+let env: SeedEnvironment;
+beforeAll(async () => {
+  env = await startSeedEnvironment();
+  env.addApplication({ writeBack: 'git:secret:argocd/git-creds' });
+}, 60_000);
+afterAll(() => env?.stop());
+
+const common = () => ['--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL];
+
+describe('tagflow run modes', () => {
+  it('--dry-run plans and audits but writes nothing', async () => {
+    const prefix = uniquePrefix('dry');
+    const commits = (await env.git.log('gitops-demo')).length;
+    const run = await runCli(['run', '--once', '--dry-run', ...common()], { TAGFLOW_PREFIX: prefix });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
+    expect(run.stdout).not.toContain('Successfully updated the live application spec');
+    expect(await env.git.log('gitops-demo')).toHaveLength(commits);
+    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
+    expect(JSON.parse(audit.stdout)).toEqual([expect.objectContaining({ outcome: 'dry-run', current: 'v1.0', selected: 'v2.0' })]);
+  }, 60_000);
+
+  it('splits roles across processes that meet in Redis', async () => {
+    const prefix = uniquePrefix('roles');
+    const workers: ChildProcess = spawn(process.execPath, [TAGFLOW_BIN, 'run', '--roles', 'registry,select,patch,git', ...common()], {
+      env: { ...process.env, TAGFLOW_PREFIX: prefix },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let workerLog = '';
+    workers.stdout!.on('data', (c: Buffer) => (workerLog += c.toString()));
+    try {
+      await waitFor(() => workerLog.includes('tagflow started'), 20_000);
+      const scheduler = await runCli(['run', '--once', '--roles', 'scheduler', ...common()], { TAGFLOW_PREFIX: prefix });
+      expect(scheduler.code).toBe(0);
+      expect(scheduler.stdout).toContain('Starting image update cycle, considering 1 annotated application(s) for update');
+      expect(scheduler.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0');
+      expect(scheduler.stdout).not.toContain('Successfully updated');
+      expect(workerLog).toMatch(/msg="(Successfully updated the live application spec|write-back target already up to date, no commit needed)" application=gitops-demo/);
+    } finally {
+      workers.kill('SIGTERM');
+      await new Promise((r) => workers.once('exit', r));
+    }
+  }, 60_000);
+
+  it('fails fast with a clear message on bad configuration', async () => {
+    const run = await runCli(['run', '--once', '--interval', 'soon', '--roles', 'cook', ...common()], {});
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/interval: invalid duration "soon"/);
+    expect(run.stderr).toMatch(/unknown role "cook"/);
+  }, 30_000);
+});
+
+async function waitFor(check: () => boolean, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
