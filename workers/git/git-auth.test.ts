@@ -15,7 +15,7 @@ const b64 = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).
 const secret = (name: string, type: string | null, data: Record<string, string>) => ({
   apiVersion: 'v1',
   kind: 'Secret',
-  metadata: { name, namespace: 'argocd', labels: type ? { 'argocd.argoproj.io/secret-type': type } : {} },
+  metadata: { name, namespace: 'argocd', labels: (type ? { 'argocd.argoproj.io/secret-type': type } : {}) as Record<string, string> },
   data: b64(data),
 });
 

@@ -4,7 +4,15 @@ import { allowTagsMatcher } from '../policy/tag-filters.ts';
 import { parseStrategy } from '../policy/strategy.ts';
 import { readImageSettings } from './image-settings.ts';
 import { IMAGE_LIST_ANNOTATION } from './keys.ts';
-import { parsePullSecretRef } from './pull-secret.ts';
+import { parseCredentialSource } from '../registry/credential-source.ts';
+
+function parsePullSecretRef(value: string) {
+  try {
+    return parseCredentialSource(value, false);
+  } catch {
+    return null;
+  }
+}
 import { readApplicationImages } from './read-images.ts';
 
 const P = 'argocd-image-updater.argoproj.io/';
@@ -132,8 +140,8 @@ describe('readImageSettings — malformed values name the annotation and value',
     ['update-strategy', 'fastest', 'warning', /unknown update strategy "fastest" -- using semver/],
     ['update-strategy', 'latest', 'warning', /deprecated, use "newest-build"/],
     ['force-update', 'yes', 'warning', /expected true or false/],
-    ['pull-secret', 'foo/bar', 'warning', /expected pullsecret:/],
-    ['pull-secret', 'secret:ns/name', 'warning', /expected pullsecret:/],
+    ['pull-secret', 'foo/bar', 'warning', /invalid credential spec: foo\/bar \(expected <type>:<source>\)/],
+    ['pull-secret', 'secret:ns/name', 'warning', /expected secret:<namespace>\/<name>#<field>/],
     ['allow-tags', 'v2.*', 'error', /expected "regexp:<expression>" or "any"/],
     ['allow-tags', 'regexp:(', 'error', /not a valid RE2 regular expression/],
     ['allow-tags', 'glob:v*', 'error', /unknown match function "glob"/],
@@ -179,21 +187,10 @@ describe('readImageSettings — malformed values name the annotation and value',
   });
 });
 
-describe('parsePullSecretRef', () => {
-  it.each([
-    ['pullsecret:ns/name', { type: 'pullsecret', namespace: 'ns', name: 'name' }],
-    ['PullSecret:ns/name', { type: 'pullsecret', namespace: 'ns', name: 'name' }],
-    ['secret:ns/name#creds', { type: 'secret', namespace: 'ns', name: 'name', field: 'creds' }],
-    ['env:REGISTRY_CREDS', { type: 'env', variable: 'REGISTRY_CREDS' }],
-    ['ext:/app/scripts/ecr.sh', { type: 'ext', path: '/app/scripts/ecr.sh' }],
-    ['ghcr.io=env:GH', { type: 'env', variable: 'GH', registry: 'ghcr.io' }],
-  ])('%s', (value, expected) => {
-    expect(parsePullSecretRef(value)).toEqual(expected);
+describe('pull-secret references', () => {
+  it("reports a malformed reference with the parser's reason and keeps the registry credentials", () => {
+    const r = readImageSettings({ [`${P}a.pull-secret`]: 'secret:ns/name' }, 'a');
+    expect(r.settings.pullSecret).toBeUndefined();
+    expect(r.problems).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringContaining('secret:<namespace>/<name>#<field>') }));
   });
-  it.each(['registry-secret', 'foo/bar', 'pullsecret:ns', 'pullsecret:/name', 'secret:ns/name', 'secret:ns/name#', 'env:', 'ext:/a:b', 'vault:x', '=env:X'])(
-    '%s is malformed',
-    (value) => {
-      expect(parsePullSecretRef(value)).toBeNull();
-    },
-  );
 });

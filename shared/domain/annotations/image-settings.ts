@@ -10,7 +10,7 @@ import { PolicyError } from '../policy/policy-error.ts';
 import { parseStrategy, STRATEGY_FLAGS, type StrategyName } from '../policy/strategy.ts';
 import { appKey, firstValue, imageKey, type FoundValue, type ImageKey } from './keys.ts';
 import { annotationProblem, type AnnotationProblem } from './problem.ts';
-import { parsePullSecretRef } from './pull-secret.ts';
+import { parseCredentialSource } from '../registry/credential-source.ts';
 
 export interface ImageSettings {
   strategy: StrategyName;
@@ -87,8 +87,12 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
 
   const pullSecret = lookup('pull-secret', true);
   if (pullSecret) {
-    if (parsePullSecretRef(pullSecret.value)) settings.pullSecret = pullSecret.value;
-    else problem('warning', pullSecret, 'expected pullsecret:<namespace>/<name>, secret:<namespace>/<name>#<field>, env:<VAR> or ext:<path>; using the registry credentials instead');
+    try {
+      parseCredentialSource(pullSecret.value, false);
+      settings.pullSecret = pullSecret.value;
+    } catch (e) {
+      problem('warning', pullSecret, `${(e as Error).message}; using the registry credentials instead`);
+    }
   }
 
   const platforms = lookup('platforms', false);

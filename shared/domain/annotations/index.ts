@@ -3,7 +3,6 @@ export type { AnnotationProblem } from './problem.ts';
 export { parseImageList, type ImageListEntry } from './image-list.ts';
 export { readImageSettings, type ImageSettings, type ImageSettingsResult } from './image-settings.ts';
 export { readApplicationImages, hasImageList, type ImageSpec } from './read-images.ts';
-export { parsePullSecretRef, type PullSecretRef } from './pull-secret.ts';
 export {
   readWriteBackConfig,
   WRITE_BACK_METHOD_ANNOTATION,
