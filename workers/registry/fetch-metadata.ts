@@ -1,3 +1,4 @@
+import { describeError } from '../../shared/errors.ts';
 import type { MetadataCache, DigestMetadata } from '../../shared/ports/metadata-cache.ts';
 import type { Platform, RegistryClient } from '../../shared/ports/registry-client.ts';
 import type { TagRecord } from '../../shared/ports/tag-snapshots.ts';
@@ -7,14 +8,16 @@ const PARALLEL = 8;
 /**
  * Adds digest, platforms and creation date to each tag. A tag's digest costs one HEAD request;
  * what a digest holds (manifest, index children, config blobs) is fetched once ever and cached.
- * A tag whose manifest cannot be read keeps only its name (the strategy reports it as missing).
+ * A tag whose manifest cannot be read for good (deleted meanwhile, unsupported or malformed) keeps
+ * only what is known (the strategy reports it as missing). A transient or rate-limited failure is
+ * thrown so the poll is retried: ranking without the tag could pick an older one.
  */
 export async function fetchMetadata(client: RegistryClient, cache: MetadataCache, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]> {
   const digests = await mapLimit(tags, PARALLEL, async (t) => {
     try {
       return (await client.headManifest(repository, t.name)).digest;
-    } catch {
-      return undefined;
+    } catch (e) {
+      return droppedUnlessRetryable(e);
     }
   });
   const known = await cache.getMany(digests.filter((d): d is string => !!d));
@@ -24,8 +27,8 @@ export async function fetchMetadata(client: RegistryClient, cache: MetadataCache
       const meta = await describeDigest(client, repository, digest);
       known.set(digest, meta);
       await cache.put(digest, meta);
-    } catch {
-      // left without metadata: reported by the selection as metadata-missing
+    } catch (e) {
+      droppedUnlessRetryable(e); // left without metadata: reported by the selection as metadata-missing
     }
   });
   return tags.map((t, i) => {
@@ -33,6 +36,11 @@ export async function fetchMetadata(client: RegistryClient, cache: MetadataCache
     const meta = digest ? known.get(digest) : undefined;
     return meta ? { name: t.name, digest, created: meta.created, platforms: meta.platforms } : digest ? { name: t.name, digest } : { name: t.name };
   });
+}
+
+function droppedUnlessRetryable(e: unknown): undefined {
+  if (describeError(e).kind !== 'permanent') throw e;
+  return undefined;
 }
 
 async function describeDigest(client: RegistryClient, repository: string, digest: string): Promise<DigestMetadata> {

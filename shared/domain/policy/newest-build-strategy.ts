@@ -25,5 +25,6 @@ export const rankNewestBuild: RankFn = (candidates) => {
     };
   }
   dated.sort((a, b) => (a.at === b.at ? compareStrings(b.tag.name, a.tag.name) : a.at < b.at ? 1 : -1));
-  return { ok: true, ranked: dated.map(({ tag }) => tag), detail: `${dated.length} of them have build dates`, warnings };
+  const newest = dated[0] ? `, newest build ${dated[0].tag.created} ("${dated[0].tag.name}")` : '';
+  return { ok: true, ranked: dated.map(({ tag }) => tag), detail: `${dated.length} of them have build dates${newest}`, warnings };
 };

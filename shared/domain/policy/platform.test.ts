@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
-import { parsePlatform, platformKey, tagWantsPlatform, wantsPlatform } from './platform.ts';
+import { createdForPlatforms, parsePlatform, platformKey, tagWantsPlatform, wantsPlatform } from './platform.ts';
+import { selectTag } from './select-tag.ts';
 import { PolicyError } from './policy-error.ts';
 
 function platformOf(key: string) {
@@ -41,5 +42,37 @@ describe('tagWantsPlatform', () => {
   });
   it('does not check tags whose platforms are unknown', () => {
     expect(tagWantsPlatform(['linux/amd64'], undefined)).toBe(true);
+  });
+});
+
+describe('createdForPlatforms (newest-build dates of an index)', () => {
+  const child = (key: string, created?: string) => ({ ...platformOf(key), ...(created ? { created } : {}) });
+  const index = {
+    created: '2024-06-01T00:00:00Z',
+    platforms: [child('linux/amd64', '2024-01-01T00:00:00Z'), child('linux/arm64', '2024-06-01T00:00:00Z'), child('linux/arm/v7', '2024-03-01T00:00:00Z')],
+  };
+  it('uses the newest date among the wanted children only', () => {
+    expect(createdForPlatforms(['linux/amd64'], index)).toBe('2024-01-01T00:00:00Z');
+    expect(createdForPlatforms(['linux/amd64', 'linux/arm'], index)).toBe('2024-03-01T00:00:00Z');
+    expect(createdForPlatforms(['linux/arm64', 'linux/amd64'], index)).toBe('2024-06-01T00:00:00Z');
+  });
+  it('gives no date when no wanted child has one', () => {
+    expect(createdForPlatforms(['windows/amd64'], index)).toBeUndefined();
+    expect(createdForPlatforms(['linux/amd64'], { created: '2024-06-01T00:00:00Z', platforms: [child('linux/amd64'), child('linux/arm64', '2024-06-01T00:00:00Z')] })).toBeUndefined();
+  });
+  it("keeps the tag's own date for single images and unknown platforms", () => {
+    expect(createdForPlatforms(['linux/amd64'], { created: '2024-02-02T00:00:00Z', platforms: [child('linux/amd64')] })).toBe('2024-02-02T00:00:00Z');
+    expect(createdForPlatforms(['linux/amd64'], { created: '2024-02-02T00:00:00Z' })).toBe('2024-02-02T00:00:00Z');
+  });
+  it('makes selectTag rank indexes by the wanted platforms (an arm64-only rebuild does not win on amd64)', () => {
+    const tags = [
+      { name: 'm1', ...index },
+      { name: 'm2', created: '2024-02-01T00:00:00Z', platforms: [child('linux/amd64', '2024-02-01T00:00:00Z'), child('linux/arm/v7', '2024-02-01T00:00:00Z')] },
+    ];
+    const base = { tags, strategy: 'newest-build' as const, constraint: '', ignoreTags: [] };
+    expect(selectTag({ ...base, platforms: [] }).ranking).toEqual(['m2', 'm1']);
+    expect(selectTag({ ...base, platforms: ['linux/arm64'] }).ranking).toEqual(['m1']);
+    expect(selectTag({ ...base, platforms: ['linux/arm64', 'linux/arm/v7'] }).ranking).toEqual(['m1', 'm2']);
+    expect(selectTag({ ...base, platforms: [] }).message).toContain('newest build 2024-02-01T00:00:00Z ("m2")');
   });
 });

@@ -1,5 +1,6 @@
 /** Platform filtering for strategies that read manifests (the anchor's WantsPlatform). */
 import type { Platform } from '../../ports/registry-client.ts';
+import { parseCreated } from './created-time.ts';
 import { PolicyError } from './policy-error.ts';
 
 export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64'];
@@ -32,4 +33,24 @@ export function wantsPlatform(configured: readonly string[], candidate: Platform
 /** A tag qualifies when any of its platforms is wanted; unknown platforms (undefined) are not checked. */
 export function tagWantsPlatform(configured: readonly string[], platforms: readonly Platform[] | undefined): boolean {
   return platforms === undefined || platforms.some((p) => wantsPlatform(configured, p));
+}
+
+/**
+ * The build date newest-build ranks a tag by: when its platforms carry their own dates (the children
+ * of an index), the newest date among the WANTED platforms only, as the anchor fetches only those
+ * children; otherwise the tag's own date. undefined when no wanted platform has a date.
+ */
+export function createdForPlatforms(
+  configured: readonly string[],
+  tag: { created?: string; platforms?: readonly (Platform & { created?: string })[] },
+): string | undefined {
+  const dated = (tag.platforms ?? []).filter((p) => p.created !== undefined);
+  if (dated.length === 0) return tag.created;
+  let best: { at: bigint; created: string } | undefined;
+  for (const p of dated) {
+    if (!wantsPlatform(configured, p)) continue;
+    const at = parseCreated(p.created!);
+    if (at !== null && (!best || at > best.at)) best = { at, created: p.created! };
+  }
+  return best?.created;
 }

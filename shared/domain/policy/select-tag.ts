@@ -5,7 +5,7 @@
 import { rankAlphabetical } from './alphabetical-strategy.ts';
 import { rankDigest } from './digest-strategy.ts';
 import { rankNewestBuild } from './newest-build-strategy.ts';
-import { DEFAULT_PLATFORMS, parsePlatform, tagWantsPlatform } from './platform.ts';
+import { createdForPlatforms, DEFAULT_PLATFORMS, parsePlatform, tagWantsPlatform } from './platform.ts';
 import { PolicyError } from './policy-error.ts';
 import type { RankFn } from './rank.ts';
 import { rankSemver } from './semver-strategy.ts';
@@ -69,8 +69,10 @@ export function selectTag(input: SelectionInput): SelectionResult {
   counts.afterFilters = filtered.length;
   const onPlatform = flags.readsManifests ? filtered.filter((t) => tagWantsPlatform(wanted, t.platforms)) : filtered;
   counts.afterPlatforms = onPlatform.length;
+  // newest-build ranks an index by its wanted children's dates only
+  const candidates = flags.needsMetadata ? onPlatform.map((t) => withWantedDate(wanted, t)) : onPlatform;
 
-  const outcome = rank(onPlatform, input.constraint, names.constraint);
+  const outcome = rank(candidates, input.constraint, names.constraint);
   warnings.push(...outcome.warnings);
   if (!outcome.ok) {
     return result({ reason: outcome.reason, message: outcome.message, ...(outcome.invalid ? { invalid: outcome.invalid } : {}) });
@@ -88,4 +90,11 @@ export function selectTag(input: SelectionInput): SelectionResult {
     ranking,
     message: `selected "${best.name}" by ${input.strategy}: ${funnel}; ${outcome.detail}`,
   });
+}
+
+function withWantedDate(wanted: readonly string[], tag: TagCandidate): TagCandidate {
+  const created = createdForPlatforms(wanted, tag);
+  if (created === tag.created) return tag;
+  const { created: _dropped, ...rest } = tag;
+  return created === undefined ? rest : { ...rest, created };
 }

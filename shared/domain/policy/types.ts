@@ -8,8 +8,11 @@ export interface TagCandidate {
   digest?: string;
   /** Build date (RFC 3339); needed by newest-build. */
   created?: string;
-  /** Platforms the tag offers (one for an image manifest, the children of an index). Unknown = not checked. */
-  platforms?: Platform[];
+  /**
+   * Platforms the tag offers (one for an image manifest, the children of an index). Unknown = not checked.
+   * An index child may carry its own build date: newest-build then uses only the wanted children's dates.
+   */
+  platforms?: (Platform & { created?: string })[];
 }
 
 export interface SelectionInput {
