@@ -25,3 +25,14 @@ export const JOB_DEFAULTS: Record<QueueName, JobDefaults> = {
   patch: { attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   commit: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.2 }, ...keep },
 };
+
+/** Overrides for tests (shorter backoff); production never passes any. */
+export interface JobDefaultsOverride {
+  backoffDelayMs?: number;
+}
+
+/** The defaults of `queue`, with a test's override applied. */
+export function jobDefaults(queue: QueueName, override: JobDefaultsOverride = {}): JobDefaults {
+  const d = JOB_DEFAULTS[queue];
+  return override.backoffDelayMs === undefined ? d : { ...d, backoff: { ...d.backoff, delay: override.backoffDelayMs } };
+}

@@ -1,12 +1,12 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { EnqueueOptions, JobSink } from '../../ports/job-sink.ts';
-import { JOB_DEFAULTS, QUEUE, type QueueName } from '../../jobs/queues.ts';
+import { jobDefaults, QUEUE, type JobDefaultsOverride, type QueueName } from '../../jobs/queues.ts';
 import type { JobData } from '../../jobs/payloads.ts';
 import { connectionOptions } from '../redis/connection.ts';
 
-function jobOptions(queue: QueueName, o: EnqueueOptions = {}): JobsOptions {
+function jobOptions(queue: QueueName, o: EnqueueOptions = {}, override?: JobDefaultsOverride): JobsOptions {
   return {
-    ...JOB_DEFAULTS[queue],
+    ...jobDefaults(queue, override),
     priority: o.priority,
     delay: o.delayMs,
     deduplication: o.dedupId ? { id: o.dedupId, keepLastIfActive: true } : undefined,
@@ -17,7 +17,12 @@ function jobOptions(queue: QueueName, o: EnqueueOptions = {}): JobsOptions {
 export class BullmqSink implements JobSink {
   readonly queues: Record<QueueName, Queue>;
 
-  constructor(redisUrl: string, prefix: string) {
+  /** `override` is for tests (e.g. a short backoff); production uses the queue defaults as declared. */
+  constructor(
+    redisUrl: string,
+    prefix: string,
+    private readonly override?: JobDefaultsOverride,
+  ) {
     const connection = { ...connectionOptions(redisUrl), enableOfflineQueue: false };
     this.queues = Object.fromEntries(
       Object.values(QUEUE).map((name) => [name, new Queue(name, { connection, prefix })]),
@@ -25,12 +30,12 @@ export class BullmqSink implements JobSink {
   }
 
   async add<Q extends QueueName>(queue: Q, name: string, data: JobData[Q], options?: EnqueueOptions): Promise<void> {
-    await this.queues[queue].add(name, data, jobOptions(queue, options));
+    await this.queues[queue].add(name, data, jobOptions(queue, options, this.override));
   }
 
   async addBulk<Q extends QueueName>(queue: Q, jobs: readonly { name: string; data: JobData[Q]; options?: EnqueueOptions }[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.queues[queue].addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: jobOptions(queue, j.options) })));
+    await this.queues[queue].addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: jobOptions(queue, j.options, this.override) })));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,74 @@
+/**
+ * A pass-through HTTP proxy in front of a real service (the registry) that can answer chosen
+ * requests with an error status instead of forwarding them: a transient 500 from an otherwise
+ * real registry.
+ *
+ *   const proxy = await startFaultProxy(registry.url);
+ *   proxy.failNext({ pathRegex: /\/tags\/list$/, status: 500 });   // the next tag list fails once
+ */
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxyFault {
+  method?: string;
+  pathRegex: RegExp;
+  status: number;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+}
+
+export interface FaultProxy {
+  url: string;
+  host: string;
+  /** `METHOD path status` of every request, in order. */
+  readonly requests: string[];
+  failNext(fault: ProxyFault): void;
+  stop(): Promise<void>;
+}
+
+export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
+  const upstream = new URL(upstreamUrl);
+  const faults: (ProxyFault & { left: number })[] = [];
+  const requests: string[] = [];
+  let base = '';
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const method = req.method ?? 'GET';
+    const fault = faults.find((f) => (!f.method || f.method === method) && f.pathRegex.test(url.pathname));
+    if (fault) {
+      if (--fault.left <= 0) faults.splice(faults.indexOf(fault), 1);
+      requests.push(`${method} ${url.pathname} ${fault.status}`);
+      req.resume();
+      res.writeHead(fault.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected failure (${fault.status})` }] }));
+      return;
+    }
+    const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
+    const up = request(new URL(url.pathname + url.search, upstream), { method, headers }, (upRes) => {
+      requests.push(`${method} ${url.pathname} ${upRes.statusCode}`);
+      const out = { ...upRes.headers };
+      if (typeof out.location === 'string' && out.location.startsWith(upstream.origin)) out.location = base + out.location.slice(upstream.origin.length);
+      res.writeHead(upRes.statusCode ?? 502, out);
+      upRes.pipe(res);
+    });
+    up.on('error', (e) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`proxy error: ${e.message}`);
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+  return {
+    url: base,
+    host: `127.0.0.1:${port}`,
+    requests,
+    failNext: (f) => void faults.push({ ...f, left: f.times ?? 1 }),
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
