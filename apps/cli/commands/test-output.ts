@@ -1,22 +1,42 @@
 import type { SelectionResult } from '../../../shared/domain/policy/index.ts';
 
+/** `tagflow test --output json`: one object, the contract of DESIGN §5 plus the explanation. */
+export interface TestJson {
+  image: string;
+  tags_found: number;
+  selected: { tag: string; digest: string } | null;
+  /** `selected`, or why nothing was: no-tags, no-match, metadata-missing. */
+  reason: string;
+  message: string;
+  strategy: string;
+  constraint: string;
+  tags_after_filters: number;
+  tags_after_platforms: number;
+  ranking: string[];
+  warnings: string[];
+}
+
 export interface TestAnswer {
   image: string;
   strategy: string;
   constraint: string;
   selection: SelectionResult;
-  /** Set when the question itself was invalid (bad constraint, regexp, platform). */
-  error?: string;
-  json: {
-    image: string;
-    tags_found: number;
-    selected: { tag: string; digest: string } | null;
-    reason: string;
-    message: string;
-    tags_after_filters: number;
-    tags_after_platforms: number;
-    ranking: string[];
-    warnings: string[];
+  json: TestJson;
+}
+
+export function jsonAnswer(image: string, strategy: string, constraint: string, s: SelectionResult): TestJson {
+  return {
+    image,
+    tags_found: s.tagsFound,
+    selected: s.selected ? { tag: s.selected.name, digest: s.selected.digest ?? '' } : null,
+    reason: s.selected ? 'selected' : s.reason,
+    message: s.message,
+    strategy,
+    constraint,
+    tags_after_filters: s.afterFilters,
+    tags_after_platforms: s.afterPlatforms,
+    ranking: s.ranking,
+    warnings: s.warnings,
   };
 }
 
