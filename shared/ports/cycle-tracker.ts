@@ -28,6 +28,13 @@ export interface CycleTracker {
   repoPolled(repoKey: string): Promise<{ app: string; cycles: string[] }[]>;
   /** Cycles waiting on the select of `app`, removed from the waiting set. */
   takeAppWaiters(app: string): Promise<string[]>;
+  /**
+   * The select of one app of these cycles is over; `batch` (opaque, e.g. a commit job) is the batched
+   * write-back it queued, if any. Batches wait until every app of a cycle was selected, so that all
+   * of a cycle's changes to one repository branch go into one commit. Returns the distinct batches
+   * released now (an app outside any cycle releases its own batch at once).
+   */
+  selected(cycles: readonly string[], batch?: string): Promise<string[]>;
   /** Adds to the counters of cycles without finishing an app (the app goes on to a write-back). */
   add(cycles: readonly string[], counters: Partial<CycleCounters>): Promise<void>;
   /** One app of these cycles is finished; returns the summaries of cycles that completed now. */

@@ -41,11 +41,14 @@ export function handleCommit(deps: CommitDeps) {
       const auth = await resolveGitAuth(deps.reader, pending[0]!.plan.git!.credentials, job.repoUrl, deps.settings.argocdNamespace);
       ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, auth });
       const { sha, changedApps } = await commitAndPush(deps, ws, pending);
+      const changed = pending.filter((p) => changedApps.has(p.app));
+      if (sha) for (const p of changed) await deps.plans.markWritten(group, p.app, p.id, sha);
       for (const p of pending) {
-        const changed = changedApps.has(p.app);
-        if (changed) log.info({ application: p.plan.app.name, commit: sha }, 'Successfully updated the live application spec');
+        // a plan this job already pushed on an earlier attempt (crash before its ack) counts as written
+        const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written;
+        if (written) log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
         else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
-        await settle(deps, ctx, group, p, { sha: changed ? sha ?? undefined : undefined, updated: changed ? p.plan.changes.length : 0 });
+        await settle(deps, ctx, group, p, { sha: written, updated: written ? p.plan.changes.length : 0 });
       }
       return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
     } catch (e) {

@@ -31,9 +31,12 @@ export function handlePatch(deps: PatchDeps) {
     for (const p of pending) {
       try {
         const result = await apply(deps, p.plan);
-        if (result.changed) log.info({ application: job.app.name }, 'Successfully updated the live application spec');
+        if (result.changed && result.resourceVersion) await deps.plans.markWritten(group, p.app, p.id, result.resourceVersion);
+        // a plan patched on an earlier attempt of this job (crash before its ack) counts as written
+        const written = result.changed || p.written !== undefined;
+        if (written) log.info({ application: job.app.name }, 'Successfully updated the live application spec');
         else log.info({ application: job.app.name }, 'images already set in the live application spec, nothing to patch');
-        await settle(deps, ctx, group, p, { updated: result.changed ? p.plan.changes.length : 0, resourceVersion: result.resourceVersion });
+        await settle(deps, ctx, group, p, { updated: written ? p.plan.changes.length : 0, resourceVersion: result.changed ? result.resourceVersion : (p.written ?? result.resourceVersion) });
       } catch (e) {
         const err = describeError(e);
         if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;

@@ -6,7 +6,7 @@ import { trackedImages } from '../../shared/domain/plan/tracked-images.ts';
 import { planWriteBack } from '../../shared/domain/plan/plan-write-back.ts';
 import type { RegistryEndpoint } from '../../shared/domain/registry/index.ts';
 import { commitGroup, enqueueCommit, enqueuePatch, patchGroup } from '../../shared/jobs/enqueue.ts';
-import { appKey, type SelectJob } from '../../shared/jobs/payloads.ts';
+import { appKey, type CommitJob, type SelectJob } from '../../shared/jobs/payloads.ts';
 import type { AppIndex } from '../../shared/ports/app-index.ts';
 import type { AuditLog, AuditRecord } from '../../shared/ports/audit-log.ts';
 import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
@@ -14,6 +14,7 @@ import type { JobSink } from '../../shared/ports/job-sink.ts';
 import type { PlanStore } from '../../shared/ports/plan-store.ts';
 import type { TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
+import { describeError } from '../../shared/errors.ts';
 
 export interface SelectDeps {
   apps: AppIndex;
@@ -30,46 +31,91 @@ export interface SelectDeps {
 /**
  * Decides, for one app, which tag each image should run, records why, and hands a non-empty
  * plan to the write-back queue of the app's method. Never writes anything itself.
+ * A failure on the last attempt (or once the app's cycles were taken) settles the app with an error
+ * so that its cycles still end.
  */
 export function handleSelect(deps: SelectDeps) {
   return async (job: SelectJob, ctx: JobContext) => {
     const key = appKey(job.app);
     const log = ctx.log.child({ application: job.app.name, namespace: job.app.namespace });
-    const application = await deps.apps.get(key);
-    if (!application) {
-      await deps.report(log, await deps.cycles.appDone(await deps.cycles.takeAppWaiters(key), {}));
-      return { outcome: 'gone' };
+    const state: SelectState = { released: false };
+    try {
+      return await selectApp(deps, job, ctx, log, state);
+    } catch (e) {
+      const err = describeError(e);
+      if (!state.cycles && !ctx.finalAttempt && err.kind !== 'permanent') throw e;
+      const cycles = state.cycles ?? (await deps.cycles.takeAppWaiters(key));
+      log.error({ code: err.code }, `could not evaluate the application: ${err.message}`);
+      await deps.audit.append({ at: Date.now(), app: key, kind: 'select', jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, outcome: 'failed', reason: err.code, message: err.message, cycles });
+      await deps.report(log, await deps.cycles.appDone(cycles, { errors: 1 }));
+      if (!state.released) await selectDone(deps, cycles);
+      return { outcome: 'failed', code: err.code };
     }
-    const annotations = application.metadata.annotations;
-    const { images, problems } = trackedImages(annotations, deps.endpoints());
-    const snapshots = await deps.snapshots.getMany(images.map((i) => i.repoKey));
-    const ev = evaluateApp({ application, images, problems, snapshots, defaultPlatforms: deps.settings.defaultPlatforms });
-    const wb = readWriteBackConfig(annotations);
-    const audit = (extra: Omit<AuditRecord, 'at' | 'app'>): AuditRecord => ({ at: Date.now(), app: key, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, ...extra });
-    const notes = [...problems.filter((p) => p.severity === 'warning'), ...wb.problems];
-    for (const p of notes) log[p.severity === 'error' ? 'error' : 'warn']({ annotation: p.annotation, value: p.value }, p.message);
-    for (const d of ev.decisions) log[d.outcome === 'error' ? 'error' : 'info']({ alias: d.alias, image: d.image, reason: d.reason }, d.message);
-    await deps.audit.appendMany([
-      ...notes.map((p) => audit({ kind: 'config', alias: p.alias, outcome: p.severity === 'error' ? 'invalid' : 'warning', reason: 'annotation', message: p.message })),
-      ...ev.decisions.map((d) => audit(decisionRecord(d, deps.settings.dryRun))),
-    ]);
-
-    const cycles = await deps.cycles.takeAppWaiters(key);
-    const counters = { ...ev.counters, errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length };
-    const plan = ev.changes.length > 0 && wb.config ? planWriteBack(application, job.app, ev, wb.config) : null;
-    if (ev.changes.length > 0 && !plan) counters.errors++;
-    if (!plan || deps.settings.dryRun) {
-      const updated = plan && deps.settings.dryRun ? ev.changes.length : 0;
-      await deps.report(log, await deps.cycles.appDone(cycles, { ...counters, images_updated: updated }));
-      return { outcome: plan ? 'dry-run' : 'no-change', changes: ev.changes.length };
-    }
-    await deps.cycles.add(cycles, counters);
-    const group = plan.method === 'git' ? commitGroup(plan.git!.repoUrl, plan.git!.branch) : patchGroup(job.app);
-    await deps.plans.put(group, { id: randomUUID(), app: key, cycles, plan });
-    if (plan.method === 'git') await enqueueCommit(deps.sink, plan.git!.repoUrl, plan.git!.branch);
-    else await enqueuePatch(deps.sink, job.app);
-    return { outcome: 'planned', method: plan.method, changes: ev.changes.length };
   };
+}
+
+interface SelectState {
+  /** The cycles taken from the app's waiters: from then on a failure settles them instead of retrying. */
+  cycles?: string[];
+  released: boolean;
+}
+
+async function selectApp(deps: SelectDeps, job: SelectJob, ctx: JobContext, log: JobContext['log'], state: SelectState) {
+  const key = appKey(job.app);
+  const application = await deps.apps.get(key);
+  if (!application) {
+    const cycles = (state.cycles = await deps.cycles.takeAppWaiters(key));
+    await deps.report(log, await deps.cycles.appDone(cycles, {}));
+    await selectDone(deps, cycles, undefined, state);
+    return { outcome: 'gone' };
+  }
+  const annotations = application.metadata.annotations;
+  const { images, problems } = trackedImages(annotations, deps.endpoints());
+  const snapshots = await deps.snapshots.getMany(images.map((i) => i.repoKey));
+  const ev = evaluateApp({ application, images, problems, snapshots, defaultPlatforms: deps.settings.defaultPlatforms });
+  const wb = readWriteBackConfig(annotations);
+  const audit = (extra: Omit<AuditRecord, 'at' | 'app'>): AuditRecord => ({ at: Date.now(), app: key, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, ...extra });
+  const notes = [...problems.filter((p) => p.severity === 'warning'), ...wb.problems];
+  for (const p of notes) log[p.severity === 'error' ? 'error' : 'warn']({ annotation: p.annotation, value: p.value }, p.message);
+  for (const d of ev.decisions) log[d.outcome === 'error' ? 'error' : 'info']({ alias: d.alias, image: d.image, reason: d.reason }, d.message);
+  await deps.audit.appendMany([
+    ...notes.map((p) => audit({ kind: 'config', alias: p.alias, outcome: p.severity === 'error' ? 'invalid' : 'warning', reason: 'annotation', message: p.message })),
+    ...ev.decisions.map((d) => audit(decisionRecord(d, deps.settings.dryRun))),
+  ]);
+
+  const cycles = (state.cycles = await deps.cycles.takeAppWaiters(key));
+  const counters = { ...ev.counters, errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length };
+  const plan = ev.changes.length > 0 && wb.config ? planWriteBack(application, job.app, ev, wb.config) : null;
+  if (ev.changes.length > 0 && !plan) counters.errors++;
+  if (!plan || deps.settings.dryRun) {
+    const updated = plan && deps.settings.dryRun ? ev.changes.length : 0;
+    await deps.report(log, await deps.cycles.appDone(cycles, { ...counters, images_updated: updated }));
+    await selectDone(deps, cycles, undefined, state);
+    return { outcome: plan ? 'dry-run' : 'no-change', changes: ev.changes.length };
+  }
+  await deps.cycles.add(cycles, counters);
+  const group = plan.method === 'git' ? commitGroup(plan.git!.repoUrl, plan.git!.branch) : patchGroup(job.app);
+  await deps.plans.put(group, { id: randomUUID(), app: key, cycles, plan });
+  if (plan.method === 'git') {
+    await selectDone(deps, cycles, { repoUrl: plan.git!.repoUrl, branch: plan.git!.branch }, state);
+  } else {
+    await enqueuePatch(deps.sink, job.app);
+    await selectDone(deps, cycles, undefined, state);
+  }
+  return { outcome: 'planned', method: plan.method, changes: ev.changes.length };
+}
+
+/**
+ * Tells the cycles this app was selected; enqueues the commit jobs that are released now: a cycle's
+ * commits wait for its last select, so apps sharing a repository branch are batched in one commit.
+ */
+async function selectDone(deps: SelectDeps, cycles: string[], commit?: CommitJob, state?: SelectState) {
+  const released = await deps.cycles.selected(cycles, commit ? JSON.stringify({ repoUrl: commit.repoUrl, branch: commit.branch }) : undefined);
+  if (state) state.released = true;
+  for (const raw of released) {
+    const c = JSON.parse(raw) as CommitJob;
+    await enqueueCommit(deps.sink, c.repoUrl, c.branch);
+  }
 }
 
 function decisionRecord(d: AppEvaluation['decisions'][number], dryRun: boolean): Omit<AuditRecord, 'at' | 'app'> {

@@ -47,6 +47,30 @@ for i = 1, n do
 end
 return done`;
 
+// ARGV: prefix, ttl, batch ('' = none), n, then n cycle ids. Counts the app as selected in each
+// cycle, parks the batch on the cycle, and returns the batches of cycles whose last app this was.
+const SELECTED = `
+local p, ttl, batch, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local out = {}
+if n == 0 and batch ~= '' then table.insert(out, batch) end
+for i = 1, n do
+  local key = p .. ':cycle:' .. ARGV[4 + i]
+  local bkey = key .. ':batches'
+  if redis.call('EXISTS', key) == 0 then
+    if batch ~= '' then table.insert(out, batch) end
+  else
+    if batch ~= '' then
+      redis.call('SADD', bkey, batch)
+      redis.call('EXPIRE', bkey, ttl)
+    end
+    if redis.call('HINCRBY', key, 'selecting', -1) <= 0 then
+      for _, b in ipairs(redis.call('SMEMBERS', bkey)) do table.insert(out, b) end
+      redis.call('DEL', bkey)
+    end
+  end
+end
+return out`;
+
 export class RedisCycleTracker implements CycleTracker {
   constructor(
     private readonly redis: Redis,
@@ -58,7 +82,7 @@ export class RedisCycleTracker implements CycleTracker {
     const ready: string[] = [];
     const m = this.redis.multi();
     const ckey = this.key('cycle', cycleId);
-    m.hset(ckey, { startedAt: Date.now(), pending: apps.length, ...Object.fromEntries(COUNTERS.map((c) => [c, 0])) });
+    m.hset(ckey, { startedAt: Date.now(), pending: apps.length, selecting: apps.length, ...Object.fromEntries(COUNTERS.map((c) => [c, 0])) });
     m.hset(ckey, 'applications', apps.length);
     m.expire(ckey, TTL_SECONDS);
     for (const { app, repos } of apps) {
@@ -94,6 +118,11 @@ export class RedisCycleTracker implements CycleTracker {
     const key = this.key('app-waiters', app);
     const [[, members]] = (await this.redis.multi().smembers(key).del(key).exec()) as [[unknown, string[]], unknown];
     return members;
+  }
+
+  async selected(cycles: readonly string[], batch?: string): Promise<string[]> {
+    const out = (await this.redis.eval(SELECTED, 0, this.key(), TTL_SECONDS, batch ?? '', cycles.length, ...cycles)) as string[];
+    return [...new Set(out)];
   }
 
   async add(cycles: readonly string[], counters: Partial<CycleCounters>): Promise<void> {
