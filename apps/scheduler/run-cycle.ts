@@ -2,6 +2,7 @@ import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
 import { hasImageList } from '../../shared/domain/annotations/index.ts';
 import { needsMetadata, trackedImages } from '../../shared/domain/plan/tracked-images.ts';
 import type { RegistryEndpoint } from '../../shared/domain/registry/index.ts';
+import { describeError } from '../../shared/errors.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
 import { enqueuePolls, enqueueSelects } from '../../shared/jobs/enqueue.ts';
 import { appKey, parseAppKey, type CycleJob, type PollJob } from '../../shared/jobs/payloads.ts';
@@ -28,39 +29,52 @@ export interface CycleDeps {
  */
 export function handleCycle(deps: CycleDeps) {
   return async (job: CycleJob, ctx: JobContext) => {
-    const { settings } = deps;
     const cycleId = job.cycleId ?? ctx.jobId;
-    const listed = await deps.store.list(settings.namespace, { labelSelector: settings.labelSelector });
-    const apps = listed.filter((a) => hasImageList(a.metadata.annotations) && matchesAnyGlob(a.metadata.name, settings.nameGlobs));
-    ctx.log.info({ cycle: cycleId, trigger: job.trigger }, `Starting image update cycle, considering ${apps.length} annotated application(s) for update`);
-
-    const polls = new Map<string, PollJob>();
-    const waits: { app: string; repos: string[] }[] = [];
-    for (const app of apps) {
-      const key = appKey({ cluster: settings.cluster, namespace: app.metadata.namespace, name: app.metadata.name });
-      const { images } = trackedImages(app.metadata.annotations, deps.endpoints());
-      const repos = [...new Set(images.map((i) => i.repoKey))];
-      await deps.apps.put(key, slim(app), repos);
-      waits.push({ app: key, repos });
-      for (const img of images) {
-        const prev = polls.get(img.repoKey);
-        polls.set(img.repoKey, {
-          repoKey: img.repoKey,
-          endpoint: img.endpoint.prefix,
-          repository: img.repository,
-          credentials: img.credentials,
-          metadata: (prev?.metadata ?? false) || needsMetadata([img]),
-          trigger: job.trigger,
-        });
-      }
+    try {
+      return await runCycle(deps, job, ctx, cycleId);
+    } catch (e) {
+      // transient (API server 5xx, network) → BullMQ retries; for good → the cycle ends with an error
+      const err = describeError(e);
+      if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
+      ctx.log.error({ cycle: cycleId, code: err.code }, `could not run the update cycle: ${err.message}`);
+      await deps.report(ctx.log, [await deps.cycles.abort(cycleId, { errors: 1 })]);
+      return { outcome: 'failed', code: err.code };
     }
-    await deps.apps.retain(waits.map((w) => w.app));
-    const ready = await deps.cycles.start(cycleId, waits);
-    await enqueuePolls(deps.sink, [...polls.values()]);
-    await enqueueSelects(deps.sink, ready.map(parseAppKey), job.trigger);
-    if (apps.length === 0) await deps.report(ctx.log, [await emptySummary(deps, cycleId)]);
-    return { applications: apps.length, repositories: polls.size };
   };
+}
+
+async function runCycle(deps: CycleDeps, job: CycleJob, ctx: JobContext, cycleId: string) {
+  const { settings } = deps;
+  const listed = await deps.store.list(settings.namespace, { labelSelector: settings.labelSelector });
+  const apps = listed.filter((a) => hasImageList(a.metadata.annotations) && matchesAnyGlob(a.metadata.name, settings.nameGlobs));
+  ctx.log.info({ cycle: cycleId, trigger: job.trigger }, `Starting image update cycle, considering ${apps.length} annotated application(s) for update`);
+
+  const polls = new Map<string, PollJob>();
+  const waits: { app: string; repos: string[] }[] = [];
+  for (const app of apps) {
+    const key = appKey({ cluster: settings.cluster, namespace: app.metadata.namespace, name: app.metadata.name });
+    const { images } = trackedImages(app.metadata.annotations, deps.endpoints());
+    const repos = [...new Set(images.map((i) => i.repoKey))];
+    await deps.apps.put(key, slim(app), repos);
+    waits.push({ app: key, repos });
+    for (const img of images) {
+      const prev = polls.get(img.repoKey);
+      polls.set(img.repoKey, {
+        repoKey: img.repoKey,
+        endpoint: img.endpoint.prefix,
+        repository: img.repository,
+        credentials: img.credentials,
+        metadata: (prev?.metadata ?? false) || needsMetadata([img]),
+        trigger: job.trigger,
+      });
+    }
+  }
+  await deps.apps.retain(waits.map((w) => w.app));
+  const ready = await deps.cycles.start(cycleId, waits);
+  await enqueuePolls(deps.sink, [...polls.values()]);
+  await enqueueSelects(deps.sink, ready.map(parseAppKey), job.trigger);
+  if (apps.length === 0) await deps.report(ctx.log, [await emptySummary(deps, cycleId)]);
+  return { applications: apps.length, repositories: polls.size };
 }
 
 async function emptySummary(deps: CycleDeps, cycleId: string) {

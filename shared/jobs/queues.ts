@@ -19,7 +19,7 @@ const keep = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age
 
 /** Retries and backoff are declared here, per queue, and nowhere else. */
 export const JOB_DEFAULTS: Record<QueueName, JobDefaults> = {
-  cycle: { attempts: 1, backoff: { type: 'exponential', delay: 1000 }, ...keep },
+  cycle: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...keep },
   poll: { attempts: 4, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   select: { attempts: 3, backoff: { type: 'exponential', delay: 500, jitter: 0.2 }, ...keep },
   patch: { attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },

@@ -39,6 +39,8 @@ export interface CycleTracker {
   add(cycles: readonly string[], counters: Partial<CycleCounters>): Promise<void>;
   /** One app of these cycles is finished; returns the summaries of cycles that completed now. */
   appDone(cycles: readonly string[], counters: Partial<CycleCounters>): Promise<CycleSummary[]>;
+  /** The cycle could not run (e.g. listing Applications failed for good): it ends now with these counters. */
+  abort(cycleId: string, counters: Partial<CycleCounters>): Promise<CycleSummary>;
   get(cycleId: string): Promise<CycleSummary | null>;
   /** Resolves when the cycle completes (or rejects on timeout). */
   waitFor(cycleId: string, timeoutMs: number): Promise<CycleSummary>;

@@ -26,9 +26,10 @@ export interface CommitDeps {
 type Plan = PendingPlan<WriteBackPlan>;
 
 /**
- * The git write-back for one repository branch: every pending plan for it goes into one commit.
- * A rejected push is answered by fetching the new head and re-applying the plans (not the old
- * diff); nothing to change is a success without a commit.
+ * The git write-back for one repository branch: every pending plan for it goes into one commit
+ * (one per distinct credentials reference: an app's change is only ever pushed with the
+ * credentials its own annotations name). A rejected push is answered by fetching the new head and
+ * re-applying the plans (not the old diff); nothing to change is a success without a commit.
  */
 export function handleCommit(deps: CommitDeps) {
   return async (job: CommitJob, ctx: JobContext) => {
@@ -36,31 +37,47 @@ export function handleCommit(deps: CommitDeps) {
     const pending = await deps.plans.list<WriteBackPlan>(group);
     if (pending.length === 0) return { outcome: 'nothing-pending' };
     const log = ctx.log.child({ repo: job.repoUrl, branch: job.branch });
-    let ws: GitWorkspace | undefined;
-    try {
-      const auth = await resolveGitAuth(deps.reader, pending[0]!.plan.git!.credentials, job.repoUrl, deps.settings.argocdNamespace);
-      ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, auth });
-      const { sha, changedApps } = await commitAndPush(deps, ws, pending);
-      const changed = pending.filter((p) => changedApps.has(p.app));
-      if (sha) for (const p of changed) await deps.plans.markWritten(group, p.app, p.id, sha);
-      for (const p of pending) {
-        // a plan this job already pushed on an earlier attempt (crash before its ack) counts as written
-        const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written;
-        if (written) log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
-        else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
-        await settle(deps, ctx, group, p, { sha: written, updated: written ? p.plan.changes.length : 0 });
-      }
-      return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
-    } catch (e) {
-      const err = describeError(e);
-      if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
-      for (const p of pending) await settle(deps, ctx, group, p, { error: err });
-      log.error({ code: err.code }, `could not write back to git: ${err.message}`);
-      return { outcome: 'failed', code: err.code };
-    } finally {
-      await ws?.dispose();
-    }
+    const results = [];
+    for (const batch of byCredentials(pending)) results.push(await writeBatch(deps, ctx, log, job, batch));
+    return results.length === 1 ? results[0] : { outcome: 'batches', results };
   };
+}
+
+function byCredentials(pending: Plan[]): Plan[][] {
+  const batches = new Map<string, Plan[]>();
+  for (const p of pending) {
+    const id = JSON.stringify(p.plan.git!.credentials);
+    batches.set(id, [...(batches.get(id) ?? []), p]);
+  }
+  return [...batches.values()];
+}
+
+async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['log'], job: CommitJob, pending: Plan[]) {
+  const group = commitGroup(job.repoUrl, job.branch);
+  let ws: GitWorkspace | undefined;
+  try {
+    const auth = await resolveGitAuth(deps.reader, pending[0]!.plan.git!.credentials, job.repoUrl, deps.settings.argocdNamespace);
+    ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, auth });
+    const { sha, changedApps } = await commitAndPush(deps, ws, pending);
+    const changed = pending.filter((p) => changedApps.has(p.app));
+    if (sha) for (const p of changed) await deps.plans.markWritten(group, p.app, p.id, sha);
+    for (const p of pending) {
+      // a plan this job already pushed on an earlier attempt (crash before its ack) counts as written
+      const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written;
+      if (written) log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
+      else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
+      await settle(deps, ctx, group, p, { sha: written, updated: written ? p.plan.changes.length : 0 });
+    }
+    return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
+  } catch (e) {
+    const err = describeError(e);
+    if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
+    for (const p of pending) await settle(deps, ctx, group, p, p.written ? { sha: p.written, updated: p.plan.changes.length } : { error: err });
+    log.error({ code: err.code, applications: pending.map((p) => p.plan.app.name) }, `could not write back to git: ${err.message}`);
+    return { outcome: 'failed', code: err.code };
+  } finally {
+    await ws?.dispose();
+  }
 }
 
 async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[]) {

@@ -145,6 +145,16 @@ export class RedisCycleTracker implements CycleTracker {
     return summaries;
   }
 
+  async abort(cycleId: string, counters: Partial<CycleCounters>): Promise<CycleSummary> {
+    const ckey = this.key('cycle', cycleId);
+    const m = this.redis.multi().hsetnx(ckey, 'startedAt', Date.now());
+    for (const c of COUNTERS) m.hsetnx(ckey, c, 0);
+    for (const [k, v] of Object.entries(counters)) if (v) m.hincrby(ckey, k, v);
+    await m.hset(ckey, 'pending', 0, 'finishedAt', Date.now()).expire(ckey, TTL_SECONDS).exec();
+    await this.redis.publish(this.key('cycle-done'), cycleId);
+    return (await this.get(cycleId))!;
+  }
+
   async get(cycleId: string): Promise<CycleSummary | null> {
     const h = await this.redis.hgetall(this.key('cycle', cycleId));
     if (!h.startedAt) return null;
