@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { patchGroup } from '../../shared/jobs/enqueue.ts';
-import { DENIED_PREFIX, FLAKY_PREFIX, startWritebackEnvironment, type WritebackEnvironment } from '../fixtures/writeback-environment.ts';
+import { DENIED_PREFIX, FLAKY_PREFIX, SEED_PREFIX, startWritebackEnvironment, type WritebackEnvironment } from '../fixtures/writeback-environment.ts';
 import { GIT_PASSWORD, GIT_USER } from '../fixtures/seed-environment.ts';
 import { HELM_FILES, SEED_REPOSITORY } from '../fixtures/gitops-demo.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -146,6 +146,32 @@ describe('transient failures are retried and the cycle converges without errors'
     pipeline = await startPipeline(env.kubeconfigPath);
     expect(await pipeline.runOnce(20_000)).toMatchObject({ applications: 1, images_updated: 1, errors: 0 });
     expect(pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([expect.objectContaining({ queue: 'cycle', code: 'k8s.server', level: 'warn' })]);
+  });
+});
+
+describe('a select that keeps failing still settles its app', () => {
+  it('errors=1 for that app; the commit of the other app of its branch is still released', async () => {
+    await env.pushTags('team/sel-fail', ['v1.0', 'v2.0']);
+    env.app({ name: 'sel-ok', path: 'apps/sel-ok', writeBack: GOOD });
+    env.app({ name: 'sel-fail', path: 'apps/sel-fail', image: `${SEED_PREFIX}/team/sel-fail`, writeBack: GOOD });
+    const before = await env.git.log(REPO);
+    pipeline = await startPipeline(env.kubeconfigPath, {
+      prepare: (rt) => {
+        const getMany = rt.snapshots.getMany.bind(rt.snapshots);
+        rt.snapshots.getMany = async (keys) => {
+          if (keys.some((k) => k.includes('team/sel-fail'))) throw new Error('snapshot store unavailable');
+          return getMany(keys);
+        };
+      },
+    });
+
+    expect(await pipeline.runOnce()).toMatchObject({ applications: 2, images_updated: 1, errors: 1 });
+    const after = await env.git.log(REPO);
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[0]!.message).toContain('build: automatic update of sel-ok');
+    const failed = await pipeline.rt.audit.query({ app: key('sel-fail') });
+    expect(failed).toEqual([expect.objectContaining({ kind: 'select', outcome: 'failed', reason: 'internal', attempt: 3 })]);
+    expect(pipeline.logs().filter((l) => l.queue === 'select' && l.msg?.startsWith('job failed')).map((l) => l.level)).toEqual(['warn', 'warn']);
   });
 });
 

@@ -98,6 +98,30 @@ describe('argocd write-back conflicts', () => {
     expect(failed).toEqual([expect.objectContaining({ code: 'k8s.conflict', level: 'warn' })]);
   });
 
+  it('a patch job retried after it patched but before it acknowledged the plan does not patch again', async () => {
+    const name = env.app({ name: 'patch-crash', writeBack: 'argocd' });
+    let crashed = false;
+    pipeline = await startPipeline(env.kubeconfigPath, {
+      prepare: (rt) => {
+        const ack = rt.plans.ack.bind(rt.plans);
+        rt.plans.ack = async (group, a, id) => {
+          if (!crashed && group.startsWith('patch:')) {
+            crashed = true;
+            throw new Error('connection lost after the patch');
+          }
+          return ack(group, a, id);
+        };
+      },
+    });
+
+    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(crashed).toBe(true);
+    expect(patches(name)).toHaveLength(1);
+    const app = env.application(name)!;
+    const audit = await pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
+    expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', attempt: 2, resourceVersion: app.metadata.resourceVersion })]);
+  });
+
   it('a second cycle does not patch again', async () => {
     const name = env.app({ name: 'conflict-idem', writeBack: 'argocd' });
     pipeline = await startPipeline(env.kubeconfigPath);
