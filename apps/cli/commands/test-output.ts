@@ -40,12 +40,15 @@ export function jsonAnswer(image: string, strategy: string, constraint: string, 
   };
 }
 
-/** The text answer: the anchor's two lines, then the explanation. */
+/**
+ * The text answer: the anchor's two lines, then the explanation. As in the anchor, only the digest
+ * strategy's answer carries the digest (JSON always has it when known).
+ */
 export function formatSelection(a: TestAnswer): string {
   const s = a.selection;
   const lines = [`Found ${s.tagsFound} tags in registry`];
   if (s.selected) {
-    const digest = s.selected.digest ? `@${s.selected.digest}` : '';
+    const digest = a.strategy === 'digest' && s.selected.digest ? `@${s.selected.digest}` : '';
     lines.push(`latest image according to constraint is ${a.image}:${s.selected.name}${digest}`);
   } else lines.push('no newer version of image found');
   lines.push(`strategy: ${a.strategy}${a.constraint ? `, constraint ${a.constraint}` : ''}`);
