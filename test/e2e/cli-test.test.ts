@@ -8,16 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../services/registry-process.ts';
 import { ACR_PASSWORD, ACR_USER, startSeedEnvironment, type SeedEnvironment } from '../fixtures/seed-environment.ts';
 import { image, pushStrategyImages, REPOS, STRATEGY_HOST, type StrategyImages } from '../fixtures/strategy-images.ts';
+import { deleteTag, pushImage } from '../fixtures/images.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 
 let env: SeedEnvironment;
 let pushed: StrategyImages;
 let conf: string;
 const CREDS = { ACR_CREDS: `${ACR_USER}:${ACR_PASSWORD}` };
+/** A repository whose only tag was deleted. */
+const EMPTY = 'strategies/empty';
 
 beforeAll(async () => {
   env = await startSeedEnvironment();
   pushed = await pushStrategyImages(env.registry);
+  await pushImage(env.registry, EMPTY, 'gone');
+  await deleteTag(env.registry, EMPTY, 'gone');
   conf = join(env.dir, 'registries.conf');
   await writeFile(conf, `registries:\n- name: test\n  api_url: ${env.registry.url}\n  prefix: ${STRATEGY_HOST}\n`);
 }, 60_000);
@@ -170,6 +175,18 @@ describe('tagflow test: multi-arch indexes and manifest lists', () => {
     expect(notOffered).toMatchObject({ selected: null, reason: 'no-match', tags_after_platforms: 1 });
     expect(missing).toMatchObject({ selected: null, reason: 'no-match' });
     expect(missing.message).toContain('tag "nope" is not among them');
+  });
+});
+
+describe('tagflow test: nothing to select is still an answer (exit 0)', () => {
+  it('answers no-tags for a repository without tags, for every strategy', async () => {
+    const answers = await Promise.all(
+      [['semver'], ['alphabetical'], ['newest-build'], ['digest', '--semver-constraint', 'gone']].map((s) => answer(image(EMPTY), '--update-strategy', ...s)),
+    );
+    for (const j of answers) expect(j).toMatchObject({ tags_found: 0, selected: null, reason: 'no-tags' });
+    const text = await tagflowTest(image(EMPTY));
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^Found 0 tags in registry\nno newer version of image found\n/);
   });
 });
 

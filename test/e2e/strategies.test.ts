@@ -139,6 +139,20 @@ describe('semver through run --once', () => {
   }, 60_000);
 });
 
+describe('the other write-back method for semver and alphabetical', () => {
+  it('semver patches the Application; alphabetical commits the override file', async () => {
+    const prefix = uniquePrefix('methods');
+    addApp({ name: 'semver-argocd', imageList: `${image(REPOS.semver)}:~1.1`, writeBack: 'argocd', running: `${image(REPOS.semver)}:1.0.0` });
+    addApp({ name: 'alpha-git', imageList: image(REPOS.builds), settings: { 'update-strategy': 'alphabetical' }, writeBack: GIT, running: `${image(REPOS.builds)}:a-old` });
+    const [semver, alpha] = [await runOnce(prefix, 'semver-argocd'), await runOnce(prefix, 'alpha-git')];
+    expect(semver.stdout).toContain(results(1));
+    expect(alpha.stdout).toContain(results(1));
+    expect(patchedParams('semver-argocd')['image.tag']).toBe('1.1.5');
+    expect((await committedParams('alpha-git'))['image.tag']).toBe('zz-oldest');
+    expect(await lastSelect(prefix, 'alpha-git')).toMatchObject({ selected: 'zz-oldest', detail: { tagsFound: 6, afterPlatforms: 6, ranking: ['zz-oldest', 'tie-y', 'tie-x', 'b-mid', 'arm-newest'] } });
+  }, 60_000);
+});
+
 describe('alphabetical through run --once', () => {
   it('patches the Application with the greatest name by bytes after ignore-tags, and does not patch again', async () => {
     const name = 'alpha-argocd';
