@@ -15,7 +15,7 @@ import { GIT_PASSWORD, GIT_USER } from '../fixtures/seed-environment.ts';
 import { HELM_FILES, SEED_REPOSITORY } from '../fixtures/gitops-demo.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startPipeline, until, type Pipeline } from '../helpers/pipeline.ts';
-import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { TEST_REDIS_URL, testRedis } from '../helpers/redis.ts';
 import { startGitServer } from '../services/git-server.ts';
 
 const REPO = 'gitops-demo';
@@ -70,15 +70,19 @@ describe('permanent failures settle the cycle with errors, the other apps still 
   it('`run --once` exits non-zero when an app failed, after updating the others', async () => {
     env.app({ name: 'cli-ok', path: 'apps/cli-ok', writeBack: GOOD });
     env.app({ name: 'cli-gitauth', path: 'apps/cli-gitauth', writeBack: BAD });
-    const prefix = uniquePrefix('wb-cli');
-    const run = await runCli(['run', '--once', '--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix, KUBECONFIG: undefined });
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain('Processing results: applications=2 images_considered=2 images_skipped=0 images_updated=1 errors=1');
-    expect(run.stdout).toMatch(/level=error msg="could not write back to git: .*" .*code=git.auth/);
-    expect(await env.git.readFile(REPO, 'apps/cli-ok/.argocd-source-cli-ok.yaml')).toContain('value: v2.0');
-    const audit = await runCli(['audit', '--app', 'cli-gitauth', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
-    expect(JSON.parse(audit.stdout)).toContainEqual(expect.objectContaining({ kind: 'write-back', outcome: 'failed', reason: 'git.auth' }));
+    const redis = await testRedis('wb-cli');
+    try {
+      const run = await runCli(['run', '--once', '--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: redis.prefix, KUBECONFIG: undefined });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('Processing results: applications=2 images_considered=2 images_skipped=0 images_updated=1 errors=1');
+      expect(run.stdout).toMatch(/level=error msg="could not write back to git: .*" .*code=git.auth/);
+      expect(await env.git.readFile(REPO, 'apps/cli-ok/.argocd-source-cli-ok.yaml')).toContain('value: v2.0');
+      const audit = await runCli(['audit', '--app', 'cli-gitauth', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: redis.prefix });
+      expect(JSON.parse(audit.stdout)).toContainEqual(expect.objectContaining({ kind: 'write-back', outcome: 'failed', reason: 'git.auth' }));
+    } finally {
+      await redis.cleanup();
+    }
   }, 60_000);
 });
 
