@@ -1,5 +1,5 @@
 import type { JobSink } from '../ports/job-sink.ts';
-import { appKey, type AppRef, type PollJob, type Trigger } from './payloads.ts';
+import { appKey, type AppRef, type CommitJob, type PollJob, type Trigger } from './payloads.ts';
 
 /**
  * Typed producers. The dedup rules live here: one pending poll per repository, one pending select
@@ -30,14 +30,15 @@ export function patchGroup(app: AppRef): string {
   return `patch:${appKey(app)}`;
 }
 
-export function commitGroup(repoUrl: string, branch: string): string {
-  return `commit:${repoUrl}#${branch}`;
+export function commitGroup(job: CommitJob): string {
+  return `commit:${job.repoUrl}#${job.branch}${job.writeBranch ? `:${job.writeBranch}` : ''}`;
 }
 
 export function enqueuePatch(sink: JobSink, app: AppRef): Promise<void> {
   return sink.add('patch', 'patch', { app }, { dedupId: patchGroup(app) });
 }
 
-export function enqueueCommit(sink: JobSink, repoUrl: string, branch: string): Promise<void> {
-  return sink.add('commit', 'commit', { repoUrl, branch }, { dedupId: commitGroup(repoUrl, branch) });
+export function enqueueCommit(sink: JobSink, job: CommitJob): Promise<void> {
+  const data: CommitJob = { repoUrl: job.repoUrl, branch: job.branch, ...(job.writeBranch ? { writeBranch: job.writeBranch } : {}) };
+  return sink.add('commit', 'commit', data, { dedupId: commitGroup(data) });
 }

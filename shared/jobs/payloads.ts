@@ -34,7 +34,8 @@ export const SelectJobSchema = z.object({ app: AppRefSchema, trigger: TriggerSch
 
 /** Write-back jobs name where the pending plans live; the plans themselves are in Redis (latest wins). */
 export const PatchJobSchema = z.object({ app: AppRefSchema });
-export const CommitJobSchema = z.object({ repoUrl: z.string().min(1), branch: z.string() });
+/** A repository branch to write; `writeBranch` when the git-branch annotation pushes to another branch. */
+export const CommitJobSchema = z.object({ repoUrl: z.string().min(1), branch: z.string(), writeBranch: z.string().min(1).optional() });
 
 export const JOB_SCHEMAS = {
   cycle: CycleJobSchema,

@@ -30,5 +30,9 @@ export interface GitWorkspace {
 }
 
 export interface GitWorkspaceFactory {
-  open(options: { repoUrl: string; branch: string; auth?: GitAuth }): Promise<GitWorkspace>;
+  /**
+   * Clones `branch`; with a different `pushBranch` (git-branch `base:write`) the working copy is the
+   * push branch when it exists on the remote, else a new branch started from `branch`.
+   */
+  open(options: { repoUrl: string; branch: string; pushBranch?: string; auth?: GitAuth }): Promise<GitWorkspace>;
 }

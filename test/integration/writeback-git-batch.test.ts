@@ -99,7 +99,7 @@ describe('git write-back idempotence', () => {
     expect(crashed).toBe(true);
     expect(summary).toMatchObject({ images_updated: 1, errors: 0 });
     expect(await env.git.log(REPO)).toHaveLength(before.length + 1);
-    expect(await pipeline.rt.plans.list(commitGroup(env.repoURL, ''))).toEqual([]);
+    expect(await pipeline.rt.plans.list(commitGroup({ repoUrl: env.repoURL, branch: '' }))).toEqual([]);
     const writes = (await pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` })).filter((r) => r.kind === 'write-back');
     expect(writes).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: (await env.git.log(REPO))[0]!.sha, attempt: 2 })]);
   });
@@ -110,7 +110,7 @@ describe('git write-back idempotence', () => {
     const app = env.app({ name: 'replaced', image, path: 'apps/replaced', writeBack: CREDS });
     const before = await env.git.log(REPO);
     pipeline = await startPipeline(env.kubeconfigPath, { roles: ['scheduler', 'registry', 'select'] });
-    const group = commitGroup(env.repoURL, '');
+    const group = commitGroup({ repoUrl: env.repoURL, branch: '' });
     const planned = async (tag: string) => {
       const plans = await pipeline!.rt.plans.list<WriteBackPlan>(group);
       return plans.length === 1 && plans[0]!.plan.changes[0]!.newTag === tag;

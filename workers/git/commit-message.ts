@@ -1,11 +1,6 @@
 import { renderCommitMessage } from '../../shared/domain/writeback/commit-message.ts';
-import type { ImageChange, WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
+import { tagOrDigest, type ImageChange, type WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 
-/** The anchor's `.OldTag`/`.NewTag`: the digest when the reference has one, else the tag name. */
-function tagOrDigest(ref: string): string {
-  const at = ref.indexOf('@');
-  return at >= 0 ? ref.slice(at + 1) : ref;
-}
 
 function commitChanges(changes: readonly ImageChange[]) {
   return changes.map((c) => ({ image: c.image, oldTag: tagOrDigest(c.oldTag), newTag: tagOrDigest(c.newTag), labels: c.labels }));

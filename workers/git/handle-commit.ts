@@ -33,7 +33,7 @@ type Plan = PendingPlan<WriteBackPlan>;
  */
 export function handleCommit(deps: CommitDeps) {
   return async (job: CommitJob, ctx: JobContext) => {
-    const group = commitGroup(job.repoUrl, job.branch);
+    const group = commitGroup(job);
     const pending = await deps.plans.list<WriteBackPlan>(group);
     if (pending.length === 0) return { outcome: 'nothing-pending' };
     const log = ctx.log.child({ repo: job.repoUrl, branch: job.branch });
@@ -53,11 +53,11 @@ function byCredentials(pending: Plan[]): Plan[][] {
 }
 
 async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['log'], job: CommitJob, pending: Plan[]) {
-  const group = commitGroup(job.repoUrl, job.branch);
+  const group = commitGroup(job);
   let ws: GitWorkspace | undefined;
   try {
     const auth = await resolveGitAuth(deps.reader, pending[0]!.plan.git!.credentials, job.repoUrl, deps.settings.argocdNamespace);
-    ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, auth });
+    ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, pushBranch: job.writeBranch, auth });
     const { sha, changedApps } = await commitAndPush(deps, ws, pending);
     const changed = pending.filter((p) => changedApps.has(p.app));
     if (sha) for (const p of changed) await deps.plans.markWritten(group, p.app, p.id, sha);

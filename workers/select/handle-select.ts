@@ -94,10 +94,11 @@ async function selectApp(deps: SelectDeps, job: SelectJob, ctx: JobContext, log:
     return { outcome: plan ? 'dry-run' : 'no-change', changes: ev.changes.length };
   }
   await deps.cycles.add(cycles, counters);
-  const group = plan.method === 'git' ? commitGroup(plan.git!.repoUrl, plan.git!.branch) : patchGroup(job.app);
+  const commit: CommitJob | undefined = plan.git && { repoUrl: plan.git.repoUrl, branch: plan.git.branch, writeBranch: plan.git.writeBranch };
+  const group = commit ? commitGroup(commit) : patchGroup(job.app);
   await deps.plans.put(group, { id: randomUUID(), app: key, cycles, plan });
-  if (plan.method === 'git') {
-    await selectDone(deps, cycles, { repoUrl: plan.git!.repoUrl, branch: plan.git!.branch }, state);
+  if (commit) {
+    await selectDone(deps, cycles, commit, state);
   } else {
     await enqueuePatch(deps.sink, job.app);
     await selectDone(deps, cycles, undefined, state);
@@ -110,11 +111,10 @@ async function selectApp(deps: SelectDeps, job: SelectJob, ctx: JobContext, log:
  * commits wait for its last select, so apps sharing a repository branch are batched in one commit.
  */
 async function selectDone(deps: SelectDeps, cycles: string[], commit?: CommitJob, state?: SelectState) {
-  const released = await deps.cycles.selected(cycles, commit ? JSON.stringify({ repoUrl: commit.repoUrl, branch: commit.branch }) : undefined);
+  const released = await deps.cycles.selected(cycles, commit ? JSON.stringify(commit) : undefined);
   if (state) state.released = true;
   for (const raw of released) {
-    const c = JSON.parse(raw) as CommitJob;
-    await enqueueCommit(deps.sink, c.repoUrl, c.branch);
+    await enqueueCommit(deps.sink, JSON.parse(raw) as CommitJob);
   }
 }
 

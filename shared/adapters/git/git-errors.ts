@@ -4,7 +4,7 @@
  */
 import { ConflictError, PermanentError, TransientError, type TagflowError } from '../../errors.ts';
 
-export type GitOperation = 'clone' | 'fetch' | 'push' | 'commit' | 'resolve-branch' | 'reset' | 'head';
+export type GitOperation = 'clone' | 'fetch' | 'checkout' | 'push' | 'commit' | 'resolve-branch' | 'reset' | 'head';
 
 /** Removes URL userinfo (`https://user:pass@host` → `https://***@host`) and each given secret. */
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {

@@ -42,7 +42,7 @@ const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!\/)[^\s~^:?*[\\\x00-\x1f\x
 export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
   constructor(private readonly options: SimpleGitWorkspaceFactoryOptions = {}) {}
 
-  async open(options: { repoUrl: string; branch: string; auth?: GitAuth }): Promise<GitWorkspace> {
+  async open(options: { repoUrl: string; branch: string; pushBranch?: string; auth?: GitAuth }): Promise<GitWorkspace> {
     const { url, auth } = splitCredentials(options.repoUrl, options.auth);
     if (url.startsWith('-')) throw new PermanentError('git.url', `repository URL "${url}" is not allowed`);
     const env = this.options.env ?? process.env;
@@ -68,7 +68,12 @@ export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
         .catch((e: unknown) => {
           throw fail(e, 'clone', `clone branch ${branch} of`);
         });
-      return new SimpleGitWorkspace(dir, url, branch, client, secrets);
+      const push = options.pushBranch?.trim();
+      if (!push || push === branch) return new SimpleGitWorkspace(dir, url, branch, client, secrets);
+      if (!BRANCH.test(push)) throw new PermanentError('git.branch', `git-branch write branch "${push}" is not a valid branch name`);
+      const ws = new SimpleGitWorkspace(dir, url, push, client, secrets);
+      await ws.checkoutPushBranch();
+      return ws;
     } catch (e) {
       await rm(dir, { recursive: true, force: true });
       throw e;
@@ -152,6 +157,25 @@ export class SimpleGitWorkspace implements GitWorkspace {
       await this.git().raw(['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${this.branch}:${ref}`]);
       await this.git().raw(['reset', '--hard', ref]);
       await this.git().raw(['clean', '-ffdx']);
+    });
+  }
+
+  /**
+   * Switches a fresh clone of the base branch to the push branch: the remote's copy of it when it
+   * exists (so earlier updates on it are kept and the push is a fast-forward), else a new branch here.
+   */
+  async checkoutPushBranch(): Promise<void> {
+    const ref = `refs/remotes/origin/${this.branch}`;
+    const exists = await this.run('fetch', 'look for the write branch on', async () =>
+      (await this.git().raw(['ls-remote', '--heads', 'origin', `refs/heads/${this.branch}`])).trim() !== '',
+    );
+    await this.run('checkout', 'check out the write branch of', async () => {
+      if (exists) {
+        await this.git().raw(['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${this.branch}:${ref}`]);
+        await this.git().raw(['checkout', '-B', this.branch, ref]);
+      } else {
+        await this.git().raw(['checkout', '-B', this.branch]);
+      }
     });
   }
 

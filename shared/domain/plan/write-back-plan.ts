@@ -4,6 +4,12 @@ import type { GitCredentialsRef } from '../annotations/index.ts';
 import type { ImageWrite } from '../writeback/image-write.ts';
 import type { SupportedSourceType } from './source-type.ts';
 
+/** The anchor's `.OldTag`/`.NewTag` in templates: the digest when the reference has one, else the tag name. */
+export function tagOrDigest(ref: string): string {
+  const at = ref.indexOf('@');
+  return at >= 0 ? ref.slice(at + 1) : ref;
+}
+
 /** One image whose tag changes, as commit messages, logs and the audit trail report it. */
 export interface ImageChange {
   alias: string;
