@@ -19,7 +19,7 @@ afterEach(async () => {
 function withBranch(value: string) {
   env.app({ name: 'gitops-demo', writeBack: 'git:secret:argocd/git-creds' });
   const app = env.application('gitops-demo')!;
-  app.metadata.annotations[BRANCH] = value;
+  app.metadata.annotations![BRANCH] = value;
   env.kube.put(app);
 }
 

@@ -104,6 +104,16 @@ describe('evaluateApp', () => {
     expect(ev.counters.errors).toBe(2);
   });
 
+  it('counts a running image with an invalid constraint as considered and as an error, as the anchor', () => {
+    const a = app({ [`${P}image-list`]: 'x=registry.example.com/x/app:stable, y=registry.example.com/x/gone:stable' }, { live: ['registry.example.com/x/app:1.0'] });
+    const ev = evaluate(a, { 'x/app': ['1.0', '2.0'] });
+    expect(ev.counters).toEqual({ images_considered: 1, images_skipped: 0, errors: 2 });
+    expect(ev.decisions.map((d) => [d.alias, d.image, d.reason])).toEqual([
+      ['x', 'registry.example.com/x/app', 'invalid-input'],
+      ['y', 'registry.example.com/x/gone', 'invalid-input'],
+    ]);
+  });
+
   it('refuses an application whose source type cannot be told', () => {
     const a: Application = { metadata: { name: 'd', namespace: 'argocd', annotations: { [`${P}image-list`]: 'nginx' } }, spec: { source: { repoURL: 'x' } }, status: { sourceType: 'Directory' } };
     const ev = evaluate(a, { nginx: ['1.0'] });

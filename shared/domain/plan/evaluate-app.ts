@@ -1,7 +1,8 @@
 import type { Application } from '../../ports/application-store.ts';
 import type { TagSnapshot } from '../../ports/tag-snapshots.ts';
-import type { AnnotationProblem } from '../annotations/index.ts';
+import { IMAGE_LIST_ANNOTATION, parseImageList, type AnnotationProblem } from '../annotations/index.ts';
 import { fullNameWithoutTag, tagWithDigest, type ImageRef } from '../image/image-ref.ts';
+import { findLiveImage } from '../image/live-image.ts';
 import { decideUpdate, resolveLive, type SelectionResult } from '../policy/index.ts';
 import { applyImageWrites } from '../writeback/apply-to-source.ts';
 import type { ImageWrite } from '../writeback/image-write.ts';
@@ -46,10 +47,16 @@ export interface EvaluateInput {
  */
 export function evaluateApp(input: EvaluateInput): AppEvaluation {
   const ev: AppEvaluation = { decisions: [], counters: { images_considered: 0, images_skipped: 0, errors: 0 }, writes: [], changes: [] };
+  const liveImages = input.application.status?.summary?.images ?? [];
+  const entries = parseImageList(input.application.metadata.annotations?.[IMAGE_LIST_ANNOTATION]).entries;
   for (const p of input.problems) {
     if (p.severity !== 'error') continue;
+    // As the anchor counts a bad constraint: an error, and a considered image when it runs.
+    const entry = entries.find((e) => (p.alias !== undefined && e.alias === p.alias) || e.original === p.value);
+    if (entry && findLiveImage(entry.ref, liveImages)) ev.counters.images_considered++;
     ev.counters.errors++;
-    ev.decisions.push({ alias: p.alias ?? '', image: p.value, current: null, selected: null, outcome: 'error', reason: 'invalid-input', message: p.message });
+    const image = entry ? fullNameWithoutTag({ ...entry.ref, tag: null, digest: '' }) : p.value;
+    ev.decisions.push({ alias: p.alias ?? '', image, current: null, selected: null, outcome: 'error', reason: 'invalid-input', message: p.message });
   }
   const hint = {
     helm: input.images.some((i) => Object.values(i.spec.settings.helm).some(Boolean)),
@@ -62,7 +69,6 @@ export function evaluateApp(input: EvaluateInput): AppEvaluation {
     return ev;
   }
   ev.sourceType = resolved.type;
-  const liveImages = input.application.status?.summary?.images ?? [];
   for (const img of input.images) {
     const d = decide(img, liveImages, input.snapshots.get(img.repoKey), input.defaultPlatforms);
     ev.decisions.push(d.decision);
