@@ -131,8 +131,7 @@ describe('semver through run --once', () => {
     addApp({ name: 'semver-bad', imageList: `${image(REPOS.semver)}:stable`, writeBack: GIT, running: `${image(REPOS.semver)}:1.0.0` });
     const bad = await runOnce(prefix, 'semver-bad');
     expect(bad.code).not.toBe(0);
-    // (the anchor would also count the image as considered: images_considered=1)
-    expect(bad.stdout).toContain('images_skipped=0 images_updated=0 errors=1');
+    expect(bad.stdout).toContain('images_considered=1 images_skipped=0 images_updated=0 errors=1');
     const invalid = await lastSelect(prefix, 'semver-bad');
     expect(invalid).toMatchObject({ outcome: 'invalid', reason: 'invalid-input' });
     expect(invalid.message).toMatch(/image-list.*"stable"/);
