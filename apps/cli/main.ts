@@ -9,8 +9,7 @@ import { VERSION } from './version.ts';
 export function buildProgram(): Command {
   const program = new Command('tagflow')
     .description('Keeps Argo CD applications on the newest acceptable container image (argocd-image-updater compatible).')
-    .version(VERSION, '--version')
-    .showHelpAfterError();
+    .version(VERSION, '--version');
   registerRun(program);
   registerTest(program);
   registerAudit(program);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { loadKubeConfig } from '../../shared/adapters/k8s/kube-config.ts';
 import { KubeApplicationStore } from '../../shared/adapters/k8s/kube-application-store.ts';
 import { KubeConfigReader } from '../../shared/adapters/k8s/kube-config-reader.ts';
+import { KubeEventSink } from '../../shared/adapters/k8s/kube-event-sink.ts';
 import { SimpleGitWorkspaceFactory } from '../../shared/adapters/git/simple-git-workspace.ts';
 import { BullmqSink } from '../../shared/adapters/queue/bullmq-sink.ts';
 import { RedisAppIndex } from '../../shared/adapters/redis/app-index.ts';
@@ -18,6 +19,7 @@ import { createCycleReporter } from '../../shared/jobs/cycle-report.ts';
 import { createLogger, type Logger } from '../../shared/logging/logger.ts';
 import type { ApplicationStore, ConfigReader } from '../../shared/ports/application-store.ts';
 import type { GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
+import type { EventSink } from '../../shared/ports/event-sink.ts';
 import type { RegistryClient } from '../../shared/ports/registry-client.ts';
 import type { TagRecord } from '../../shared/ports/tag-snapshots.ts';
 import { createRegistryAccess } from './registry-access.ts';
@@ -44,6 +46,7 @@ export interface Runtime {
   registryClient: (endpoint: string, repository: string, credentials: string | undefined) => Promise<RegistryClient>;
   withMetadata: (client: RegistryClient, repository: string, tags: TagRecord[]) => Promise<TagRecord[]>;
   git: GitWorkspaceFactory;
+  events?: EventSink;
   commitTemplate: string;
   close(): Promise<void>;
 }
@@ -80,7 +83,8 @@ export async function createRuntime(config: Config, env: Record<string, string |
     endpoints: () => endpoints,
     registryClient: access.clientFor,
     withMetadata: access.withMetadata,
-    git: new SimpleGitWorkspaceFactory(),
+    git: new SimpleGitWorkspaceFactory({ env }),
+    events: config.kubeEvents ? new KubeEventSink(kc, redis, key, log) : undefined,
     commitTemplate,
     async close() {
       await sink.close();

@@ -18,6 +18,7 @@ export interface RawFlags {
   gitCommitEmail?: string;
   gitCommitMessagePath?: string;
   healthPort?: string;
+  disableKubeEvents?: boolean;
   loglevel?: string;
   logformat?: string;
 }
@@ -62,6 +63,7 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
     gitCommitMessagePath: flags.gitCommitMessagePath,
     defaultPlatforms: list(env.TAGFLOW_DEFAULT_PLATFORMS),
     concurrency: concurrencyFrom(env.TAGFLOW_CONCURRENCY, problems),
+    kubeEvents: flags.disableKubeEvents ? false : env.IMAGE_UPDATER_KUBE_EVENTS === 'true' ? false : undefined,
     apiHost: env.TAGFLOW_API_HOST,
     apiPort: flags.healthPort !== undefined ? Number(flags.healthPort) : env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined,
     logLevel: (flags.loglevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,

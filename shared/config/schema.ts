@@ -27,6 +27,7 @@ export const ConfigSchema = z.object({
     .strictObject({ scheduler: concurrency(1), registry: concurrency(8), select: concurrency(16), patch: concurrency(8), git: concurrency(4) })
     .default({ scheduler: 1, registry: 8, select: 16, patch: 8, git: 4 })
     .describe('Jobs each worker pool runs at once in this process (TAGFLOW_CONCURRENCY=registry=16,git=2)'),
+  kubeEvents: z.boolean().default(true).describe('Record Kubernetes Events on Applications (--disable-kube-events; IMAGE_UPDATER_KUBE_EVENTS=true disables, as the anchor)'),
   apiHost: z.string().default('0.0.0.0').describe('Address the api role listens on (TAGFLOW_API_HOST)'),
   apiPort: z.number().int().min(0).max(65535).default(8080).describe('Port of the api role: /healthz, /readyz (--health-port, TAGFLOW_API_PORT)'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info').describe('--loglevel, IMAGE_UPDATER_LOGLEVEL'),

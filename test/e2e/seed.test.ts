@@ -54,6 +54,14 @@ describe('the seed scenario (ACK One + ACR walkthrough), end to end', () => {
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.message.trim()).toBe("build: automatic update of gitops-demo\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'");
     expect(after[0]!.author).toContain('argocd-image-updater <noreply@argoproj.io>');
+    const events = env.kube.list('v1', 'events', 'argocd') as unknown as { reason: string; message: string; involvedObject: { name: string }; metadata: { annotations: Record<string, string> } }[];
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ reason: 'ImagesUpdated', message: "Successfully updated application 'gitops-demo'", involvedObject: { name: 'gitops-demo' } });
+    expect(events[0]!.metadata.annotations).toMatchObject({
+      'argocd-image-updater.image-0/full-image-name': SEED_IMAGE,
+      'argocd-image-updater.image-0/old-tag': 'v1.0',
+      'argocd-image-updater.image-0/new-tag': 'v2.0',
+    });
 
     const second = await tagflow(prefix);
     expect(second.code).toBe(0);

@@ -47,7 +47,7 @@ export async function startPipeline(kubeconfigPath: string, o: PipelineOptions =
   const lines: string[] = [];
   const out = new PassThrough();
   out.on('data', (c: Buffer) => lines.push(...c.toString('utf8').split('\n').filter(Boolean)));
-  const rt = await createRuntime(config, {}, createLogger({ level: config.logLevel, format: 'json', destination: out }));
+  const rt = await createRuntime(config, { ...process.env, KUBECONFIG: undefined }, createLogger({ level: config.logLevel, format: 'json', destination: out }));
   const sink = new BullmqSink(TEST_REDIS_URL, prefix, { backoffDelayMs: o.backoffDelayMs ?? 50 });
   rt.sink = sink;
   o.prepare?.(rt);

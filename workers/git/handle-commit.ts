@@ -1,25 +1,19 @@
 import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
 import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 import { ConflictError, describeError, TransientError } from '../../shared/errors.ts';
-import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
+import { settleWriteBack, type SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import { commitGroup } from '../../shared/jobs/enqueue.ts';
 import type { CommitJob } from '../../shared/jobs/payloads.ts';
 import type { ConfigReader } from '../../shared/ports/application-store.ts';
-import type { AuditLog } from '../../shared/ports/audit-log.ts';
-import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
 import type { GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
-import type { PendingPlan, PlanStore } from '../../shared/ports/plan-store.ts';
+import type { PendingPlan } from '../../shared/ports/plan-store.ts';
 import { resolveGitAuth } from './git-auth.ts';
 import { batchCommitMessage } from './commit-message.ts';
 import { renderPlanFiles } from './render-target.ts';
 
-export interface CommitDeps {
+export interface CommitDeps extends SettleDeps {
   git: GitWorkspaceFactory;
   reader: ConfigReader;
-  plans: PlanStore;
-  cycles: CycleTracker;
-  audit: AuditLog;
-  report: CycleReporter;
   settings: { author: GitAuthor; messageTemplate: string; argocdNamespace: string; maxPushAttempts?: number };
 }
 
@@ -66,13 +60,13 @@ async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['lo
       const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written;
       if (written) log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
       else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
-      await settle(deps, ctx, group, p, { sha: written, updated: written ? p.plan.changes.length : 0 });
+      await settleWriteBack(deps, ctx, group, p, written ? { kind: 'written', commitSha: written } : { kind: 'unchanged' });
     }
     return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
   } catch (e) {
     const err = describeError(e);
     if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
-    for (const p of pending) await settle(deps, ctx, group, p, p.written ? { sha: p.written, updated: p.plan.changes.length } : { error: err });
+    for (const p of pending) await settleWriteBack(deps, ctx, group, p, p.written ? { kind: 'written', commitSha: p.written } : { kind: 'failed', code: err.code, message: err.message });
     log.error({ code: err.code, applications: pending.map((p) => p.plan.app.name) }, `could not write back to git: ${err.message}`);
     return { outcome: 'failed', code: err.code };
   } finally {
@@ -104,24 +98,4 @@ async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[]
       await ws.resetToRemote();
     }
   }
-}
-
-async function settle(deps: CommitDeps, ctx: JobContext, group: string, p: Plan, r: { sha?: string; updated?: number; error?: { code: string; message: string } }) {
-  const cycles = await deps.plans.ack(group, p.app, p.id);
-  if (cycles === null) return;
-  const base = { at: Date.now(), kind: 'write-back' as const, app: p.app, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, cycles };
-  await deps.audit.appendMany(
-    p.plan.changes.map((c) => ({
-      ...base,
-      image: c.fullName,
-      alias: c.alias,
-      current: c.oldTag,
-      selected: c.newTag,
-      outcome: r.error ? ('failed' as const) : r.sha ? ('updated' as const) : ('noop' as const),
-      reason: r.error ? r.error.code : r.sha ? 'committed' : 'already-in-git',
-      message: r.error ? r.error.message : r.sha ? `committed ${c.fullName}:${c.newTag} as ${r.sha}` : 'git already holds this change',
-      commitSha: r.sha,
-    })),
-  );
-  await deps.report(ctx.log, await deps.cycles.appDone(cycles, r.error ? { errors: 1 } : { images_updated: r.updated ?? 0 }));
 }

@@ -10,6 +10,7 @@ export function gitHandler(rt: Runtime) {
     cycles: rt.cycles,
     audit: rt.audit,
     report: rt.report,
+    events: rt.events,
     settings: {
       author: { name: rt.config.gitCommitUser, email: rt.config.gitCommitEmail },
       messageTemplate: rt.commitTemplate,

@@ -2,20 +2,13 @@ import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
 import { applyImageWrites } from '../../shared/domain/writeback/apply-to-source.ts';
 import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 import { ConflictError, describeError, PermanentError } from '../../shared/errors.ts';
-import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
+import { settleWriteBack, type SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import { patchGroup } from '../../shared/jobs/enqueue.ts';
 import type { PatchJob } from '../../shared/jobs/payloads.ts';
 import type { ApplicationSource, ApplicationStore } from '../../shared/ports/application-store.ts';
-import type { AuditLog } from '../../shared/ports/audit-log.ts';
-import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
-import type { PendingPlan, PlanStore } from '../../shared/ports/plan-store.ts';
 
-export interface PatchDeps {
+export interface PatchDeps extends SettleDeps {
   store: (cluster: string) => ApplicationStore;
-  plans: PlanStore;
-  cycles: CycleTracker;
-  audit: AuditLog;
-  report: CycleReporter;
   maxConflictRetries?: number;
 }
 
@@ -36,11 +29,12 @@ export function handlePatch(deps: PatchDeps) {
         const written = result.changed || p.written !== undefined;
         if (written) log.info({ application: job.app.name }, 'Successfully updated the live application spec');
         else log.info({ application: job.app.name }, 'images already set in the live application spec, nothing to patch');
-        await settle(deps, ctx, group, p, { updated: written ? p.plan.changes.length : 0, resourceVersion: result.changed ? result.resourceVersion : (p.written ?? result.resourceVersion) });
+        const resourceVersion = result.changed ? result.resourceVersion : (p.written ?? result.resourceVersion);
+        await settleWriteBack(deps, ctx, group, p, written ? { kind: 'written', resourceVersion } : { kind: 'unchanged', resourceVersion });
       } catch (e) {
         const err = describeError(e);
         if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
-        await settle(deps, ctx, group, p, { error: err });
+        await settleWriteBack(deps, ctx, group, p, { kind: 'failed', code: err.code, message: err.message });
         log.error({ application: job.app.name, code: err.code }, `could not update application spec: ${err.message}`);
       }
     }
@@ -78,30 +72,4 @@ function sourcePatch(before: ApplicationSource, after: ApplicationSource): Appli
     if (JSON.stringify(before[block]) !== JSON.stringify(after[block])) patch[block] = after[block];
   }
   return Object.keys(patch).length > 0 ? (patch as ApplicationSource) : null;
-}
-
-async function settle(
-  deps: PatchDeps,
-  ctx: JobContext,
-  group: string,
-  p: PendingPlan<WriteBackPlan>,
-  r: { updated?: number; resourceVersion?: string; error?: { code: string; message: string } },
-) {
-  const cycles = await deps.plans.ack(group, p.app, p.id);
-  if (cycles === null) return; // a newer plan replaced this one; it will be applied by the next job
-  const base = { at: Date.now(), kind: 'write-back' as const, app: p.app, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, cycles };
-  await deps.audit.appendMany(
-    p.plan.changes.map((c) => ({
-      ...base,
-      image: c.fullName,
-      alias: c.alias,
-      current: c.oldTag,
-      selected: c.newTag,
-      outcome: r.error ? ('failed' as const) : r.updated ? ('updated' as const) : ('noop' as const),
-      reason: r.error ? r.error.code : r.updated ? 'patched' : 'already-set',
-      message: r.error ? r.error.message : r.updated ? `patched application spec to ${c.fullName}:${c.newTag}` : 'already set in the live spec',
-      resourceVersion: r.resourceVersion,
-    })),
-  );
-  await deps.report(ctx.log, await deps.cycles.appDone(cycles, r.error ? { errors: 1 } : { images_updated: r.updated ?? 0 }));
 }

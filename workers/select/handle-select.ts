@@ -11,6 +11,7 @@ import type { AppIndex } from '../../shared/ports/app-index.ts';
 import type { AuditLog, AuditRecord } from '../../shared/ports/audit-log.ts';
 import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
 import type { JobSink } from '../../shared/ports/job-sink.ts';
+import type { EventSink } from '../../shared/ports/event-sink.ts';
 import type { PlanStore } from '../../shared/ports/plan-store.ts';
 import type { TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
@@ -25,6 +26,7 @@ export interface SelectDeps {
   plans: PlanStore;
   sink: JobSink;
   report: CycleReporter;
+  events?: EventSink;
   settings: { dryRun: boolean; defaultPlatforms: readonly string[] };
 }
 
@@ -82,6 +84,9 @@ async function selectApp(deps: SelectDeps, job: SelectJob, ctx: JobContext, log:
     ...notes.map((p) => audit({ kind: 'config', alias: p.alias, outcome: p.severity === 'error' ? 'invalid' : 'warning', reason: 'annotation', message: p.message })),
     ...ev.decisions.map((d) => audit(decisionRecord(d, deps.settings.dryRun))),
   ]);
+  for (const p of [...problems, ...wb.problems].filter((p) => p.severity === 'error')) {
+    await deps.events?.warning({ ...job.app, uid: application.metadata.uid }, 'InvalidConfiguration', p.message);
+  }
 
   const cycles = (state.cycles = await deps.cycles.takeAppWaiters(key));
   const counters = { ...ev.counters, errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length };

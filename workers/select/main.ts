@@ -12,6 +12,7 @@ export function selectHandler(rt: Runtime) {
     plans: rt.plans,
     sink: rt.sink,
     report: rt.report,
+    events: rt.events,
     settings: { dryRun: rt.config.dryRun, defaultPlatforms: rt.config.defaultPlatforms },
   });
 }

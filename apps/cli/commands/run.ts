@@ -24,6 +24,7 @@ export function registerRun(program: Command): void {
     .option('--git-commit-user <name>', 'commit author name')
     .option('--git-commit-email <email>', 'commit author e-mail')
     .option('--git-commit-message-path <file>', 'commit message template (Go text/template)')
+    .option('--disable-kube-events', 'do not record Kubernetes Events on Applications')
     .option('--health-port <port>', 'port of /healthz and /readyz (api role)')
     .option('--loglevel <level>', 'trace, debug, info, warn or error')
     .option('--logformat <format>', 'text or json')

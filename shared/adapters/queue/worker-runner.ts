@@ -4,16 +4,9 @@ import type { Logger } from '../../logging/logger.ts';
 import { describeError, isTagflowError, RateLimitedError } from '../../errors.ts';
 import type { QueueName } from '../../jobs/queues.ts';
 import { connectionOptions } from '../redis/connection.ts';
+import type { JobContext } from '../../jobs/job-context.ts';
 
-export interface JobContext {
-  jobId: string;
-  queue: QueueName;
-  /** 1-based attempt number. */
-  attempt: number;
-  /** True when a failure now will not be retried: the handler must settle its bookkeeping. */
-  finalAttempt: boolean;
-  log: Logger;
-}
+export type { JobContext };
 
 export type Handler<T> = (data: T, ctx: JobContext) => Promise<unknown>;
 
