@@ -129,10 +129,11 @@ describe('transient failures are retried and the cycle converges without errors'
   });
 
   it.each([
-    ['503 on the PATCH', { method: 'PATCH', status: 503 }, 'k8s.server'],
-    ['503 on the GET before the patch', { method: 'GET', status: 503 }, 'k8s.server'],
-    ['429 on the PATCH', { method: 'PATCH', status: 429, retryAfter: 0 }, 'k8s.rate-limited'],
-  ])('kube %s', async (_what, fault, code) => {
+    ['503 on the PATCH', { method: 'PATCH', status: 503 }, 'k8s.server', 'job failed', 2],
+    ['503 on the GET before the patch', { method: 'GET', status: 503 }, 'k8s.server', 'job failed', 2],
+    // a 429 delays the job for Retry-After without spending an attempt
+    ['429 on the PATCH', { method: 'PATCH', status: 429, retryAfter: 0 }, 'k8s.rate-limited', 'rate limited', 1],
+  ])('kube %s', async (_what, fault, code, failure, attempt) => {
     const name = env.app({ name: `kube-${fault.method.toLowerCase()}-${fault.status}`, writeBack: 'argocd' });
     env.kube.failNext({ ...fault, pathRegex: `/applications/${name}$` });
     pipeline = await startPipeline(env.kubeconfigPath);
@@ -140,8 +141,8 @@ describe('transient failures are retried and the cycle converges without errors'
     expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     const tag = (env.application(name)!.spec.source.helm.parameters as { name: string; value: string }[]).find((p) => p.name === 'image.tag');
     expect(tag?.value).toBe('v2.0');
-    expect(pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([expect.objectContaining({ queue: 'patch', code, level: 'warn' })]);
-    expect(await writeBacks(pipeline, name)).toEqual([expect.objectContaining({ outcome: 'updated', attempt: 2 })]);
+    expect(pipeline.logs().filter((l) => l.msg?.startsWith(failure))).toEqual([expect.objectContaining({ queue: 'patch', code, level: 'warn' })]);
+    expect(await writeBacks(pipeline, name)).toEqual([expect.objectContaining({ outcome: 'updated', attempt })]);
   });
 
   it('kube 503 on the Application list when the cycle starts', async () => {
