@@ -10,6 +10,7 @@ import { loadConfig } from '../shared/config/load-config.ts';
 import { silentLogger } from '../shared/logging/logger.ts';
 import { dropPrefix } from '../test/helpers/pipeline.ts';
 import { bareSweep, startFleet } from './fleet.ts';
+import { benchSelection } from './selection.ts';
 
 const SCALES = (process.env.BENCH_SCALES ?? '100x10x40,1000x40x60')
   .split(',')
@@ -73,9 +74,14 @@ async function benchScale(scale: { apps: number; repos: number; tags: number }):
 
 const rows: Row[] = [];
 for (const scale of SCALES) rows.push(await benchScale(scale));
+console.log('Update cycles (dry-run) against a bare tags/list sweep of the same registry:');
 console.table(rows);
+const selection = benchSelection();
+console.log('Tag selection with allow-tags patterns over 10,000 tags (linear-time RE2 engine):');
+console.table(selection);
 const at = new Date().toISOString();
 const file = `bench/results/${at.replace(/[:.]/g, '-')}.json`;
-await writeFile(file, JSON.stringify({ at, node: process.version, concurrency: CONCURRENCY, rows }, null, 2));
-await writeFile('bench/results/latest.json', JSON.stringify({ at, node: process.version, concurrency: CONCURRENCY, rows }, null, 2));
+const result = JSON.stringify({ at, node: process.version, concurrency: CONCURRENCY, cycles: rows, selection }, null, 2);
+await writeFile(file, result);
+await writeFile('bench/results/latest.json', result);
 console.log(`written ${file}`);
