@@ -26,13 +26,14 @@ describe('loadConfig', () => {
 
   it('lists every problem at once', () => {
     try {
-      loadConfig({ interval: 'soon', roles: 'registry,cook', loglevel: 'loud' }, { REDIS_URL: 'not a url' });
+      loadConfig({ interval: 'soon', roles: 'registry,cook', loglevel: 'loud', matchApplicationName: ['web-['] }, { REDIS_URL: 'not a url' });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
       const text = (e as ConfigError).message;
       expect(text).toMatch(/interval: invalid duration "soon"/);
       expect(text).toMatch(/unknown role "cook"/);
+      expect(text).toMatch(/match-application-name: malformed glob "web-\["/);
       expect((e as ConfigError).problems.length).toBeGreaterThanOrEqual(3);
     }
   });

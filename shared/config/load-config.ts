@@ -1,5 +1,6 @@
 import { ConfigSchema, ROLES, type Config, type ConfigInput } from './schema.ts';
 import { parseDuration } from './duration.ts';
+import { compileGlob } from '../domain/policy/glob.ts';
 
 /** Flags as the CLI hands them over (strings and booleans, unset = undefined). */
 export interface RawFlags {
@@ -69,6 +70,13 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
     logLevel: (flags.loglevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
     logFormat: (flags.logformat ?? env.IMAGE_UPDATER_LOGFORMAT) as Config['logFormat'] | undefined,
   };
+  for (const glob of flags.matchApplicationName ?? []) {
+    try {
+      compileGlob(glob);
+    } catch (e) {
+      problems.push(`match-application-name: ${(e as Error).message}`);
+    }
+  }
   const parsed = ConfigSchema.safeParse(dropUndefined(input));
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || 'config'}: ${issue.message}`);
