@@ -48,6 +48,28 @@ describe('tagflow run modes', () => {
     }
   }, 60_000);
 
+  it('runs a cycle every --interval until SIGTERM, then exits cleanly', async () => {
+    const prefix = uniquePrefix('interval');
+    const child = spawn(process.execPath, [TAGFLOW_BIN, 'run', '--interval', '1s', '--health-port', '0', ...common()], {
+      env: { ...process.env, TAGFLOW_PREFIX: prefix },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await waitFor(() => (log.match(/Processing results: applications=1 /g) ?? []).length >= 2, 30_000);
+      const port = /msg="api listening" port=(\d+)/.exec(log)![1];
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect([health.status, await health.text()]).toEqual([200, 'OK\n']);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(log.match(/Starting image update cycle/g)!.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
   it('fails fast with a clear message on bad configuration', async () => {
     const run = await runCli(['run', '--once', '--interval', 'soon', '--roles', 'cook', ...common()], {});
     expect(run.code).not.toBe(0);
