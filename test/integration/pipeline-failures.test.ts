@@ -8,9 +8,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { patchGroup } from '../../shared/jobs/enqueue.ts';
-import { DENIED_PREFIX, FLAKY_PREFIX, SEED_PREFIX, startWritebackEnvironment, type WritebackEnvironment } from '../fixtures/writeback-environment.ts';
+import { DENIED_PREFIX, FLAKY_PREFIX, SEED_PREFIX, writebackSuite } from '../fixtures/writeback-environment.ts';
 import { GIT_PASSWORD, GIT_USER } from '../fixtures/seed-environment.ts';
 import { HELM_FILES, SEED_REPOSITORY } from '../fixtures/gitops-demo.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -23,61 +23,51 @@ const GOOD = 'git:secret:argocd/git-creds';
 const BAD = 'git:secret:argocd/git-bad';
 const key = (name: string) => `in-cluster/argocd/${name}`;
 
-let env: WritebackEnvironment;
-let pipeline: Pipeline | undefined;
-beforeAll(async () => {
-  env = await startWritebackEnvironment();
-}, 60_000);
-afterEach(async () => {
-  await pipeline?.close();
-  pipeline = undefined;
-  for (const a of env.kube.list('argoproj.io/v1alpha1', 'applications', 'argocd')) env.kube.delete('argoproj.io/v1alpha1', 'applications', 'argocd', a.metadata.name!);
-});
-afterAll(() => env?.stop());
+const suite = writebackSuite();
 
 const writeBacks = async (p: Pipeline, name: string) => (await p.rt.audit.query({ app: key(name) })).filter((r) => r.kind === 'write-back');
 
 describe('permanent failures settle the cycle with errors, the other apps still update', () => {
   it('wrong git password, Application deleted before its patch, registry 401: errors=3, the healthy app updates', async () => {
-    env.app({ name: 'perm-ok', path: 'apps/perm-ok', writeBack: GOOD });
-    env.app({ name: 'perm-gitauth', path: 'apps/perm-gitauth', writeBack: BAD });
-    env.app({ name: 'perm-deleted', writeBack: 'argocd' });
-    env.app({ name: 'perm-denied', image: `${DENIED_PREFIX}/${SEED_REPOSITORY}`, writeBack: 'argocd' });
-    const before = await env.git.log(REPO);
-    pipeline = await startPipeline(env.kubeconfigPath, { roles: ['scheduler', 'registry', 'select', 'git'] });
+    suite.env.app({ name: 'perm-ok', path: 'apps/perm-ok', writeBack: GOOD });
+    suite.env.app({ name: 'perm-gitauth', path: 'apps/perm-gitauth', writeBack: BAD });
+    suite.env.app({ name: 'perm-deleted', writeBack: 'argocd' });
+    suite.env.app({ name: 'perm-denied', image: `${DENIED_PREFIX}/${SEED_REPOSITORY}`, writeBack: 'argocd' });
+    const before = await suite.env.git.log(REPO);
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { roles: ['scheduler', 'registry', 'select', 'git'] });
 
-    const cycle = await pipeline.startCycle();
-    await until(async () => (await pipeline!.rt.plans.list(patchGroup({ cluster: '', namespace: 'argocd', name: 'perm-deleted' }))).length === 1, 15_000, 'the patch plan');
-    env.kube.delete('argoproj.io/v1alpha1', 'applications', 'argocd', 'perm-deleted');
-    await pipeline.startMoreRoles(['patch']);
-    const summary = await pipeline.waitCycle(cycle);
+    const cycle = await suite.pipeline.startCycle();
+    await until(async () => (await suite.pipeline!.rt.plans.list(patchGroup({ cluster: '', namespace: 'argocd', name: 'perm-deleted' }))).length === 1, 15_000, 'the patch plan');
+    suite.env.kube.delete('argoproj.io/v1alpha1', 'applications', 'argocd', 'perm-deleted');
+    await suite.pipeline.startMoreRoles(['patch']);
+    const summary = await suite.pipeline.waitCycle(cycle);
 
     expect(summary).toMatchObject({ applications: 4, images_considered: 4, images_updated: 1, errors: 3 });
-    const after = await env.git.log(REPO);
+    const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.message).toBe("build: automatic update of perm-ok\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'");
-    expect(await env.git.readFile(REPO, 'apps/perm-gitauth/.argocd-source-perm-gitauth.yaml')).toBeNull();
-    expect(await writeBacks(pipeline, 'perm-ok')).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha })]);
-    expect(await writeBacks(pipeline, 'perm-gitauth')).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'git.auth' })]);
-    expect(await writeBacks(pipeline, 'perm-deleted')).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'k8s.not-found' })]);
-    const denied = await pipeline.rt.audit.query({ app: key('perm-denied') });
+    expect(await suite.env.git.readFile(REPO, 'apps/perm-gitauth/.argocd-source-perm-gitauth.yaml')).toBeNull();
+    expect(await writeBacks(suite.pipeline, 'perm-ok')).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha })]);
+    expect(await writeBacks(suite.pipeline, 'perm-gitauth')).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'git.auth' })]);
+    expect(await writeBacks(suite.pipeline, 'perm-deleted')).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'k8s.not-found' })]);
+    const denied = await suite.pipeline.rt.audit.query({ app: key('perm-denied') });
     expect(denied).toEqual([expect.objectContaining({ kind: 'select', outcome: 'failed', reason: 'registry.unauthorized' })]);
     // permanent: no BullMQ retries
-    const failedJobs = pipeline.logs().filter((l) => l.msg?.startsWith('job failed'));
+    const failedJobs = suite.pipeline.logs().filter((l) => l.msg?.startsWith('job failed'));
     expect(failedJobs).toEqual([]);
   });
 
   it('`run --once` exits non-zero when an app failed, after updating the others', async () => {
-    env.app({ name: 'cli-ok', path: 'apps/cli-ok', writeBack: GOOD });
-    env.app({ name: 'cli-gitauth', path: 'apps/cli-gitauth', writeBack: BAD });
+    suite.env.app({ name: 'cli-ok', path: 'apps/cli-ok', writeBack: GOOD });
+    suite.env.app({ name: 'cli-gitauth', path: 'apps/cli-gitauth', writeBack: BAD });
     const redis = await testRedis('wb-cli');
     try {
-      const run = await runCli(['run', '--once', '--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: redis.prefix, KUBECONFIG: undefined });
+      const run = await runCli(['run', '--once', '--kubeconfig', suite.env.kubeconfigPath, '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: redis.prefix, KUBECONFIG: undefined });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('Processing results: applications=2 images_considered=2 images_skipped=0 images_updated=1 errors=1');
       expect(run.stdout).toMatch(/level=error msg="could not write back to git: .*" .*code=git.auth/);
-      expect(await env.git.readFile(REPO, 'apps/cli-ok/.argocd-source-cli-ok.yaml')).toContain('value: v2.0');
+      expect(await suite.env.git.readFile(REPO, 'apps/cli-ok/.argocd-source-cli-ok.yaml')).toContain('value: v2.0');
       const audit = await runCli(['audit', '--app', 'cli-gitauth', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: redis.prefix });
       expect(JSON.parse(audit.stdout)).toContainEqual(expect.objectContaining({ kind: 'write-back', outcome: 'failed', reason: 'git.auth' }));
     } finally {
@@ -88,18 +78,18 @@ describe('permanent failures settle the cycle with errors, the other apps still 
 
 describe('transient failures are retried and the cycle converges without errors', () => {
   it('registry 500 on the tag list, then OK', async () => {
-    const name = env.app({ name: 'flaky-registry', image: `${FLAKY_PREFIX}/${SEED_REPOSITORY}`, writeBack: 'argocd' });
-    env.proxy.failNext({ pathRegex: /\/tags\/list$/, status: 500 });
-    pipeline = await startPipeline(env.kubeconfigPath);
+    const name = suite.env.app({ name: 'flaky-registry', image: `${FLAKY_PREFIX}/${SEED_REPOSITORY}`, writeBack: 'argocd' });
+    suite.env.proxy.failNext({ pathRegex: /\/tags\/list$/, status: 500 });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     // 500 injected, then the real registry (its 401 token challenge, then 200)
-    const statuses = env.proxy.requests.filter((r) => r.startsWith(`GET /v2/${SEED_REPOSITORY}/tags/list`)).map((r) => r.split(' ')[2]);
+    const statuses = suite.env.proxy.requests.filter((r) => r.startsWith(`GET /v2/${SEED_REPOSITORY}/tags/list`)).map((r) => r.split(' ')[2]);
     expect(statuses[0]).toBe('500');
     expect(statuses.filter((s) => s === '500')).toHaveLength(1);
     expect(statuses.at(-1)).toBe('200');
-    expect(pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([expect.objectContaining({ queue: 'poll', code: 'registry.unavailable', level: 'warn' })]);
-    expect((await writeBacks(pipeline, name))[0]).toMatchObject({ outcome: 'updated' });
+    expect(suite.pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([expect.objectContaining({ queue: 'poll', code: 'registry.unavailable', level: 'warn' })]);
+    expect((await writeBacks(suite.pipeline, name))[0]).toMatchObject({ outcome: 'updated' });
   });
 
   it('git server down, then up again on the same address', async () => {
@@ -109,15 +99,15 @@ describe('transient failures are retried and the cycle converges without errors'
     const repoURL = await git.createRepo('down-up', HELM_FILES);
     await git.close();
     try {
-      const name = env.app({ name: 'git-down', repoURL, writeBack: GOOD });
-      pipeline = await startPipeline(env.kubeconfigPath, { backoffDelayMs: 400 });
-      const cycle = await pipeline.startCycle();
-      await until(() => pipeline!.logs().some((l) => l.queue === 'commit' && l.msg?.startsWith('job failed')), 15_000, 'a failed commit attempt');
+      const name = suite.env.app({ name: 'git-down', repoURL, writeBack: GOOD });
+      suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { backoffDelayMs: 400 });
+      const cycle = await suite.pipeline.startCycle();
+      await until(() => suite.pipeline!.logs().some((l) => l.queue === 'commit' && l.msg?.startsWith('job failed')), 15_000, 'a failed commit attempt');
       git = await startGitServer({ root, port, users: { [GIT_USER]: GIT_PASSWORD } });
 
-      expect(await pipeline.waitCycle(cycle)).toMatchObject({ images_updated: 1, errors: 0 });
+      expect(await suite.pipeline.waitCycle(cycle)).toMatchObject({ images_updated: 1, errors: 0 });
       // the branch is HEAD, so the first git command is ls-remote (resolve the default branch)
-      expect(pipeline.logs().find((l) => l.queue === 'commit' && l.msg?.startsWith('job failed'))).toMatchObject({ code: 'git.resolve-branch', level: 'warn' });
+      expect(suite.pipeline.logs().find((l) => l.queue === 'commit' && l.msg?.startsWith('job failed'))).toMatchObject({ code: 'git.resolve-branch', level: 'warn' });
       const log = await git.log('down-up');
       expect(log).toHaveLength(2);
       expect(log[0]!.message).toContain(`build: automatic update of ${name}`);
@@ -134,33 +124,33 @@ describe('transient failures are retried and the cycle converges without errors'
     // a 429 delays the job for Retry-After without spending an attempt
     ['429 on the PATCH', { method: 'PATCH', status: 429, retryAfter: 0 }, 'k8s.rate-limited', 'rate limited', 1],
   ])('kube %s', async (_what, fault, code, failure, attempt) => {
-    const name = env.app({ name: `kube-${fault.method.toLowerCase()}-${fault.status}`, writeBack: 'argocd' });
-    env.kube.failNext({ ...fault, pathRegex: `/applications/${name}$` });
-    pipeline = await startPipeline(env.kubeconfigPath);
+    const name = suite.env.app({ name: `kube-${fault.method.toLowerCase()}-${fault.status}`, writeBack: 'argocd' });
+    suite.env.kube.failNext({ ...fault, pathRegex: `/applications/${name}$` });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
-    const tag = (env.application(name)!.spec.source.helm.parameters as { name: string; value: string }[]).find((p) => p.name === 'image.tag');
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    const tag = (suite.env.application(name)!.spec.source.helm.parameters as { name: string; value: string }[]).find((p) => p.name === 'image.tag');
     expect(tag?.value).toBe('v2.0');
-    expect(pipeline.logs().filter((l) => l.msg?.startsWith(failure))).toEqual([expect.objectContaining({ queue: 'patch', code, level: 'warn' })]);
-    expect(await writeBacks(pipeline, name)).toEqual([expect.objectContaining({ outcome: 'updated', attempt })]);
+    expect(suite.pipeline.logs().filter((l) => l.msg?.startsWith(failure))).toEqual([expect.objectContaining({ queue: 'patch', code, level: 'warn' })]);
+    expect(await writeBacks(suite.pipeline, name)).toEqual([expect.objectContaining({ outcome: 'updated', attempt })]);
   });
 
   it('kube 503 on the Application list when the cycle starts', async () => {
-    env.app({ name: 'kube-list', writeBack: 'argocd' });
-    env.kube.failNext({ method: 'GET', pathRegex: '/namespaces/argocd/applications$', status: 503 });
-    pipeline = await startPipeline(env.kubeconfigPath);
-    expect(await pipeline.runOnce(20_000)).toMatchObject({ applications: 1, images_updated: 1, errors: 0 });
-    expect(pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([expect.objectContaining({ queue: 'cycle', code: 'k8s.server', level: 'warn' })]);
+    suite.env.app({ name: 'kube-list', writeBack: 'argocd' });
+    suite.env.kube.failNext({ method: 'GET', pathRegex: '/namespaces/argocd/applications$', status: 503 });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
+    expect(await suite.pipeline.runOnce(20_000)).toMatchObject({ applications: 1, images_updated: 1, errors: 0 });
+    expect(suite.pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([expect.objectContaining({ queue: 'cycle', code: 'k8s.server', level: 'warn' })]);
   });
 });
 
 describe('a select that keeps failing still settles its app', () => {
   it('errors=1 for that app; the commit of the other app of its branch is still released', async () => {
-    await env.pushTags('team/sel-fail', ['v1.0', 'v2.0']);
-    env.app({ name: 'sel-ok', path: 'apps/sel-ok', writeBack: GOOD });
-    env.app({ name: 'sel-fail', path: 'apps/sel-fail', image: `${SEED_PREFIX}/team/sel-fail`, writeBack: GOOD });
-    const before = await env.git.log(REPO);
-    pipeline = await startPipeline(env.kubeconfigPath, {
+    await suite.env.pushTags('team/sel-fail', ['v1.0', 'v2.0']);
+    suite.env.app({ name: 'sel-ok', path: 'apps/sel-ok', writeBack: GOOD });
+    suite.env.app({ name: 'sel-fail', path: 'apps/sel-fail', image: `${SEED_PREFIX}/team/sel-fail`, writeBack: GOOD });
+    const before = await suite.env.git.log(REPO);
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
       prepare: (rt) => {
         const getMany = rt.snapshots.getMany.bind(rt.snapshots);
         rt.snapshots.getMany = async (keys) => {
@@ -170,22 +160,22 @@ describe('a select that keeps failing still settles its app', () => {
       },
     });
 
-    expect(await pipeline.runOnce()).toMatchObject({ applications: 2, images_updated: 1, errors: 1 });
-    const after = await env.git.log(REPO);
+    expect(await suite.pipeline.runOnce()).toMatchObject({ applications: 2, images_updated: 1, errors: 1 });
+    const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.message).toContain('build: automatic update of sel-ok');
-    const failed = await pipeline.rt.audit.query({ app: key('sel-fail') });
+    const failed = await suite.pipeline.rt.audit.query({ app: key('sel-fail') });
     expect(failed).toEqual([expect.objectContaining({ kind: 'select', outcome: 'failed', reason: 'internal', attempt: 3 })]);
-    expect(pipeline.logs().filter((l) => l.queue === 'select' && l.msg?.startsWith('job failed')).map((l) => l.level)).toEqual(['warn', 'warn']);
+    expect(suite.pipeline.logs().filter((l) => l.queue === 'select' && l.msg?.startsWith('job failed')).map((l) => l.level)).toEqual(['warn', 'warn']);
   });
 });
 
 describe('a cycle that cannot start still ends', () => {
   it('the Application list failing for good (403) ends the cycle with errors=1 instead of hanging', async () => {
-    env.app({ name: 'kube-forbidden', writeBack: 'argocd' });
-    env.kube.failNext({ method: 'GET', pathRegex: '/namespaces/argocd/applications$', status: 403 });
-    pipeline = await startPipeline(env.kubeconfigPath);
-    expect(await pipeline.runOnce(10_000)).toMatchObject({ applications: 0, images_updated: 0, errors: 1 });
-    expect(pipeline.logText()).toContain('"code":"k8s.forbidden"');
+    suite.env.app({ name: 'kube-forbidden', writeBack: 'argocd' });
+    suite.env.kube.failNext({ method: 'GET', pathRegex: '/namespaces/argocd/applications$', status: 403 });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
+    expect(await suite.pipeline.runOnce(10_000)).toMatchObject({ applications: 0, images_updated: 0, errors: 1 });
+    expect(suite.pipeline.logText()).toContain('"code":"k8s.forbidden"');
   });
 });

@@ -4,27 +4,17 @@
  * Either way the worker fetches the new head, re-applies the plan and pushes; exactly one
  * tagflow commit lands on top of the other client's work.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Runtime } from '../../apps/cli/runtime.ts';
 import type { GitWorkspace } from '../../shared/ports/git-workspace.ts';
-import { startWritebackEnvironment, type WritebackEnvironment } from '../fixtures/writeback-environment.ts';
-import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { writebackSuite } from '../fixtures/writeback-environment.ts';
+import { startPipeline } from '../helpers/pipeline.ts';
 
 const REPO = 'gitops-demo';
 const CREDS = 'git:secret:argocd/git-creds';
 const overrideFile = (app: string) => `manifests/helm/.argocd-source-${app}.yaml`;
 
-let env: WritebackEnvironment;
-let pipeline: Pipeline | undefined;
-beforeAll(async () => {
-  env = await startWritebackEnvironment();
-}, 60_000);
-afterEach(async () => {
-  await pipeline?.close();
-  pipeline = undefined;
-  for (const a of env.kube.list('argoproj.io/v1alpha1', 'applications', 'argocd')) env.kube.delete('argoproj.io/v1alpha1', 'applications', 'argocd', a.metadata.name!);
-});
-afterAll(() => env?.stop());
+const suite = writebackSuite();
 
 /** Runs `beforePush` once, right before tagflow's first push (after its clone). */
 function hookFirstPush(beforePush: (ws: GitWorkspace) => Promise<void>, afterFailedPush?: () => Promise<void>) {
@@ -51,60 +41,60 @@ function hookFirstPush(beforePush: (ws: GitWorkspace) => Promise<void>, afterFai
   };
 }
 
-const pushes = () => env.git.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack')).length;
+const pushes = () => suite.env.git.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack')).length;
 const tagflowCommits = (log: { author: string }[]) => log.filter((c) => c.author.startsWith('argocd-image-updater')).length;
 
 describe('git write-back under push races', () => {
   it('a push refused once by the pre-receive hook is retried and lands exactly once', async () => {
-    const app = env.app({ name: 'race-hook', writeBack: CREDS });
-    const before = await env.git.log(REPO);
+    const app = suite.env.app({ name: 'race-hook', writeBack: CREDS });
+    const before = await suite.env.git.log(REPO);
     const pushesBefore = pushes();
-    await env.git.rejectNextPush(REPO);
-    pipeline = await startPipeline(env.kubeconfigPath);
+    await suite.env.git.rejectNextPush(REPO);
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
-    const summary = await pipeline.runOnce();
+    const summary = await suite.pipeline.runOnce();
     expect(summary).toMatchObject({ applications: 1, images_updated: 1, errors: 0 });
     expect(pushes() - pushesBefore).toBe(2);
-    const after = await env.git.log(REPO);
+    const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.message).toBe(`build: automatic update of ${app}\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'`);
-    expect(await env.git.readFile(REPO, overrideFile(app))).toContain('value: v2.0');
-    const audit = await pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` });
+    expect(await suite.env.git.readFile(REPO, overrideFile(app))).toContain('value: v2.0');
+    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` });
     expect(audit.find((r) => r.kind === 'write-back')).toMatchObject({ outcome: 'updated', commitSha: after[0]!.sha });
   });
 
   it('a hook rejection while another client pushes: the other commit is kept, ours lands on top of it', async () => {
-    const app = env.app({ name: 'race-hook-other', writeBack: CREDS });
-    const before = await env.git.log(REPO);
+    const app = suite.env.app({ name: 'race-hook-other', writeBack: CREDS });
+    const before = await suite.env.git.log(REPO);
     let other = '';
-    pipeline = await startPipeline(env.kubeconfigPath, {
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
       prepare: hookFirstPush(
-        () => env.git.rejectNextPush(REPO),
+        () => suite.env.git.rejectNextPush(REPO),
         async () => {
-          other = await env.git.commitFiles(REPO, { 'docs/other.md': 'pushed by someone else\n' }, { message: 'docs: other change' });
+          other = await suite.env.git.commitFiles(REPO, { 'docs/other.md': 'pushed by someone else\n' }, { message: 'docs: other change' });
         },
       ),
     });
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
-    const after = await env.git.log(REPO);
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 2);
     expect(after[1]!.sha).toBe(other);
     expect(after[0]!.message).toContain(`build: automatic update of ${app}`);
     expect(tagflowCommits(after) - tagflowCommits(before)).toBe(1);
-    expect(await env.git.readFile(REPO, 'docs/other.md')).toBe('pushed by someone else\n');
-    expect(await env.git.readFile(REPO, overrideFile(app))).toContain('value: v2.0');
+    expect(await suite.env.git.readFile(REPO, 'docs/other.md')).toBe('pushed by someone else\n');
+    expect(await suite.env.git.readFile(REPO, overrideFile(app))).toContain('value: v2.0');
   });
 
   it('another commit to the branch between clone and push (non-fast-forward): fetch, re-apply the plan, push', async () => {
-    const app = env.app({ name: 'race-nff', writeBack: CREDS });
-    const before = await env.git.log(REPO);
+    const app = suite.env.app({ name: 'race-nff', writeBack: CREDS });
+    const before = await suite.env.git.log(REPO);
     const pushesBefore = pushes();
     let other = '';
-    pipeline = await startPipeline(env.kubeconfigPath, {
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
       prepare: hookFirstPush(async () => {
         // the other client edits the very file tagflow writes, and another one
-        other = await env.git.commitFiles(
+        other = await suite.env.git.commitFiles(
           REPO,
           {
             [overrideFile(app)]: 'helm:\n  parameters:\n  - name: replicaCount\n    value: "3"\n    forcestring: true\n',
@@ -115,25 +105,25 @@ describe('git write-back under push races', () => {
       }),
     });
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(pushes() - pushesBefore).toBe(2);
-    const after = await env.git.log(REPO);
+    const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 2);
     expect(after[1]!.sha).toBe(other);
     expect(tagflowCommits(after) - tagflowCommits(before)).toBe(1);
-    const file = await env.git.readFile(REPO, overrideFile(app));
+    const file = await suite.env.git.readFile(REPO, overrideFile(app));
     expect(file).toContain('name: replicaCount');
     expect(file).toContain('name: image.tag\n    value: v2.0');
-    expect(await env.git.readFile(REPO, 'manifests/helm/values.yaml')).toBe('replicaCount: 3\n');
-    const audit = await pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` });
+    expect(await suite.env.git.readFile(REPO, 'manifests/helm/values.yaml')).toBe('replicaCount: 3\n');
+    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` });
     expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha })]);
   });
 
   it('gives up after the configured number of rejected pushes with a transient error, then converges on retry', async () => {
-    const app = env.app({ name: 'race-many', writeBack: CREDS });
-    const before = await env.git.log(REPO);
+    const app = suite.env.app({ name: 'race-many', writeBack: CREDS });
+    const before = await suite.env.git.log(REPO);
     let rejections = 0;
-    pipeline = await startPipeline(env.kubeconfigPath, {
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
       prepare: (rt) => {
         const real = rt.git;
         rt.git = {
@@ -141,7 +131,7 @@ describe('git write-back under push races', () => {
             const ws = await real.open(o);
             return Object.assign(Object.create(ws) as GitWorkspace, {
               async push() {
-                if (rejections++ < 5) await env.git.rejectNextPush(REPO);
+                if (rejections++ < 5) await suite.env.git.rejectNextPush(REPO);
                 return ws.push();
               },
             });
@@ -149,12 +139,12 @@ describe('git write-back under push races', () => {
         };
       },
     });
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(rejections).toBe(6);
-    const after = await env.git.log(REPO);
+    const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.message).toContain(`build: automatic update of ${app}`);
-    const failed = pipeline.logs().filter((l) => l.msg?.startsWith('job failed') && l.queue === 'commit');
+    const failed = suite.pipeline.logs().filter((l) => l.msg?.startsWith('job failed') && l.queue === 'commit');
     expect(failed).toEqual([expect.objectContaining({ code: 'git.push-rejected', level: 'warn' })]);
   });
 });

@@ -4,25 +4,15 @@
  * and PATCH. The worker re-reads, re-applies and succeeds; the other writer's fields survive; the
  * resourceVersion written is in the audit trail.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Runtime } from '../../apps/cli/runtime.ts';
 import type { ApplicationStore } from '../../shared/ports/application-store.ts';
-import { startWritebackEnvironment, type WritebackEnvironment } from '../fixtures/writeback-environment.ts';
-import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { writebackSuite } from '../fixtures/writeback-environment.ts';
+import { startPipeline } from '../helpers/pipeline.ts';
 
-let env: WritebackEnvironment;
-let pipeline: Pipeline | undefined;
-beforeAll(async () => {
-  env = await startWritebackEnvironment();
-}, 60_000);
-afterEach(async () => {
-  await pipeline?.close();
-  pipeline = undefined;
-  for (const a of env.kube.list('argoproj.io/v1alpha1', 'applications', 'argocd')) env.kube.delete('argoproj.io/v1alpha1', 'applications', 'argocd', a.metadata.name!);
-});
-afterAll(() => env?.stop());
+const suite = writebackSuite();
 
-const patches = (name: string) => env.kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/applications/${name}`));
+const patches = (name: string) => suite.env.kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/applications/${name}`));
 const tagParam = (app: Record<string, any> | undefined) =>
   (app?.spec.source.helm.parameters as { name: string; value: string }[] | undefined)?.find((p) => p.name === 'image.tag')?.value;
 
@@ -49,59 +39,59 @@ function concurrentWriterAfterFirstGet(change: () => void) {
 
 describe('argocd write-back conflicts', () => {
   it('a 409 from the API server is answered by re-reading and patching again', async () => {
-    const name = env.app({ name: 'conflict-409', writeBack: 'argocd' });
-    env.kube.failNext({ method: 'PATCH', pathRegex: `/applications/${name}$`, status: 409 });
-    pipeline = await startPipeline(env.kubeconfigPath);
+    const name = suite.env.app({ name: 'conflict-409', writeBack: 'argocd' });
+    suite.env.kube.failNext({ method: 'PATCH', pathRegex: `/applications/${name}$`, status: 409 });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(patches(name)).toHaveLength(2);
-    const app = env.application(name);
+    const app = suite.env.application(name);
     expect(tagParam(app)).toBe('v2.0');
-    const audit = await pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
+    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
     expect(audit.find((r) => r.kind === 'write-back')).toMatchObject({ outcome: 'updated', resourceVersion: app!.metadata.resourceVersion });
-    expect(pipeline.logText()).toContain('"msg":"Successfully updated the live application spec"');
+    expect(suite.pipeline.logText()).toContain('"msg":"Successfully updated the live application spec"');
   });
 
   it('another writer changes the Application between GET and PATCH: real 409, re-apply, their fields are kept', async () => {
-    const name = env.app({ name: 'conflict-real', writeBack: 'argocd' });
-    pipeline = await startPipeline(env.kubeconfigPath, {
+    const name = suite.env.app({ name: 'conflict-real', writeBack: 'argocd' });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
       prepare: concurrentWriterAfterFirstGet(() => {
-        const app = env.application(name)!;
+        const app = suite.env.application(name)!;
         app.metadata.labels = { team: 'payments' };
         app.spec.source.helm.valueFiles = ['values.yaml', 'values-oversea.yaml'];
         app.spec.source.helm.parameters = [{ name: 'replicaCount', value: '3' }];
         app.spec.syncPolicy = { automated: { prune: true } };
-        env.kube.put(app);
+        suite.env.kube.put(app);
       }),
     });
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(patches(name)).toHaveLength(2);
-    const app = env.application(name)!;
+    const app = suite.env.application(name)!;
     expect(app.metadata.labels).toEqual({ team: 'payments' });
     expect(app.spec.source.helm.valueFiles).toEqual(['values.yaml', 'values-oversea.yaml']);
     expect(app.spec.source.helm.parameters).toEqual(expect.arrayContaining([{ name: 'replicaCount', value: '3' }, expect.objectContaining({ name: 'image.tag', value: 'v2.0' })]));
     expect(app.spec.syncPolicy).toEqual({ automated: { prune: true } });
-    const audit = await pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
+    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
     expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', resourceVersion: app.metadata.resourceVersion })]);
   });
 
   it('conflicts on every re-read give up with a transient error; the BullMQ retry then converges', async () => {
-    const name = env.app({ name: 'conflict-storm', writeBack: 'argocd' });
-    env.kube.failNext({ method: 'PATCH', pathRegex: `/applications/${name}$`, status: 409, times: 6 });
-    pipeline = await startPipeline(env.kubeconfigPath);
+    const name = suite.env.app({ name: 'conflict-storm', writeBack: 'argocd' });
+    suite.env.kube.failNext({ method: 'PATCH', pathRegex: `/applications/${name}$`, status: 409, times: 6 });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(patches(name)).toHaveLength(7);
-    expect(tagParam(env.application(name))).toBe('v2.0');
-    const failed = pipeline.logs().filter((l) => l.queue === 'patch' && l.msg?.startsWith('job failed'));
+    expect(tagParam(suite.env.application(name))).toBe('v2.0');
+    const failed = suite.pipeline.logs().filter((l) => l.queue === 'patch' && l.msg?.startsWith('job failed'));
     expect(failed).toEqual([expect.objectContaining({ code: 'k8s.conflict', level: 'warn' })]);
   });
 
   it('a patch job retried after it patched but before it acknowledged the plan does not patch again', async () => {
-    const name = env.app({ name: 'patch-crash', writeBack: 'argocd' });
+    const name = suite.env.app({ name: 'patch-crash', writeBack: 'argocd' });
     let crashed = false;
-    pipeline = await startPipeline(env.kubeconfigPath, {
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
       prepare: (rt) => {
         const ack = rt.plans.ack.bind(rt.plans);
         rt.plans.ack = async (group, a, id) => {
@@ -114,21 +104,21 @@ describe('argocd write-back conflicts', () => {
       },
     });
 
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(crashed).toBe(true);
     expect(patches(name)).toHaveLength(1);
-    const app = env.application(name)!;
-    const audit = await pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
+    const app = suite.env.application(name)!;
+    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
     expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', attempt: 2, resourceVersion: app.metadata.resourceVersion })]);
   });
 
   it('a second cycle does not patch again', async () => {
-    const name = env.app({ name: 'conflict-idem', writeBack: 'argocd' });
-    pipeline = await startPipeline(env.kubeconfigPath);
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
-    const rv = env.application(name)!.metadata.resourceVersion;
-    expect(await pipeline.runOnce()).toMatchObject({ images_updated: 0, errors: 0 });
+    const name = suite.env.app({ name: 'conflict-idem', writeBack: 'argocd' });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    const rv = suite.env.application(name)!.metadata.resourceVersion;
+    expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 0, errors: 0 });
     expect(patches(name)).toHaveLength(1);
-    expect(env.application(name)!.metadata.resourceVersion).toBe(rv);
+    expect(suite.env.application(name)!.metadata.resourceVersion).toBe(rv);
   });
 });
