@@ -11,6 +11,19 @@ describe('loadConfig', () => {
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
   });
 
+  it.each([
+    ['2m', 120_000],
+    ['1h30m', 5_400_000],
+    ['500ms', 500],
+    ['0', 0],
+  ])('reads --interval %s as %d ms (Go duration syntax)', (interval, ms) => {
+    expect(loadConfig({ interval }, {}).intervalMs).toBe(ms);
+  });
+
+  it.each(['', 'abc', '10', '2 m', '3d', '-5m'])('rejects --interval %j', (interval) => {
+    expect(() => loadConfig({ interval }, {})).toThrow(/interval: invalid duration/);
+  });
+
   it('prefers flags over environment', () => {
     const c = loadConfig({ interval: '30s', roles: 'registry,select' }, { IMAGE_UPDATER_INTERVAL: '5m', ARGOCD_NAMESPACE: 'ops' });
     expect(c.intervalMs).toBe(30_000);

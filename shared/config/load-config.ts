@@ -1,5 +1,5 @@
 import { ConfigSchema, ROLES, type Config, type ConfigInput } from './schema.ts';
-import { parseDuration } from './duration.ts';
+import { parseGoDuration } from '../domain/registry/go-duration.ts';
 import { compileGlob } from '../domain/policy/glob.ts';
 
 /** Flags as the CLI hands them over (strings and booleans, unset = undefined). */
@@ -37,12 +37,9 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
   const problems: string[] = [];
   const duration = (name: string, value: string | undefined) => {
     if (value === undefined) return undefined;
-    try {
-      return parseDuration(value);
-    } catch (e) {
-      problems.push(`${name}: ${(e as Error).message}`);
-      return undefined;
-    }
+    const ms = parseGoDuration(value.trim());
+    if (ms === null || ms < 0) problems.push(`${name}: invalid duration "${value}" (expected e.g. 30s, 2m, 1h30m)`);
+    return ms === null || ms < 0 ? undefined : Math.round(ms);
   };
   const roles = list(flags.roles ?? env.TAGFLOW_ROLES);
   if (roles) for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) problems.push(`roles: unknown role "${r}" (known: ${ROLES.join(', ')})`);
