@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../test/helpers/vectors.ts';
-import { matchesAnyGlob } from './name-match.ts';
+import { nameMatcher } from './name-match.ts';
 
 interface NamePatternVector {
   appName: string;
@@ -11,13 +11,13 @@ interface NamePatternVector {
 
 describe('--match-application-name globs (compat vectors app-name-pattern)', () => {
   it.each(vectors<NamePatternVector>('app-name-pattern'))('$id: $pattern ~ $appName', (v) => {
-    if (v.expectedError) expect(() => matchesAnyGlob(v.appName, [v.pattern])).toThrow(/malformed glob/);
-    else expect(matchesAnyGlob(v.appName, [v.pattern])).toBe(v.expected);
+    if (v.expectedError) expect(() => nameMatcher([v.pattern])).toThrow(/malformed glob/);
+    else expect(nameMatcher([v.pattern])(v.appName)).toBe(v.expected);
   });
 
   it('matches every app when no glob is given, and any of several', () => {
-    expect(matchesAnyGlob('x', [])).toBe(true);
-    expect(matchesAnyGlob('billing-prod', ['web-*', 'billing-*'])).toBe(true);
-    expect(matchesAnyGlob('billing-prod', ['web-*'])).toBe(false);
+    expect(nameMatcher([])('x')).toBe(true);
+    expect(nameMatcher(['web-*', 'billing-*'])('billing-prod')).toBe(true);
+    expect(nameMatcher(['web-*'])('billing-prod')).toBe(false);
   });
 });

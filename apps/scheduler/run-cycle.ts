@@ -10,7 +10,7 @@ import type { AppIndex } from '../../shared/ports/app-index.ts';
 import type { Application, ApplicationStore } from '../../shared/ports/application-store.ts';
 import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
 import type { JobSink } from '../../shared/ports/job-sink.ts';
-import { matchesAnyGlob } from './name-match.ts';
+import { nameMatcher } from './name-match.ts';
 
 export interface CycleDeps {
   store: ApplicationStore;
@@ -46,16 +46,18 @@ export function handleCycle(deps: CycleDeps) {
 async function runCycle(deps: CycleDeps, job: CycleJob, ctx: JobContext, cycleId: string) {
   const { settings } = deps;
   const listed = await deps.store.list(settings.namespace, { labelSelector: settings.labelSelector });
-  const apps = listed.filter((a) => hasImageList(a.metadata.annotations) && matchesAnyGlob(a.metadata.name, settings.nameGlobs));
+  const nameMatches = nameMatcher(settings.nameGlobs);
+  const apps = listed.filter((a) => hasImageList(a.metadata.annotations) && nameMatches(a.metadata.name));
   ctx.log.info({ cycle: cycleId, trigger: job.trigger }, `Starting image update cycle, considering ${apps.length} annotated application(s) for update`);
 
   const polls = new Map<string, PollJob>();
   const waits: { app: string; repos: string[] }[] = [];
+  const entries: Parameters<AppIndex['putMany']>[0][number][] = [];
   for (const app of apps) {
     const key = appKey({ cluster: settings.cluster, namespace: app.metadata.namespace, name: app.metadata.name });
     const { images } = trackedImages(app.metadata.annotations, deps.endpoints());
     const repos = [...new Set(images.map((i) => i.repoKey))];
-    await deps.apps.put(key, slim(app), repos);
+    entries.push({ app: key, application: slim(app), repos });
     waits.push({ app: key, repos });
     for (const img of images) {
       const prev = polls.get(img.repoKey);
@@ -69,6 +71,7 @@ async function runCycle(deps: CycleDeps, job: CycleJob, ctx: JobContext, cycleId
       });
     }
   }
+  await deps.apps.putMany(entries);
   await deps.apps.retain(waits.map((w) => w.app));
   const ready = await deps.cycles.start(cycleId, waits);
   await enqueuePolls(deps.sink, [...polls.values()]);

@@ -5,7 +5,8 @@ import type { Application } from './application-store.ts';
  * repositories it uses. Select workers read apps from here instead of asking the API server again.
  */
 export interface AppIndex {
-  put(app: string, application: Application, repos: readonly string[]): Promise<void>;
+  /** Stores the listed apps and their repositories (a few round trips, however many apps). */
+  putMany(entries: readonly { app: string; application: Application; repos: readonly string[] }[]): Promise<void>;
   get(app: string): Promise<Application | null>;
   /** Apps using a repository (for webhooks and snapshot-driven selects). */
   appsForRepo(repoKey: string): Promise<string[]>;

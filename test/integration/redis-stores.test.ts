@@ -104,9 +104,11 @@ describe('RedisTagSnapshotStore and RedisAppIndex', () => {
   it('indexes apps by repository and forgets removed apps', async () => {
     const idx = new RedisAppIndex(t.redis, t.key);
     const app = { metadata: { name: 'a', namespace: 'argocd' }, spec: {} };
-    await idx.put('k/a', app, ['r1', 'r2']);
-    await idx.put('k/b', app, ['r1']);
-    await idx.put('k/a', app, ['r2']);
+    await idx.putMany([
+      { app: 'k/a', application: app, repos: ['r1', 'r2'] },
+      { app: 'k/b', application: app, repos: ['r1'] },
+    ]);
+    await idx.putMany([{ app: 'k/a', application: app, repos: ['r2'] }]);
     expect((await idx.appsForRepo('r1')).sort()).toEqual(['k/b']);
     expect(await idx.retain(['k/a'])).toBe(1);
     expect(await idx.appsForRepo('r1')).toEqual([]);

@@ -9,15 +9,20 @@ export class RedisAppIndex implements AppIndex {
     private readonly key: Keyspace,
   ) {}
 
-  async put(app: string, application: Application, repos: readonly string[]): Promise<void> {
-    const previous = await this.redis.smembers(this.key('app-repos', app));
+  async putMany(entries: readonly { app: string; application: Application; repos: readonly string[] }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const read = this.redis.pipeline();
+    for (const e of entries) read.smembers(this.key('app-repos', e.app));
+    const previous = ((await read.exec()) ?? []).map(([, members]) => members as string[]);
     const m = this.redis.multi();
-    m.set(this.key('app', app), JSON.stringify(application));
-    m.sadd(this.key('apps'), app);
-    for (const r of previous) if (!repos.includes(r)) m.srem(this.key('repo-apps', r), app);
-    m.del(this.key('app-repos', app));
-    if (repos.length > 0) m.sadd(this.key('app-repos', app), ...repos);
-    for (const r of repos) m.sadd(this.key('repo-apps', r), app);
+    entries.forEach(({ app, application, repos }, i) => {
+      m.set(this.key('app', app), JSON.stringify(application));
+      m.sadd(this.key('apps'), app);
+      for (const r of previous[i]!) if (!repos.includes(r)) m.srem(this.key('repo-apps', r), app);
+      m.del(this.key('app-repos', app));
+      if (repos.length > 0) m.sadd(this.key('app-repos', app), ...repos);
+      for (const r of repos) m.sadd(this.key('repo-apps', r), app);
+    });
     await m.exec();
   }
 

@@ -48,9 +48,9 @@ export interface EvaluateInput {
 export function evaluateApp(input: EvaluateInput): AppEvaluation {
   const ev: AppEvaluation = { decisions: [], counters: { images_considered: 0, images_skipped: 0, errors: 0 }, writes: [], changes: [] };
   const liveImages = input.application.status?.summary?.images ?? [];
-  const entries = parseImageList(input.application.metadata.annotations?.[IMAGE_LIST_ANNOTATION]).entries;
-  for (const p of input.problems) {
-    if (p.severity !== 'error') continue;
+  const errors = input.problems.filter((p) => p.severity === 'error');
+  const entries = errors.length > 0 ? parseImageList(input.application.metadata.annotations?.[IMAGE_LIST_ANNOTATION]).entries : [];
+  for (const p of errors) {
     // As the anchor counts a bad constraint: an error, and a considered image when it runs.
     const entry = entries.find((e) => (p.alias !== undefined && e.alias === p.alias) || e.original === p.value);
     if (entry && findLiveImage(entry.ref, liveImages)) ev.counters.images_considered++;
