@@ -10,6 +10,8 @@ export interface AppIndex {
   get(app: string): Promise<Application | null>;
   /** Apps using a repository (for webhooks and snapshot-driven selects). */
   appsForRepo(repoKey: string): Promise<string[]>;
+  /** Every app key in the index. */
+  keys(): Promise<string[]>;
   /** Forget apps no longer listed. */
   retain(apps: readonly string[]): Promise<number>;
 }

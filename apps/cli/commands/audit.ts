@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { RedisAppIndex } from '../../../shared/adapters/redis/app-index.ts';
 import { RedisAuditLog } from '../../../shared/adapters/redis/audit-log.ts';
 import { createRedis, keyspace } from '../../../shared/adapters/redis/connection.ts';
 import type { AuditRecord } from '../../../shared/ports/audit-log.ts';
@@ -23,9 +24,10 @@ export function registerAudit(program: Command): void {
     .action(async (flags: AuditFlags) => {
       const redis = createRedis(flags.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'cli');
       try {
-        const log = new RedisAuditLog(redis, keyspace(process.env.TAGFLOW_PREFIX ?? 'tagflow'));
+        const key = keyspace(process.env.TAGFLOW_PREFIX ?? 'tagflow');
+        const log = new RedisAuditLog(redis, key);
         const limit = Number(flags.limit);
-        const app = flags.app ? await resolveAppKey(redis, process.env.TAGFLOW_PREFIX ?? 'tagflow', flags.app) : undefined;
+        const app = flags.app ? await resolveAppKey(new RedisAppIndex(redis, key), flags.app) : undefined;
         const records = await log.query({ app, image: flags.image, limit });
         if (flags.output === 'json') console.log(JSON.stringify(records, null, 2));
         else for (const r of records) console.log(formatRecord(r));
@@ -36,9 +38,9 @@ export function registerAudit(program: Command): void {
 }
 
 /** Accepts `name`, `namespace/name` or the full `cluster/namespace/name` key. */
-async function resolveAppKey(redis: ReturnType<typeof createRedis>, prefix: string, app: string): Promise<string> {
+async function resolveAppKey(index: RedisAppIndex, app: string): Promise<string> {
   if (app.split('/').length === 3) return app;
-  const known = await redis.smembers(`${prefix}:apps`);
+  const known = await index.keys();
   const hit = known.find((k) => k.endsWith(`/${app}`) && (app.includes('/') || k.split('/')[2] === app));
   return hit ?? app;
 }

@@ -35,9 +35,13 @@ export class RedisAppIndex implements AppIndex {
     return this.redis.smembers(this.key('repo-apps', repoKey));
   }
 
+  keys(): Promise<string[]> {
+    return this.redis.smembers(this.key('apps'));
+  }
+
   async retain(apps: readonly string[]): Promise<number> {
     const keep = new Set(apps);
-    const known = await this.redis.smembers(this.key('apps'));
+    const known = await this.keys();
     const gone = known.filter((a) => !keep.has(a));
     for (const app of gone) {
       const repos = await this.redis.smembers(this.key('app-repos', app));
