@@ -1,57 +1,8 @@
-/**
- * Argo CD Applications as tagflow sees them. Implemented over `@kubernetes/client-node` in
- * `shared/adapters/k8s/`. Only the fields tagflow reads are typed; the rest passes through.
- */
-export interface ApplicationRef {
-  /** Name of the cluster context the Application lives in ('' = the default cluster). */
-  cluster: string;
-  namespace: string;
-  name: string;
-}
+import type { Application, ApplicationRef } from '../domain/model/application.ts';
 
-export interface HelmParameter {
-  name: string;
-  value: string;
-  forceString?: boolean;
-}
+export type { Application, ApplicationRef, ApplicationSource, HelmParameter } from '../domain/model/application.ts';
 
-export interface ApplicationSource {
-  repoURL: string;
-  path?: string;
-  targetRevision?: string;
-  chart?: string;
-  helm?: { parameters?: HelmParameter[]; valueFiles?: string[]; [k: string]: unknown };
-  kustomize?: { images?: string[]; [k: string]: unknown };
-  plugin?: { env?: { name: string; value: string }[]; [k: string]: unknown };
-  [k: string]: unknown;
-}
-
-export interface Application {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    annotations?: Record<string, string>;
-    labels?: Record<string, string>;
-  };
-  spec: {
-    project?: string;
-    source?: ApplicationSource;
-    sources?: ApplicationSource[];
-    [k: string]: unknown;
-  };
-  status?: {
-    sourceType?: string;
-    sourceTypes?: string[];
-    summary?: { images?: string[] };
-    [k: string]: unknown;
-  };
-}
-
+/** Argo CD Applications of one control plane. Implemented over `@kubernetes/client-node` in `shared/adapters/k8s/`. */
 export interface ApplicationStore {
   /** Applications of a namespace, optionally filtered by a label selector (`a=b,c!=d`). */
   list(namespace: string, options?: { labelSelector?: string }): Promise<Application[]>;

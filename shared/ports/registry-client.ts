@@ -1,18 +1,13 @@
+import type { Platform } from '../domain/model/platform.ts';
+
 /**
  * What the workers need from a container registry (Docker Registry HTTP API v2 / OCI distribution).
  * Implemented by `shared/adapters/registry/oci-registry-client.ts`. Errors are thrown as the
  * classes of `shared/errors.ts` with codes `registry.*`.
  */
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
+export type { Platform } from '../domain/model/platform.ts';
 
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-}
+export type { RegistryCredentials } from '../domain/model/credentials.ts';
 
 /** A resolved manifest: a single image manifest, or an index / manifest list. */
 export type ManifestInfo =

@@ -1,5 +1,5 @@
 import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
-import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
+import type { GitWriteBackPlan as WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 import { ConflictError, describeError, TransientError } from '../../shared/errors.ts';
 import { settleWriteBack, type SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import { commitGroup } from '../../shared/jobs/enqueue.ts';

@@ -4,7 +4,7 @@ import { renderArgocdSourceFile } from '../../shared/domain/writeback/argocd-sou
 import { KUSTOMIZATION_FILE_NAMES, updateKustomizationFile } from '../../shared/domain/writeback/kustomization-file.ts';
 import { renderHelmValuesFile } from '../../shared/domain/writeback/helm-values-file.ts';
 import { resolveWriteBackTarget } from '../../shared/domain/writeback/target.ts';
-import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
+import type { GitWriteBackPlan as WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 import { PermanentError } from '../../shared/errors.ts';
 import type { GitWorkspace } from '../../shared/ports/git-workspace.ts';
 
@@ -19,7 +19,7 @@ export interface RenderedFile {
  * default, or the `write-back-target` kustomization / Helm values file.
  */
 export async function renderPlanFiles(ws: GitWorkspace, plan: WriteBackPlan, controllerNamespace: string): Promise<RenderedFile[]> {
-  const git = plan.git!;
+  const git = plan.git;
   const source = applyImageWrites(plan.source, plan.sourceType, plan.writes);
   const target = resolveWriteBackTarget({
     target: git.target,

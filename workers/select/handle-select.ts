@@ -99,7 +99,7 @@ async function selectApp(deps: SelectDeps, job: SelectJob, ctx: JobContext, log:
     return { outcome: plan ? 'dry-run' : 'no-change', changes: ev.changes.length };
   }
   await deps.cycles.add(cycles, counters);
-  const commit: CommitJob | undefined = plan.git && { repoUrl: plan.git.repoUrl, branch: plan.git.branch, writeBranch: plan.git.writeBranch };
+  const commit: CommitJob | undefined = plan.method === 'git' ? { repoUrl: plan.git.repoUrl, branch: plan.git.branch, writeBranch: plan.git.writeBranch } : undefined;
   const group = commit ? commitGroup(commit) : patchGroup(job.app);
   await deps.plans.put(group, { id: randomUUID(), app: key, cycles, plan });
   if (commit) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
-import type { Application } from '../../ports/application-store.ts';
-import type { TagSnapshot } from '../../ports/tag-snapshots.ts';
+import type { Application } from '../model/application.ts';
+import type { TagSnapshot } from '../model/tags.ts';
 import { evaluateApp } from './evaluate-app.ts';
 import { trackedImages } from './tracked-images.ts';
 

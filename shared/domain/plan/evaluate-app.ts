@@ -1,5 +1,5 @@
-import type { Application } from '../../ports/application-store.ts';
-import type { TagSnapshot } from '../../ports/tag-snapshots.ts';
+import type { Application } from '../model/application.ts';
+import type { TagSnapshot } from '../model/tags.ts';
 import { IMAGE_LIST_ANNOTATION, parseImageList, type AnnotationProblem } from '../annotations/index.ts';
 import { fullNameWithoutTag, tagWithDigest, type ImageRef } from '../image/image-ref.ts';
 import { findLiveImage } from '../image/live-image.ts';

@@ -1,4 +1,4 @@
-import type { Application, ApplicationSource } from '../../ports/application-store.ts';
+import type { Application, ApplicationSource } from '../model/application.ts';
 
 export type SupportedSourceType = 'Helm' | 'Kustomize' | 'Plugin';
 

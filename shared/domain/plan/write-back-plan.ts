@@ -1,5 +1,5 @@
-import type { ApplicationSource } from '../../ports/application-store.ts';
-import type { AppRef } from '../../jobs/payloads.ts';
+import type { ApplicationSource } from '../model/application.ts';
+import type { ApplicationRef as AppRef } from '../model/application.ts';
 import type { GitCredentialsRef } from '../annotations/index.ts';
 import type { ImageWrite } from '../writeback/image-write.ts';
 import type { SupportedSourceType } from './source-type.ts';
@@ -22,29 +22,35 @@ export interface ImageChange {
   labels?: Record<string, string>;
 }
 
-/**
- * The desired state of one app's write-back: every tracked image with the value to write
- * (changed or current), and the changes among them. Applying it twice gives the same result.
- */
-export interface WriteBackPlan {
+/** Where a git write-back goes and with which credentials. */
+export interface GitTarget {
+  repoUrl: string;
+  /** Branch to check out and push (targetRevision, or the git-branch annotation). */
+  branch: string;
+  /** Branch to push to when it differs from `branch` (git-branch `base:write`). */
+  writeBranch?: string;
+  /** The source path inside the repository. */
+  path: string;
+  /** write-back-target annotation, if any. */
+  target?: string;
+  credentials: GitCredentialsRef;
+}
+
+interface PlanBase {
   app: AppRef;
   appUid?: string;
   sourceType: SupportedSourceType;
   source: ApplicationSource;
   writes: ImageWrite[];
   changes: ImageChange[];
-  method: 'argocd' | 'git';
-  git?: {
-    repoUrl: string;
-    /** Branch to check out and push (targetRevision, or the git-branch annotation). */
-    branch: string;
-    /** Branch to push to when it differs from `branch` (git-branch `base:write`). */
-    writeBranch?: string;
-    /** The source path inside the repository. */
-    path: string;
-    /** write-back-target annotation, if any. */
-    target?: string;
-    credentials: GitCredentialsRef;
-  };
   createdAt: number;
+  /** The ImageUpdater that configured the app, if any (for its status). */
+  updater?: { namespace: string; name: string };
 }
+
+/**
+ * The desired state of one app's write-back: every tracked image with the value to write
+ * (changed or current), and the changes among them. Applying it twice gives the same result.
+ */
+export type WriteBackPlan = (PlanBase & { method: 'argocd' }) | (PlanBase & { method: 'git'; git: GitTarget });
+export type GitWriteBackPlan = Extract<WriteBackPlan, { method: 'git' }>;

@@ -1,5 +1,5 @@
 /** Platform filtering for strategies that read manifests (the anchor's WantsPlatform). */
-import type { Platform } from '../../ports/registry-client.ts';
+import type { Platform } from '../model/platform.ts';
 import { parseCreated } from './created-time.ts';
 import { PolicyError } from './policy-error.ts';
 

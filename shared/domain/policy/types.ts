@@ -1,4 +1,4 @@
-import type { Platform } from '../../ports/registry-client.ts';
+import type { Platform } from '../model/platform.ts';
 import type { StrategyName } from './strategy.ts';
 
 /** One tag of a repository as the registry worker saw it. */

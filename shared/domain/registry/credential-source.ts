@@ -6,7 +6,7 @@
  * Errors are PermanentError 'credentials.invalid' and never contain the secret value.
  */
 import { PermanentError } from '../../errors.ts';
-import type { RegistryCredentials } from '../../ports/registry-client.ts';
+import type { RegistryCredentials } from '../model/credentials.ts';
 
 export type CredentialSourceType = 'pullsecret' | 'secret' | 'env' | 'ext';
 

@@ -4,7 +4,7 @@
  * that URL without its scheme and trailing '/'. Errors never include the auth values.
  */
 import { PermanentError } from '../../errors.ts';
-import type { RegistryCredentials } from '../../ports/registry-client.ts';
+import type { RegistryCredentials } from '../model/credentials.ts';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

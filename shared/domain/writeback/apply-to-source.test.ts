@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApplicationSource } from '../../ports/application-store.ts';
+import type { ApplicationSource } from '../model/application.ts';
 import { parseImageRef, type ImageRef } from '../image/image-ref.ts';
 import { applyImageWrites, helmParametersFor } from './apply-to-source.ts';
 import type { ImageWrite } from './image-write.ts';

@@ -2,7 +2,7 @@
  * Apply chosen images to an Argo CD Application source in memory, as the anchor's `argocd`
  * write-back does (reference §5.2). Returns a new source; the input is never mutated.
  */
-import type { ApplicationSource, HelmParameter } from '../../ports/application-store.ts';
+import type { ApplicationSource, HelmParameter } from '../model/application.ts';
 import { parseImageRef, formatImageRef } from '../image/image-ref.ts';
 import { hasPluginTarget, helmTargets, imageValues, kustomizeImageEntry, type ImageWrite } from './image-write.ts';
 import { mergeKustomizeImage } from './kustomize-images.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
-import type { ApplicationSource, HelmParameter } from '../../ports/application-store.ts';
+import type { ApplicationSource, HelmParameter } from '../model/application.ts';
 import { parseImageRef } from '../image/image-ref.ts';
 import { applyImageWrites } from './apply-to-source.ts';
 import { argocdSourceFileName, renderArgocdSourceFile, sortHelmParameters } from './argocd-source-file.ts';

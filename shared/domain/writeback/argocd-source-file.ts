@@ -4,7 +4,7 @@
  * keys; only parameters/env entries of tracked images; merged into an existing file; a leading
  * `---` (with what precedes it) kept; an unparsable existing file rewritten from scratch.
  */
-import type { ApplicationSource, HelmParameter } from '../../ports/application-store.ts';
+import type { ApplicationSource, HelmParameter } from '../model/application.ts';
 import type { SourceType } from './apply-to-source.ts';
 import { readOverrideFile, type OverrideFile } from './argocd-source-parse.ts';
 import { hasPluginTarget, managedHelmParameterNames, managedPluginEnvNames, type ImageWrite } from './image-write.ts';

@@ -3,7 +3,7 @@
  * structs. A file that does not decode (bad YAML, wrong node kinds) yields null: it is rewritten.
  * Keys are matched case-insensitively (Argo CD itself reads these files that way).
  */
-import type { HelmParameter } from '../../ports/application-store.ts';
+import type { HelmParameter } from '../model/application.ts';
 import { leadingDocumentStart } from './yaml-preamble.ts';
 import { decodeBool, decodeMap, decodeSeq, decodeString, mapGet, parseYamlText, YamlDecodeError } from './yaml-decode.ts';
 

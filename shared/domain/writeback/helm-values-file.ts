@@ -6,7 +6,7 @@
  */
 import { Document, YAMLMap } from 'yaml';
 import { PermanentError } from '../../errors.ts';
-import type { ApplicationSource } from '../../ports/application-store.ts';
+import type { ApplicationSource } from '../model/application.ts';
 import { extractShortForm, fullNameWithoutTag, fullNameWithTag, hasRegistryPrefix, tagWithDigest } from '../image/image-ref.ts';
 import { helmTargets, type ImageWrite } from './image-write.ts';
 import { getHelmValue, resolveHelmScalar, setHelmValue } from './helm-values.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
 import { PermanentError } from '../../errors.ts';
-import type { HelmParameter } from '../../ports/application-store.ts';
+import type { HelmParameter } from '../model/application.ts';
 import { getHelmValue, setHelmValue } from './helm-values.ts';
 import { readHelmValue, renderHelmValuesFile, writeHelmValue } from './helm-values-file.ts';
 import { isSafePlainScalar } from './safe-plain-scalar.ts';

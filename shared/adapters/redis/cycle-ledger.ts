@@ -1,0 +1,201 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { TagSnapshot } from '../../domain/model/tags.ts';
+import type { CheckResult, CycleLedger, CycleStart, CycleStartOptions, CycleSummary, PollOutcome } from '../../ports/cycle-ledger.ts';
+import { field, type Keys } from './keys.ts';
+import { CYCLE_FIELDS } from './lua/lib.ts';
+import { abortCycleScript, startCycleScript } from './lua/cycle-start.ts';
+import { pollDoneScript } from './lua/poll-done.ts';
+import { selectsDoneScript } from './lua/selects-done.ts';
+import { list } from './script.ts';
+
+const SummarySchema = z.object({
+  cycleId: z.string(),
+  startedAt: z.number(),
+  finishedAt: z.number().optional(),
+  pending: z.number().default(0),
+  trigger: z.string().optional(),
+  scope: z.enum(['all', 'changes']).or(z.literal('')).optional(),
+  applications: z.number(),
+  images_considered: z.number(),
+  images_skipped: z.number(),
+  images_updated: z.number(),
+  errors: z.number(),
+});
+
+function summaries(raw: unknown): CycleSummary[] {
+  return list<string>(raw).map((s) => {
+    const parsed = SummarySchema.parse(JSON.parse(s));
+    return { ...parsed, scope: parsed.scope || undefined } as CycleSummary;
+  });
+}
+
+/** The cycle ledger in Redis: every step one Lua script over the fixed keys of `Keys`. */
+export class RedisCycleLedger implements CycleLedger {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly subscriberFactory: () => Redis,
+  ) {}
+
+  private finishKeys() {
+    const k = this.keys;
+    return { cycles: k.cycles, cycleStart: k.cycleStart, cycleBatches: k.cycleBatches, cyclesActive: k.cyclesActive, cyclesDone: k.cyclesDone, totals: k.totals, steps: k.steps, stepsAt: k.stepsAt };
+  }
+
+  async start(cycleId: string, o: CycleStartOptions): Promise<CycleStart> {
+    const k = this.keys;
+    const raw = (await startCycleScript.run(
+      this.redis,
+      {
+        ...this.finishKeys(),
+        cycleApps: k.cycleApps,
+        cycleRepoApps: k.cycleRepoApps,
+        repoWaiters: k.repoWaiters,
+        appCycles: k.appCycles,
+        idxApps: k.idxApps,
+        idxAppRepos: k.idxAppRepos,
+        idxRepos: k.idxRepos,
+        dirty: k.dirty,
+        failed: k.failed,
+        snapHashes: k.snapHashes,
+        cpStatus: k.cpStatus,
+      },
+      { id: cycleId, now: Date.now(), scope: o.scope, full: o.full ? '1' : '0', dryRun: o.dryRun ? '1' : '0', trigger: o.trigger, channel: k.cycleDoneChannel },
+    )) as string;
+    const out = JSON.parse(raw) as { polls: unknown; released: unknown; finished?: unknown };
+    return { polls: list(out.polls), released: list(out.released), finished: summaries(out.finished) };
+  }
+
+  async pollDone(step: string, repoKey: string, snapshot: TagSnapshot | null): Promise<PollOutcome> {
+    const k = this.keys;
+    const raw = (await pollDoneScript.run(
+      this.redis,
+      {
+        ...this.finishKeys(),
+        snapshot: k.snapshot(repoKey),
+        snapHashes: k.snapHashes,
+        repoWaiters: k.repoWaiters,
+        cycleRepoApps: k.cycleRepoApps,
+        cycleApps: k.cycleApps,
+        appCycles: k.appCycles,
+        repoApps: k.idxRepoApps(repoKey),
+        idxAppRepos: k.idxAppRepos,
+      },
+      { step, repo: repoKey, snapshot: snapshot ? JSON.stringify(snapshot) : '', hash: snapshot?.hash ?? '', now: Date.now(), channel: k.cycleDoneChannel },
+    )) as string;
+    const out = JSON.parse(raw) as { changed: boolean; released: unknown; finished: unknown };
+    return { changed: out.changed === true, released: list(out.released), finished: summaries(out.finished) };
+  }
+
+  async nextCheckSeq(): Promise<number> {
+    return this.redis.incr(this.keys.evalSeq);
+  }
+
+  async checksDone(step: string, seq: number, dryRun: boolean, results: readonly CheckResult[]): Promise<{ batches: string[]; finished: CycleSummary[] }> {
+    const k = this.keys;
+    const planned = results.filter((r) => r.plan);
+    for (let attempt = 0; ; attempt++) {
+      const oldGroups = planned.length > 0 ? await this.redis.hmget(k.planGroups, ...planned.map((r) => r.app)) : [];
+      const extra: string[] = [];
+      const slot = (group: string) => {
+        const key = k.plans(group);
+        const i = extra.indexOf(key);
+        return i >= 0 ? i + 1 : extra.push(key);
+      };
+      const apps = results.map((r) => {
+        const entry: Record<string, unknown> = { a: r.app, c: [r.considered, r.skipped, r.errors, r.dryUpdates], f: r.failed ? 1 : 0 };
+        if (r.plan) {
+          const og = oldGroups[planned.indexOf(r)] ?? '';
+          entry.p = { k: slot(r.plan.group), g: r.plan.group, json: r.plan.json, ...(r.plan.batch ? { b: r.plan.batch } : {}) };
+          entry.og = og;
+          if (og && og !== r.plan.group) entry.ok = slot(og);
+        }
+        return entry;
+      });
+      const raw = (await selectsDoneScript.run(
+        this.redis,
+        {
+          ...this.finishKeys(),
+          results: k.results,
+          failed: k.failed,
+          appCycles: k.appCycles,
+          cycleApps: k.cycleApps,
+          idxApps: k.idxApps,
+          planCycles: k.planCycles,
+          plansWritten: k.plansWritten,
+          planGroups: k.planGroups,
+        },
+        { step, now: Date.now(), seq, channel: k.cycleDoneChannel, payload: JSON.stringify({ dryRun, apps }) },
+        extra,
+      )) as string;
+      const out = JSON.parse(raw) as { retry?: boolean; batches?: unknown; finished?: unknown };
+      if (!out.retry) return { batches: list(out.batches), finished: summaries(out.finished) };
+      if (attempt >= 10) throw new Error('write-back plan groups kept changing while recording a check');
+    }
+  }
+
+  async stepResult<T>(step: string): Promise<T | null> {
+    const raw = await this.redis.hget(this.keys.steps, step);
+    return raw ? (JSON.parse(raw) as T) : null;
+  }
+
+  async abort(cycleId: string, o: { errors: number; trigger: string }): Promise<CycleSummary[]> {
+    const raw = (await abortCycleScript.run(this.redis, this.finishKeys(), {
+      id: cycleId,
+      now: Date.now(),
+      errors: o.errors,
+      trigger: o.trigger,
+      scope: 'changes',
+      channel: this.keys.cycleDoneChannel,
+    })) as string;
+    return summaries((JSON.parse(raw) as { finished: unknown }).finished);
+  }
+
+  async get(cycleId: string): Promise<CycleSummary | null> {
+    const values = await this.redis.hmget(this.keys.cycles, ...CYCLE_FIELDS.map((f) => `${cycleId}:${f}`));
+    const h = Object.fromEntries(CYCLE_FIELDS.map((f, i) => [f, values[i]]));
+    if (!h.startedAt) return null;
+    if (h.summary) return summaries([h.summary])[0]!;
+    const n = (v: string | null | undefined) => Number(v ?? 0);
+    return {
+      cycleId,
+      startedAt: n(h.startedAt),
+      pending: n(h.polls) + n(h.apps),
+      trigger: h.trigger ?? undefined,
+      scope: (h.scope as CycleSummary['scope']) || undefined,
+      applications: n(h.applications),
+      images_considered: n(h.considered),
+      images_skipped: n(h.skipped),
+      images_updated: n(h.updated),
+      errors: n(h.errors) + n(h.wbErrors) + n(h.cpErrors),
+    };
+  }
+
+  stale(before: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.cyclesActive, '-inf', before);
+  }
+
+  async waitFor(cycleId: string, timeoutMs: number): Promise<CycleSummary> {
+    const sub = this.subscriberFactory();
+    try {
+      const done = new Promise<void>((resolve) => {
+        sub.on('message', (_channel: string, id: string) => id === cycleId && resolve());
+      });
+      await sub.subscribe(this.keys.cycleDoneChannel);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = await this.get(cycleId);
+        if (s?.finishedAt) return s;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`cycle ${cycleId} did not finish within ${timeoutMs} ms (${s?.pending ?? '?'} polls and apps pending)`);
+        await Promise.race([done, new Promise((r) => setTimeout(r, Math.min(left, 1000)))]);
+      }
+    } finally {
+      sub.disconnect();
+    }
+  }
+}
+
+/** `<cycle>\n<app>` etc., exported for tests that look inside. */
+export { field };

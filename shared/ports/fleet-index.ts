@@ -1,0 +1,39 @@
+import type { IndexEntry, PollTarget } from '../domain/fleet/index-entry.ts';
+
+/** One app as a control plane watcher hands it to the index. */
+export interface IndexUpdate {
+  entry: IndexEntry;
+  targets: readonly PollTarget[];
+}
+
+/** Discovery status of a control plane: `ok: false` while it cannot be listed or watched. */
+export interface ControlPlaneStatus {
+  ok: boolean;
+  code?: string;
+  message?: string;
+  since: number;
+}
+
+/**
+ * The fleet as the control plane watchers keep it: every tracked app (its index entry), the
+ * repositories they use (repository → apps, app → repositories) and how each repository is polled.
+ * Cycles and checks read it instead of asking the Kubernetes API.
+ */
+export interface FleetIndex {
+  /**
+   * Stores the given apps of control plane `cp`; apps whose entry changed (or that are new) are
+   * marked dirty, so the next cycle checks them. With `full`, every app of `cp` not given is removed
+   * (a complete list); `removed` names apps deleted meanwhile.
+   */
+  sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }>;
+  getMany(keys: readonly string[]): Promise<Map<string, IndexEntry>>;
+  targets(repoKeys: readonly string[]): Promise<Map<string, PollTarget>>;
+  appsForRepo(repoKey: string): Promise<string[]>;
+  /** Every app key (of one control plane, when given). */
+  keys(cp?: string): Promise<string[]>;
+  count(): Promise<number>;
+  /** Marks apps to be checked by the next cycle. */
+  markDirty(keys: readonly string[]): Promise<void>;
+  setStatus(cp: string, status: ControlPlaneStatus): Promise<void>;
+  statuses(): Promise<Map<string, ControlPlaneStatus>>;
+}
