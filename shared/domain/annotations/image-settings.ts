@@ -22,6 +22,8 @@ export interface ImageSettings {
   platforms: string[];
   helm: { imageName?: string; imageTag?: string; imageSpec?: string };
   kustomize: { imageName?: string };
+  /** Config-management-plugin env names; only an ImageUpdater's manifestTargets.plugin sets them (annotations cannot). */
+  plugin?: { imageName?: string; imageTag?: string; imageSpec?: string };
 }
 
 export interface ImageSettingsResult {
