@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { startRoles } from '../apps/cli/roles.ts';
-import { createRuntime } from '../apps/cli/runtime.ts';
+import { createServices } from '../apps/cli/services.ts';
 import { loadConfig } from '../shared/config/load-config.ts';
 import { silentLogger } from '../shared/logging/logger.ts';
 import { dropPrefix } from '../test/helpers/pipeline.ts';
@@ -40,10 +40,10 @@ async function benchScale(scale: { apps: number; repos: number; tags: number }):
   const fleet = await startFleet(scale);
   const prefix = `tagflow-bench-${Date.now()}`;
   const config = loadConfig(
-    { kubeconfig: fleet.kubeconfigPath, once: true, dryRun: true, roles: 'scheduler,registry,select,patch,git' },
+    { kubeconfig: [fleet.kubeconfigPath], once: true, dryRun: true, roles: 'scheduler,registry,select,patch,git' },
     { TAGFLOW_PREFIX: prefix, TAGFLOW_CONCURRENCY: `registry=${CONCURRENCY}` },
   );
-  const rt = await createRuntime(config, { ...process.env, KUBECONFIG: undefined }, silentLogger());
+  const rt = createServices(config, { ...process.env, KUBECONFIG: undefined }, { log: silentLogger() });
   const roles = await startRoles(rt);
   try {
     await bareSweep(fleet.proxy.url, fleet.repos, CONCURRENCY); // warm the registry's caches
@@ -66,7 +66,7 @@ async function benchScale(scale: { apps: number; repos: number; tags: number }):
     };
   } finally {
     await roles.close();
-    await dropPrefix(rt, prefix);
+    await dropPrefix(prefix);
     await rt.close();
     await fleet.stop();
   }

@@ -1,5 +1,13 @@
 import { createServer, type Server } from 'node:http';
-import type { Runtime } from '../cli/runtime.ts';
+import type { Logger } from '../../shared/logging/logger.ts';
+
+export interface ApiDeps {
+  log: Logger;
+  /** Resolves when the process's stores answer. */
+  ping(): Promise<void>;
+  host: string;
+  port: number;
+}
 
 export interface ApiServer {
   port: number;
@@ -7,22 +15,21 @@ export interface ApiServer {
 }
 
 /** The api role: health and readiness probes (the dashboard, webhooks and metrics come later). */
-export async function startApi(rt: Runtime): Promise<ApiServer> {
+export async function startApi(d: ApiDeps): Promise<ApiServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
     if (path === '/readyz') {
-      rt.redis
-        .ping()
+      d.ping()
         .then(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n'))
         .catch(() => res.writeHead(503, { 'content-type': 'text/plain' }).end('redis unavailable\n'));
       return;
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => server.listen(rt.config.apiPort, rt.config.apiHost, resolve));
+  await new Promise<void>((resolve) => server.listen(d.port, d.host, resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : rt.config.apiPort;
-  rt.log.info({ port }, 'api listening');
+  const port = typeof address === 'object' && address ? address.port : d.port;
+  d.log.info({ port }, 'api listening');
   return { port, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -1,53 +1,58 @@
 import { randomBytes } from 'node:crypto';
-import type { Worker } from 'bullmq';
-import { startWorker, type WorkerOptions } from '../../shared/adapters/queue/worker-runner.ts';
-import { JOB_SCHEMAS } from '../../shared/jobs/payloads.ts';
-import type { CycleSummary } from '../../shared/ports/cycle-tracker.ts';
-import type { Runtime } from './runtime.ts';
-import { schedulerHandler, scheduleTicks } from '../scheduler/main.ts';
-import { registryHandler } from '../../workers/registry/main.ts';
-import { selectHandler } from '../../workers/select/main.ts';
-import { patchHandler } from '../../workers/patch/main.ts';
-import { gitHandler } from '../../workers/git/main.ts';
+import type { CycleSummary } from '../../shared/ports/cycle-ledger.ts';
+import type { Pool } from '../../shared/jobs/pool.ts';
+import type { Role } from '../../shared/config/schema.ts';
+import type { Services } from './services.ts';
+import { startScheduler, type SchedulerRole } from '../scheduler/main.ts';
 import { startApi, type ApiServer } from '../api/main.ts';
+import { startRegistryPool } from '../../workers/registry/main.ts';
+import { startSelectPool } from '../../workers/select/main.ts';
+import { startPatchPool } from '../../workers/patch/main.ts';
+import { startGitPool } from '../../workers/git/main.ts';
 
 export interface RunningRoles {
-  /** Runs one full cycle now and resolves with its results once every job of it settled. */
+  /** Runs one full cycle now (listing every control plane) and resolves with its results once every job of it settled. */
   runOnce(timeoutMs?: number): Promise<CycleSummary>;
   reportedLocally(cycleId: string): boolean;
   close(): Promise<void>;
 }
 
-/** Starts the roles the configuration asks for, each as its own BullMQ worker pool. */
-export async function startRoles(rt: Runtime): Promise<RunningRoles> {
-  const { config } = rt;
-  const has = (r: (typeof config.roles)[number]) => config.roles.includes(r);
-  const base: Omit<WorkerOptions, 'concurrency'> = { redisUrl: config.redisUrl, prefix: config.queuePrefix, log: rt.log };
-  const workers: Worker[] = [];
+/**
+ * Starts the roles a process runs: each worker pool through its own composition root
+ * (`workers/<pool>/main.ts`), the scheduler and the api role through theirs. This is the only place
+ * that knows every role.
+ */
+export async function startRoles(s: Services, roles: readonly Role[] = s.settings.config.roles): Promise<RunningRoles> {
+  const { config } = s.settings;
+  const has = (r: Role) => roles.includes(r);
   const reported = new Set<string>();
-  rt.report.listeners.add((s) => reported.add(s.cycleId));
+  s.report.listeners.add((summary) => reported.add(summary.cycleId));
 
-  if (has('scheduler')) workers.push(startWorker('cycle', JOB_SCHEMAS.cycle, schedulerHandler(rt), { ...base, concurrency: 1 }));
-  if (has('registry')) workers.push(startWorker('poll', JOB_SCHEMAS.poll, registryHandler(rt), { ...base, concurrency: config.concurrency.registry }));
-  if (has('select')) workers.push(startWorker('select', JOB_SCHEMAS.select, selectHandler(rt), { ...base, concurrency: config.concurrency.select }));
-  if (has('patch')) workers.push(startWorker('patch', JOB_SCHEMAS.patch, patchHandler(rt), { ...base, concurrency: config.concurrency.patch }));
-  if (has('git')) workers.push(startWorker('commit', JOB_SCHEMAS.commit, gitHandler(rt), { ...base, concurrency: config.concurrency.git }));
-  const periodic = has('scheduler') && !config.once && config.intervalMs > 0;
-  if (periodic) await scheduleTicks(rt);
-  const api: ApiServer | undefined = has('api') && !config.once ? await startApi(rt) : undefined;
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
-  rt.log.info({ roles: config.roles, interval: config.intervalMs, dryRun: config.dryRun }, 'tagflow started');
+  const pools: Pool[] = [];
+  let scheduler: SchedulerRole | undefined;
+  if (has('scheduler')) {
+    scheduler = await startScheduler(s);
+    pools.push(scheduler.pool);
+  }
+  if (has('registry')) pools.push(startRegistryPool(s));
+  if (has('select')) pools.push(startSelectPool(s));
+  if (has('patch')) pools.push(startPatchPool(s));
+  if (has('git')) pools.push(startGitPool(s));
+  const api: ApiServer | undefined = has('api') && !config.once ? await startApi({ log: s.log, ping: s.ping, host: config.apiHost, port: config.apiPort }) : undefined;
+  await Promise.all(pools.map((p) => p.waitUntilReady()));
+  s.log.info({ roles, interval: config.intervalMs, dryRun: config.dryRun, controlPlanes: s.controlPlanes.names }, 'tagflow started');
 
   return {
     async runOnce(timeoutMs = 15 * 60_000) {
       const cycleId = `once-${Date.now()}-${randomBytes(3).toString('hex')}`;
-      await rt.sink.add('cycle', 'once', { cycleId, trigger: 'once' });
-      return rt.cycles.waitFor(cycleId, timeoutMs);
+      await s.sink.add('cycle', 'once', { cycleId, trigger: 'once' });
+      return s.ledger.waitFor(cycleId, timeoutMs);
     },
     reportedLocally: (id) => reported.has(id),
     async close() {
       await api?.close();
-      await Promise.all(workers.map((w) => w.close()));
+      await scheduler?.close();
+      await Promise.all(pools.filter((p) => p !== scheduler?.pool).map((p) => p.close()));
     },
   };
 }

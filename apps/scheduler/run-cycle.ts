@@ -1,102 +1,66 @@
-import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
-import { hasImageList } from '../../shared/domain/annotations/index.ts';
-import { needsMetadata, trackedImages } from '../../shared/domain/plan/tracked-images.ts';
-import type { RegistryEndpoint } from '../../shared/domain/registry/index.ts';
-import { describeError } from '../../shared/errors.ts';
+import type { JobContext, JobHandler } from '../../shared/jobs/job-context.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
-import { enqueuePolls, enqueueSelects } from '../../shared/jobs/enqueue.ts';
-import { appKey, parseAppKey, type CycleJob, type PollJob } from '../../shared/jobs/payloads.ts';
-import type { AppIndex } from '../../shared/ports/app-index.ts';
-import type { Application, ApplicationStore } from '../../shared/ports/application-store.ts';
-import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
+import { enqueueChecks, enqueuePolls } from '../../shared/jobs/enqueue.ts';
+import type { CycleJob } from '../../shared/jobs/payloads.ts';
+import type { CycleLedger, CycleScope } from '../../shared/ports/cycle-ledger.ts';
+import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
 import type { JobSink } from '../../shared/ports/job-sink.ts';
-import { nameMatcher } from './name-match.ts';
 
 export interface CycleDeps {
-  store: ApplicationStore;
-  endpoints: () => readonly RegistryEndpoint[];
-  apps: AppIndex;
-  cycles: CycleTracker;
+  index: Pick<FleetIndex, 'targets'>;
+  ledger: CycleLedger;
   sink: JobSink;
   report: CycleReporter;
-  settings: { cluster: string; namespace: string; nameGlobs: readonly string[]; labelSelector?: string };
+  /** `--once`: list every control plane now and store the result in the fleet index. */
+  discoverNow(log: JobContext['log']): Promise<void>;
+  settings: { dryRun: boolean; fullResyncMs: number; cycleTimeoutMs: number };
 }
 
 /**
- * One update cycle, as the scheduler runs it: list the annotated Applications, remember them,
- * and enqueue one poll per distinct repository. The cycle's apps wait on those polls; their
- * selects are released by the registry workers. The scheduler itself never polls or selects.
+ * One update cycle, as the scheduler runs it. Discovery is not part of it: the control plane
+ * watchers keep the fleet index current (`--once` lists once, here). An interval cycle polls every
+ * tracked repository and checks only the apps that changed, failed last time, or use a repository
+ * whose snapshot changed (every app on the `--full-resync` period); a change cycle checks the
+ * changed apps now. The scheduler itself never polls or checks: it enqueues, and the ledger lets
+ * the registry and select workers release the rest.
  */
-export function handleCycle(deps: CycleDeps) {
-  return async (job: CycleJob, ctx: JobContext) => {
-    const cycleId = job.cycleId ?? ctx.jobId;
-    try {
-      return await runCycle(deps, job, ctx, cycleId);
-    } catch (e) {
-      // transient (API server 5xx, network) → BullMQ retries; for good → the cycle ends with an error
-      const err = describeError(e);
-      if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
-      ctx.log.error({ cycle: cycleId, code: err.code }, `could not run the update cycle: ${err.message}`);
-      await deps.report(ctx.log, [await deps.cycles.abort(cycleId, { errors: 1 })]);
-      return { outcome: 'failed', code: err.code };
-    }
-  };
-}
-
-async function runCycle(deps: CycleDeps, job: CycleJob, ctx: JobContext, cycleId: string) {
-  const { settings } = deps;
-  const listed = await deps.store.list(settings.namespace, { labelSelector: settings.labelSelector });
-  const nameMatches = nameMatcher(settings.nameGlobs);
-  const apps = listed.filter((a) => hasImageList(a.metadata.annotations) && nameMatches(a.metadata.name));
-  ctx.log.info({ cycle: cycleId, trigger: job.trigger }, `Starting image update cycle, considering ${apps.length} annotated application(s) for update`);
-
-  const polls = new Map<string, PollJob>();
-  const waits: { app: string; repos: string[] }[] = [];
-  const entries: Parameters<AppIndex['putMany']>[0][number][] = [];
-  for (const app of apps) {
-    const key = appKey({ cluster: settings.cluster, namespace: app.metadata.namespace, name: app.metadata.name });
-    const { images } = trackedImages(app.metadata.annotations, deps.endpoints());
-    const repos = [...new Set(images.map((i) => i.repoKey))];
-    entries.push({ app: key, application: slim(app), repos });
-    waits.push({ app: key, repos });
-    for (const img of images) {
-      const prev = polls.get(img.repoKey);
-      polls.set(img.repoKey, {
-        repoKey: img.repoKey,
-        endpoint: img.endpoint.prefix,
-        repository: img.repository,
-        credentials: img.credentials,
-        metadata: (prev?.metadata ?? false) || needsMetadata([img]),
-        trigger: job.trigger,
-      });
-    }
-  }
-  await deps.apps.putMany(entries);
-  await deps.apps.retain(waits.map((w) => w.app));
-  const ready = await deps.cycles.start(cycleId, waits);
-  await enqueuePolls(deps.sink, [...polls.values()]);
-  await enqueueSelects(deps.sink, ready.map(parseAppKey), job.trigger);
-  if (apps.length === 0) await deps.report(ctx.log, [await emptySummary(deps, cycleId)]);
-  return { applications: apps.length, repositories: polls.size };
-}
-
-async function emptySummary(deps: CycleDeps, cycleId: string) {
-  const s = await deps.cycles.get(cycleId);
-  return s ?? { cycleId, startedAt: Date.now(), finishedAt: Date.now(), pending: 0, applications: 0, images_considered: 0, images_skipped: 0, images_updated: 0, errors: 0 };
-}
-
-/** What select workers need of an Application; status beyond the image summary is dropped. */
-function slim(app: Application): Application {
+export function handleCycle(deps: CycleDeps): JobHandler<CycleJob> {
   return {
-    metadata: {
-      name: app.metadata.name,
-      namespace: app.metadata.namespace,
-      uid: app.metadata.uid,
-      resourceVersion: app.metadata.resourceVersion,
-      annotations: app.metadata.annotations,
-      labels: app.metadata.labels,
+    async run(job, ctx) {
+      const cycleId = job.cycleId ?? ctx.jobId;
+      const scope: CycleScope = job.trigger === 'app-changed' ? 'changes' : 'all';
+      if (job.trigger === 'once') await deps.discoverNow(ctx.log);
+      const full = job.trigger === 'once' || job.full === true || (scope === 'all' && (await deps.ledger.claimFullResync(deps.settings.fullResyncMs)));
+      const start = await deps.ledger.start(cycleId, { scope, full, dryRun: deps.settings.dryRun, trigger: job.trigger });
+      const summary = await deps.ledger.get(cycleId);
+      const noun = scope === 'all' ? 'annotated application(s)' : 'changed application(s)';
+      ctx.log.info({ cycle: cycleId, trigger: job.trigger, repositories: start.polls.length, full }, `Starting image update cycle, considering ${summary?.applications ?? 0} ${noun} for update`);
+      const targets = await deps.index.targets(start.polls);
+      await enqueuePolls(deps.sink, [...targets.values()], job.trigger);
+      // a repository dropped from the index since the cycle started: nothing to poll, release its waiters
+      for (const repo of start.polls.filter((r) => !targets.has(r))) {
+        const out = await deps.ledger.pollDone(`untracked:${cycleId}:${repo}`, repo, null);
+        await enqueueChecks(deps.sink, out.released, job.trigger);
+        await deps.report(ctx.log, out.finished);
+      }
+      await enqueueChecks(deps.sink, start.released, job.trigger);
+      await deps.report(ctx.log, start.finished);
+      await abortStuckCycles(deps, ctx.log);
+      return { repositories: start.polls.length, released: start.released.length, full };
     },
-    spec: { project: app.spec.project, source: app.spec.source, sources: app.spec.sources },
-    status: { sourceType: app.status?.sourceType, sourceTypes: app.status?.sourceTypes, summary: { images: app.status?.summary?.images ?? [] } },
+
+    async onFinalFailure(job, ctx, error) {
+      const cycleId = job.cycleId ?? ctx.jobId;
+      ctx.log.error({ cycle: cycleId, code: error.code }, `could not run the update cycle: ${error.message}`);
+      await deps.report(ctx.log, await deps.ledger.abort(cycleId, { errors: 1, trigger: job.trigger }));
+    },
   };
+}
+
+/** A cycle still open long after it started lost a job for good (e.g. Redis data loss): end it with an error. */
+async function abortStuckCycles(deps: CycleDeps, log: Parameters<CycleReporter>[0]) {
+  for (const id of await deps.ledger.stale(Date.now() - deps.settings.cycleTimeoutMs)) {
+    log.error({ cycle: id }, `cycle ${id} did not finish within ${Math.round(deps.settings.cycleTimeoutMs / 60_000)} minutes; ending it with an error`);
+    await deps.report(log, await deps.ledger.abort(id, { errors: 1, trigger: 'interval' }));
+  }
 }

@@ -1,6 +1,7 @@
 import { ConfigSchema, ROLES, type Config, type ConfigInput } from './schema.ts';
 import { parseGoDuration } from '../domain/registry/go-duration.ts';
 import { compileGlob } from '../domain/policy/glob.ts';
+import type { AnchorSettings } from './anchor-flags.ts';
 
 /** Flags as the CLI hands them over (strings and booleans, unset = undefined). */
 export interface RawFlags {
@@ -9,8 +10,9 @@ export interface RawFlags {
   once?: boolean;
   dryRun?: boolean;
   roles?: string;
-  kubeconfig?: string;
-  context?: string;
+  kubeconfig?: string[];
+  context?: string[];
+  credentialsContext?: string;
   argocdNamespace?: string;
   registriesConfPath?: string;
   matchApplicationName?: string[];
@@ -19,6 +21,7 @@ export interface RawFlags {
   gitCommitEmail?: string;
   gitCommitMessagePath?: string;
   healthPort?: string;
+  fullResync?: string;
   disableKubeEvents?: boolean;
   loglevel?: string;
   logformat?: string;
@@ -32,8 +35,13 @@ export class ConfigError extends Error {
 
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
 
-/** Flag beats environment beats default. Collects every problem before failing. */
-export function loadConfig(flags: RawFlags, env: Record<string, string | undefined>): Config {
+/**
+ * Flag beats environment beats default; an empty environment variable counts as unset (as the
+ * anchor reads them, and as a Helm chart's empty ConfigMap values arrive). `anchor` carries what
+ * the argocd-image-updater flags mapped to (see anchor-flags.ts). Collects every problem first.
+ */
+export function loadConfig(flags: RawFlags, rawEnv: Record<string, string | undefined>, anchor?: Partial<AnchorSettings>): Config {
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string | undefined>;
   const problems: string[] = [];
   const duration = (name: string, value: string | undefined) => {
     if (value === undefined) return undefined;
@@ -43,6 +51,8 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
   };
   const roles = list(flags.roles ?? env.TAGFLOW_ROLES);
   if (roles) for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) problems.push(`roles: unknown role "${r}" (known: ${ROLES.join(', ')})`);
+  const watch = anchor?.watchNamespaces === '*' ? ['*'] : (anchor?.watchNamespaces ?? (anchor?.applicationNamespace ? [anchor.applicationNamespace] : undefined));
+  const concurrency = concurrencyFrom(env.TAGFLOW_CONCURRENCY, problems);
   const input: ConfigInput = {
     redisUrl: flags.redisUrl ?? env.REDIS_URL,
     queuePrefix: env.TAGFLOW_PREFIX,
@@ -50,9 +60,14 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
     once: flags.once,
     dryRun: flags.dryRun,
     roles: roles as Config['roles'] | undefined,
-    kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
-    context: flags.context,
+    kubeconfigs: flags.kubeconfig?.length ? flags.kubeconfig : undefined,
+    contexts: flags.context?.length ? flags.context : undefined,
+    credentialsContext: flags.credentialsContext ?? env.TAGFLOW_CREDENTIALS_CONTEXT,
     argocdNamespace: flags.argocdNamespace ?? env.ARGOCD_NAMESPACE,
+    watchNamespaces: watch,
+    fullResyncMs: duration('full-resync', flags.fullResync ?? env.TAGFLOW_FULL_RESYNC),
+    leaseMs: duration('TAGFLOW_LEASE_PERIOD', env.TAGFLOW_LEASE_PERIOD),
+    cycleTimeoutMs: duration('TAGFLOW_CYCLE_TIMEOUT', env.TAGFLOW_CYCLE_TIMEOUT),
     registriesConfPath: flags.registriesConfPath,
     matchApplicationName: flags.matchApplicationName,
     matchApplicationLabel: flags.matchApplicationLabel,
@@ -60,11 +75,11 @@ export function loadConfig(flags: RawFlags, env: Record<string, string | undefin
     gitCommitEmail: flags.gitCommitEmail ?? env.GIT_COMMIT_EMAIL,
     gitCommitMessagePath: flags.gitCommitMessagePath,
     defaultPlatforms: list(env.TAGFLOW_DEFAULT_PLATFORMS),
-    concurrency: concurrencyFrom(env.TAGFLOW_CONCURRENCY, problems),
-    kubeEvents: flags.disableKubeEvents ? false : env.IMAGE_UPDATER_KUBE_EVENTS === 'true' ? false : undefined,
-    apiHost: env.TAGFLOW_API_HOST,
-    apiPort: flags.healthPort !== undefined ? Number(flags.healthPort) : env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined,
-    logLevel: (flags.loglevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
+    concurrency: anchor?.selectConcurrency !== undefined ? { ...(concurrency ?? {}), select: anchor.selectConcurrency } : concurrency,
+    kubeEvents: flags.disableKubeEvents || anchor?.disableKubeEvents ? false : env.IMAGE_UPDATER_KUBE_EVENTS === 'true' ? false : undefined,
+    apiHost: anchor?.healthHost ?? env.TAGFLOW_API_HOST,
+    apiPort: flags.healthPort !== undefined ? Number(flags.healthPort) : (anchor?.healthPort ?? (env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined)),
+    logLevel: (flags.loglevel ?? anchor?.logLevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
     logFormat: (flags.logformat ?? env.IMAGE_UPDATER_LOGFORMAT) as Config['logFormat'] | undefined,
   };
   for (const glob of flags.matchApplicationName ?? []) {

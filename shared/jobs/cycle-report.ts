@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.ts';
-import type { CycleSummary } from '../ports/cycle-tracker.ts';
+import type { CycleSummary } from '../ports/cycle-ledger.ts';
 
 /** argocd-image-updater's per-cycle line, verbatim. */
 export function processingResultsLine(s: CycleSummary): string {

@@ -1,29 +1,46 @@
+import type { PollTarget } from '../domain/fleet/index-entry.ts';
 import type { JobSink } from '../ports/job-sink.ts';
-import { appKey, type AppRef, type CommitJob, type PollJob, type Trigger } from './payloads.ts';
+import { appKey, type AppRef, type CommitJob, type Trigger } from './payloads.ts';
 
 /**
- * Typed producers. The dedup rules live here: one pending poll per repository, one pending select
- * per app, one pending write-back per Application (argocd) or per repository branch (git).
+ * Typed producers. The batching and dedup rules live here: polls go in batches of one registry
+ * endpoint, checks in batches of apps, one pending write-back per Application (argocd) or per
+ * repository branch (git), change cycles coalesced.
  */
-export const PRIORITY = { webhook: 1, normal: 10 } as const;
+export const POLL_BATCH = 16;
+export const CHECK_BATCH = 50;
+export const PRIORITY = { changes: 1, normal: 10 } as const;
+/** Changes seen within this window start one cycle together. */
+export const CHANGE_CYCLE_DELAY_MS = 250;
 
-export function pollJobs(polls: readonly PollJob[]) {
-  return polls.map((data) => ({
-    name: 'poll',
-    data,
-    options: { dedupId: `poll:${data.repoKey}`, priority: data.trigger === 'webhook' ? PRIORITY.webhook : PRIORITY.normal },
-  }));
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
-export function enqueuePolls(sink: JobSink, polls: readonly PollJob[]): Promise<void> {
-  return sink.addBulk('poll', pollJobs(polls));
+/** Poll jobs: repositories grouped by registry endpoint and control plane, POLL_BATCH per job. */
+export function enqueuePolls(sink: JobSink, targets: readonly PollTarget[], trigger: Trigger): Promise<void> {
+  const byEndpoint = new Map<string, string[]>();
+  for (const t of targets) {
+    const id = `${t.controlPlane}\n${t.endpoint.apiUrl}`;
+    byEndpoint.set(id, [...(byEndpoint.get(id) ?? []), t.repoKey]);
+  }
+  const priority = trigger === 'app-changed' ? PRIORITY.changes : PRIORITY.normal;
+  const jobs = [...byEndpoint.values()].flatMap((repos) => chunk(repos, POLL_BATCH)).map((repos) => ({ name: 'poll', data: { repos, trigger }, options: { priority } }));
+  return sink.addBulk('poll', jobs);
 }
 
-export function enqueueSelects(sink: JobSink, apps: readonly AppRef[], trigger: Trigger): Promise<void> {
-  return sink.addBulk(
-    'select',
-    apps.map((app) => ({ name: 'select', data: { app, trigger }, options: { dedupId: `select:${appKey(app)}` } })),
-  );
+/** Check jobs for apps, CHECK_BATCH per job. */
+export function enqueueChecks(sink: JobSink, apps: readonly string[], trigger: Trigger): Promise<void> {
+  const unique = [...new Set(apps)];
+  const priority = trigger === 'app-changed' ? PRIORITY.changes : PRIORITY.normal;
+  return sink.addBulk('select', chunk(unique, CHECK_BATCH).map((batch) => ({ name: 'select', data: { apps: batch, trigger }, options: { priority } })));
+}
+
+/** One change cycle for a burst of changes (a follow-up is kept while one runs). */
+export function requestChangeCycle(sink: JobSink): Promise<void> {
+  return sink.add('cycle', 'changes', { trigger: 'app-changed' }, { dedupId: 'cycle:app-changed', delayMs: CHANGE_CYCLE_DELAY_MS });
 }
 
 export function patchGroup(app: AppRef): string {
@@ -34,11 +51,15 @@ export function commitGroup(job: CommitJob): string {
   return `commit:${job.repoUrl}#${job.branch}${job.writeBranch ? `:${job.writeBranch}` : ''}`;
 }
 
+export function commitJobOf(git: { repoUrl: string; branch: string; writeBranch?: string }): CommitJob {
+  return { repoUrl: git.repoUrl, branch: git.branch, ...(git.writeBranch ? { writeBranch: git.writeBranch } : {}) };
+}
+
 export function enqueuePatch(sink: JobSink, app: AppRef): Promise<void> {
   return sink.add('patch', 'patch', { app }, { dedupId: patchGroup(app) });
 }
 
 export function enqueueCommit(sink: JobSink, job: CommitJob): Promise<void> {
-  const data: CommitJob = { repoUrl: job.repoUrl, branch: job.branch, ...(job.writeBranch ? { writeBranch: job.writeBranch } : {}) };
+  const data = commitJobOf(job);
   return sink.add('commit', 'commit', data, { dedupId: commitGroup(data) });
 }

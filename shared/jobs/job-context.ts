@@ -1,3 +1,4 @@
+import type { ErrorKind } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { QueueName } from './queues.ts';
 
@@ -7,7 +8,14 @@ export interface JobContext {
   queue: QueueName;
   /** 1-based attempt number. */
   attempt: number;
-  /** True when a failure now will not be retried: the handler must settle its bookkeeping. */
+  /** True when a failure now will not be retried. */
   finalAttempt: boolean;
   log: Logger;
+}
+
+/** A job handler: `run` may throw; the runner retries or, once the job fails for good, calls `onFinalFailure`. */
+export interface JobHandler<T> {
+  run(data: T, ctx: JobContext): Promise<unknown>;
+  /** Settles what the job owed (apps of a cycle, a cycle itself) when it fails for good. Runs once. */
+  onFinalFailure?(data: T, ctx: JobContext, error: { code: string; message: string; kind: ErrorKind }): Promise<void>;
 }

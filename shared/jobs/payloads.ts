@@ -1,36 +1,34 @@
 import { z } from 'zod';
+import type { ApplicationRef } from '../domain/model/application.ts';
 
 /**
- * Job payloads, shared by producers and consumers. Jobs carry identities and desired state,
- * never secrets or live objects: credentials appear only as references (`secret:ns/name#field`).
+ * Job payloads, shared by producers and consumers. Jobs carry identities and desired state, never
+ * secrets or live objects: apps by key, repositories by key (their poll targets, with credential
+ * *references*, live in the fleet index), write-back plans in Redis by group.
  */
 export const AppRefSchema = z.object({
-  cluster: z.string(),
+  cluster: z.string().min(1),
   namespace: z.string().min(1),
   name: z.string().min(1),
 });
-export type AppRef = z.infer<typeof AppRefSchema>;
+export type AppRef = ApplicationRef;
 
-export const TriggerSchema = z.enum(['interval', 'once', 'manual', 'webhook', 'app-changed']);
+/**
+ * interval: the periodic tick; once: `tagflow run --once` (every app checked); manual: a cycle
+ * enqueued by hand (`tagflow`'s API, tests, the benchmark); app-changed: Applications or their
+ * configuration changed (the control plane watchers).
+ */
+export const TriggerSchema = z.enum(['interval', 'once', 'manual', 'app-changed']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
 /** A cycle started by the job scheduler has no id of its own: the job id names it. */
-export const CycleJobSchema = z.object({ cycleId: z.string().min(1).optional(), trigger: TriggerSchema });
+export const CycleJobSchema = z.object({ cycleId: z.string().min(1).optional(), trigger: TriggerSchema, full: z.boolean().optional() });
 
-export const PollJobSchema = z.object({
-  repoKey: z.string().min(1),
-  /** Prefix of the registries.conf endpoint (the lookup key), '' for the default registry. */
-  endpoint: z.string(),
-  /** Repository path inside the registry (defaultns applied). */
-  repository: z.string().min(1),
-  /** Credential source reference, never a secret value. */
-  credentials: z.string().optional(),
-  /** Whether some app needs manifest metadata (digests, platforms, creation dates). */
-  metadata: z.boolean().default(false),
-  trigger: TriggerSchema,
-});
+/** Repositories to poll, all of one registry endpoint (a throttled registry holds up only its own jobs). */
+export const PollJobSchema = z.object({ repos: z.array(z.string().min(1)).min(1), trigger: TriggerSchema });
 
-export const SelectJobSchema = z.object({ app: AppRefSchema, trigger: TriggerSchema });
+/** Apps to check (a batch: one job, one Redis round trip per step, for many apps). */
+export const SelectJobSchema = z.object({ apps: z.array(z.string().min(1)).min(1).max(1000), trigger: TriggerSchema });
 
 /** Write-back jobs name where the pending plans live; the plans themselves are in Redis (latest wins). */
 export const PatchJobSchema = z.object({ app: AppRefSchema });
@@ -52,12 +50,17 @@ export type SelectJob = JobData['select'];
 export type PatchJob = JobData['patch'];
 export type CommitJob = JobData['commit'];
 
+/** `<control plane>/<namespace>/<name>`. */
 export function appKey(ref: AppRef): string {
-  return `${ref.cluster || 'in-cluster'}/${ref.namespace}/${ref.name}`;
+  return `${ref.cluster}/${ref.namespace}/${ref.name}`;
 }
 
+/** The inverse of appKey; a control plane (context) name may itself contain '/'. */
 export function parseAppKey(key: string): AppRef {
-  const [cluster, namespace, name] = key.split('/');
+  const parts = key.split('/');
+  const name = parts.pop();
+  const namespace = parts.pop();
+  const cluster = parts.join('/');
   if (!cluster || !namespace || !name) throw new Error(`invalid application key ${key}`);
-  return { cluster: cluster === 'in-cluster' ? '' : cluster, namespace, name };
+  return { cluster, namespace, name };
 }

@@ -17,14 +17,22 @@ export interface JobDefaults {
 
 const keep = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 86400, count: 5000 } };
 
-/** Retries and backoff are declared here, per queue, and nowhere else. */
+/** Retries and backoff, per queue: the queues' defaultJobOptions, so every producer gets them. */
 export const JOB_DEFAULTS: Record<QueueName, JobDefaults> = {
-  cycle: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...keep },
+  cycle: { attempts: 4, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   poll: { attempts: 4, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   select: { attempts: 3, backoff: { type: 'exponential', delay: 500, jitter: 0.2 }, ...keep },
   patch: { attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keep },
   commit: { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.2 }, ...keep },
 };
+
+/**
+ * How workers hold jobs: a job's lock lasts `lockMs` and is renewed while it runs; a job whose
+ * worker died is found by another worker's stall check (every `stalledIntervalMs`) once its lock
+ * expired, and resumed: within lockMs + stalledIntervalMs (10 s + 4 s). A job is resumed after up
+ * to `maxStalled` deaths of its workers before it counts as failed.
+ */
+export const WORKER_LOCKS = { lockMs: 10_000, stalledIntervalMs: 4_000, maxStalled: 20 } as const;
 
 /** Overrides for tests (shorter backoff); production never passes any. */
 export interface JobDefaultsOverride {

@@ -1,17 +1,14 @@
 import type { JobContext } from './job-context.ts';
-import type { WriteBackPlan } from '../domain/plan/write-back-plan.ts';
 import type { AuditLog } from '../ports/audit-log.ts';
-import type { CycleTracker } from '../ports/cycle-tracker.ts';
 import type { EventSink } from '../ports/event-sink.ts';
-import type { PendingPlan, PlanStore } from '../ports/plan-store.ts';
+import type { PendingPlan, WriteBackPlans } from '../ports/write-back-plans.ts';
 import type { CycleReporter } from './cycle-report.ts';
 
 export interface SettleDeps {
-  plans: PlanStore;
-  cycles: CycleTracker;
+  plans: WriteBackPlans;
   audit: AuditLog;
   report: CycleReporter;
-  events?: EventSink;
+  events(controlPlane: string): EventSink | undefined;
 }
 
 /** How one plan's write-back ended: written (with where), nothing to write, or failed. */
@@ -26,12 +23,14 @@ const WORDS = {
 } as const;
 
 /**
- * The one place a write-back ends: acknowledge the plan (unless a newer one replaced it), audit each
- * change, send the ImagesUpdated event, and settle the app in every cycle waiting on it.
+ * The one place a write-back ends: settle the plan (unless a newer one replaced it: that one is
+ * written by the next job) and the app in every cycle waiting on it, audit each change, send the
+ * ImagesUpdated event, and log the results line of cycles that ended with it.
  */
-export async function settleWriteBack(deps: SettleDeps, ctx: JobContext, group: string, p: PendingPlan<WriteBackPlan>, r: WriteBackResult): Promise<void> {
-  const cycles = await deps.plans.ack(group, p.app, p.id);
-  if (cycles === null) return; // a newer plan replaced this one; the next job applies it
+export async function settleWriteBack(deps: SettleDeps, ctx: JobContext, group: string, p: PendingPlan, r: WriteBackResult): Promise<void> {
+  const counters = r.kind === 'failed' ? { updated: 0, errors: 1 } : { updated: r.kind === 'written' ? p.plan.changes.length : 0, errors: 0 };
+  const settled = await deps.plans.settle(group, p.app, p.id, counters);
+  if (!settled.acked) return;
   const words = WORDS[p.plan.method];
   const where = r.kind === 'written' ? (r.commitSha ? ` as ${r.commitSha}` : ` (resourceVersion ${r.resourceVersion})`) : '';
   await deps.audit.appendMany(
@@ -42,7 +41,7 @@ export async function settleWriteBack(deps: SettleDeps, ctx: JobContext, group: 
       jobId: ctx.jobId,
       queue: ctx.queue,
       attempt: ctx.attempt,
-      cycles,
+      cycles: settled.cycles,
       image: c.fullName,
       alias: c.alias,
       current: c.oldTag,
@@ -52,12 +51,12 @@ export async function settleWriteBack(deps: SettleDeps, ctx: JobContext, group: 
       message: r.kind === 'failed' ? r.message : r.kind === 'written' ? `${words.written} ${c.fullName}:${c.newTag}${where}` : words.unchangedText,
       commitSha: r.kind === 'written' ? r.commitSha : undefined,
       resourceVersion: r.kind === 'failed' ? undefined : r.resourceVersion,
+      ...(p.plan.updater ? { detail: { updater: `${p.plan.updater.namespace}/${p.plan.updater.name}` } } : {}),
     })),
   );
-  if (r.kind === 'written' && deps.events) {
-    const app = { ...p.plan.app, uid: p.plan.appUid };
-    await deps.events.imagesUpdated(app, p.plan.changes.map((c) => ({ fullImageName: c.fullName, imageName: c.image, oldTag: c.oldTag, newTag: c.newTag })));
+  const events = deps.events(p.plan.app.cluster);
+  if (r.kind === 'written' && events) {
+    await events.imagesUpdated({ ...p.plan.app, uid: p.plan.appUid }, p.plan.changes.map((c) => ({ fullImageName: c.fullName, imageName: c.image, oldTag: c.oldTag, newTag: c.newTag })));
   }
-  const counters = r.kind === 'failed' ? { errors: 1 } : { images_updated: r.kind === 'written' ? p.plan.changes.length : 0 };
-  await deps.report(ctx.log, await deps.cycles.appDone(cycles, counters));
+  await deps.report(ctx.log, settled.finished);
 }

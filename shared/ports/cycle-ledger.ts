@@ -81,12 +81,18 @@ export interface CycleLedger {
   pollDone(step: string, repoKey: string, snapshot: TagSnapshot | null): Promise<PollOutcome>;
   /** Orders checks: a later check's results win over an earlier one that finishes after it. */
   nextCheckSeq(): Promise<number>;
-  checksDone(step: string, seq: number, dryRun: boolean, results: readonly CheckResult[]): Promise<{ batches: string[]; finished: CycleSummary[] }>;
+  /** `patches`: apps whose argocd write-back the caller enqueues (kept with the step for a retry). */
+  checksDone(step: string, seq: number, dryRun: boolean, results: readonly CheckResult[], patches?: readonly string[]): Promise<{ batches: string[]; finished: CycleSummary[] }>;
   /** The stored answer of a step that already ran (a retried job), or null. */
   stepResult<T>(step: string): Promise<T | null>;
   /** Ends a cycle now with `errors` (it could not run, or it is stuck). */
   abort(cycleId: string, o: { errors: number; trigger: string }): Promise<CycleSummary[]>;
   get(cycleId: string): Promise<CycleSummary | null>;
+  /**
+   * Whether a full re-evaluation is due (the last one is `periodMs` old); claims it when it is, so
+   * one cycle does it. The first call ever only starts the clock (new apps are checked anyway).
+   */
+  claimFullResync(periodMs: number): Promise<boolean>;
   /** Unfinished cycles started before `before` (ms since the epoch). */
   stale(before: number): Promise<string[]>;
   waitFor(cycleId: string, timeoutMs: number): Promise<CycleSummary>;

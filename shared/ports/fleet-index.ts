@@ -7,6 +7,12 @@ export interface IndexUpdate {
 }
 
 /** Discovery status of a control plane: `ok: false` while it cannot be listed or watched. */
+/** An entry that could not be read back (corrupt or foreign state): its app's check fails. */
+export interface CorruptEntry {
+  key: string;
+  corrupt: string;
+}
+
 export interface ControlPlaneStatus {
   ok: boolean;
   code?: string;
@@ -26,7 +32,7 @@ export interface FleetIndex {
    * (a complete list); `removed` names apps deleted meanwhile.
    */
   sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }>;
-  getMany(keys: readonly string[]): Promise<Map<string, IndexEntry>>;
+  getMany(keys: readonly string[]): Promise<Map<string, IndexEntry | CorruptEntry>>;
   targets(repoKeys: readonly string[]): Promise<Map<string, PollTarget>>;
   appsForRepo(repoKey: string): Promise<string[]>;
   /** Every app key (of one control plane, when given). */

@@ -1,17 +1,19 @@
 /**
- * The whole tagflow pipeline in the test process: the real runtime (Redis stores, BullMQ queues,
- * kube client, git workspaces, registry clients) and the real worker pools, with a captured JSON
+ * The whole tagflow pipeline in the test process: the real services (Redis stores, BullMQ queues,
+ * kube clients, git workspaces, registry clients) and the real worker pools, with a captured JSON
  * log and a short BullMQ backoff so retries take milliseconds.
  */
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
+import { Redis } from 'ioredis';
 import { startRoles, type RunningRoles } from '../../apps/cli/roles.ts';
-import { createRuntime, type Runtime } from '../../apps/cli/runtime.ts';
-import { BullmqSink } from '../../shared/adapters/queue/bullmq-sink.ts';
+import { createServices, type Services } from '../../apps/cli/services.ts';
+import { createRedis } from '../../shared/adapters/redis/connection.ts';
 import type { Role } from '../../shared/config/schema.ts';
 import { loadConfig } from '../../shared/config/load-config.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
-import type { CycleSummary } from '../../shared/ports/cycle-tracker.ts';
+import type { ControlPlane, ControlPlanes } from '../../shared/ports/control-plane.ts';
+import type { CycleSummary } from '../../shared/ports/cycle-ledger.ts';
 import { TEST_REDIS_URL, uniquePrefix } from './redis.ts';
 
 export interface PipelineOptions {
@@ -19,21 +21,21 @@ export interface PipelineOptions {
   roles?: Role[];
   logLevel?: 'trace' | 'debug' | 'info';
   backoffDelayMs?: number;
-  /** Swap adapters (wrappers that inject races) before the workers are built. */
-  prepare?: (rt: Runtime) => void;
+  /** Wrap ports (to inject races or faults) before the roles start; return the services to use. */
+  prepare?: (s: Services) => Services;
 }
 
 export interface Pipeline {
-  rt: Runtime;
+  rt: Services;
   prefix: string;
   /** Every log line so far (JSON). */
   logText(): string;
   logs(): Record<string, any>[];
-  /** Enqueues a cycle and returns its id without waiting. */
+  /** Enqueues a `--once` cycle (lists every control plane, checks every app) and returns its id without waiting. */
   startCycle(): Promise<string>;
   waitCycle(cycleId: string, timeoutMs?: number): Promise<CycleSummary>;
   runOnce(timeoutMs?: number): Promise<CycleSummary>;
-  /** Starts more worker pools on the same runtime (e.g. the git pool after plans were made). */
+  /** Starts more worker pools on the same services (e.g. the git pool after plans were made). */
   startMoreRoles(roles: Role[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -41,16 +43,17 @@ export interface Pipeline {
 export async function startPipeline(kubeconfigPath: string, o: PipelineOptions = {}): Promise<Pipeline> {
   const prefix = o.prefix ?? uniquePrefix('wb');
   const config = loadConfig(
-    { kubeconfig: kubeconfigPath, redisUrl: TEST_REDIS_URL, once: true, roles: (o.roles ?? ['scheduler', 'registry', 'select', 'patch', 'git']).join(','), loglevel: o.logLevel ?? 'debug', logformat: 'json' },
+    { kubeconfig: [kubeconfigPath], redisUrl: TEST_REDIS_URL, once: true, roles: (o.roles ?? ['scheduler', 'registry', 'select', 'patch', 'git']).join(','), loglevel: o.logLevel ?? 'debug', logformat: 'json' },
     { TAGFLOW_PREFIX: prefix },
   );
   const lines: string[] = [];
   const out = new PassThrough();
   out.on('data', (c: Buffer) => lines.push(...c.toString('utf8').split('\n').filter(Boolean)));
-  const rt = await createRuntime(config, { ...process.env, KUBECONFIG: undefined }, createLogger({ level: config.logLevel, format: 'json', destination: out }));
-  const sink = new BullmqSink(TEST_REDIS_URL, prefix, { backoffDelayMs: o.backoffDelayMs ?? 50 });
-  rt.sink = sink;
-  o.prepare?.(rt);
+  const base = createServices(config, { ...process.env, KUBECONFIG: undefined }, {
+    log: createLogger({ level: config.logLevel, format: 'json', destination: out }),
+    backoffDelayMs: o.backoffDelayMs ?? 50,
+  });
+  const rt = o.prepare ? o.prepare(base) : base;
   const running: RunningRoles[] = [await startRoles(rt)];
 
   const startCycle = async () => {
@@ -58,7 +61,7 @@ export async function startPipeline(kubeconfigPath: string, o: PipelineOptions =
     await rt.sink.add('cycle', 'once', { cycleId, trigger: 'once' });
     return cycleId;
   };
-  const waitCycle = (id: string, timeoutMs = 30_000) => rt.cycles.waitFor(id, timeoutMs);
+  const waitCycle = (id: string, timeoutMs = 30_000) => rt.ledger.waitFor(id, timeoutMs);
   return {
     rt,
     prefix,
@@ -68,14 +71,24 @@ export async function startPipeline(kubeconfigPath: string, o: PipelineOptions =
     waitCycle,
     runOnce: async (timeoutMs) => waitCycle(await startCycle(), timeoutMs),
     async startMoreRoles(roles) {
-      running.push(await startRoles({ ...rt, config: { ...rt.config, roles } }));
+      running.push(await startRoles(rt, roles));
     },
     async close() {
       for (const r of running) await r.close();
-      await dropPrefix(rt, prefix);
-      await sink.close();
-      await rt.close();
+      await dropPrefix(prefix);
+      await base.close();
     },
+  };
+}
+
+/** A ControlPlanes whose control planes are replaced by `wrap(cp)` (e.g. a store that injects a race). */
+export function wrapControlPlanes(planes: ControlPlanes, wrap: (cp: ControlPlane) => Partial<ControlPlane>): ControlPlanes {
+  const wrapped = new Map(planes.all().map((cp) => [cp.name, Object.assign(Object.create(cp) as ControlPlane, wrap(cp))]));
+  return {
+    names: planes.names,
+    get: (name) => wrapped.get(name) ?? planes.get(name),
+    all: () => [...wrapped.values()],
+    credentials: planes.credentials && wrapped.get(planes.credentials.name),
   };
 }
 
@@ -91,11 +104,13 @@ export async function until<T>(check: () => Promise<T> | T, timeoutMs = 15_000, 
 }
 
 /** Removes every Redis key of a prefix. */
-export async function dropPrefix(rt: Runtime, prefix: string): Promise<void> {
+export async function dropPrefix(prefix: string, redis?: Redis): Promise<void> {
+  const r = redis ?? createRedis(TEST_REDIS_URL, 'cleanup');
   let cursor = '0';
   do {
-    const [next, keys] = await rt.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await rt.redis.del(...keys);
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await r.del(...keys);
     cursor = next;
   } while (cursor !== '0');
+  if (!redis) r.disconnect();
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createRedis, keyspace } from '../../shared/adapters/redis/connection.ts';
+import { createRedis } from '../../shared/adapters/redis/connection.ts';
+import { Keys } from '../../shared/adapters/redis/keys.ts';
 
 /** The Redis the tests use: REDIS_URL, else the local default. Scripts start one when missing. */
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -13,7 +14,7 @@ export function uniquePrefix(name = 't'): string {
 export interface TestRedis {
   redis: Redis;
   prefix: string;
-  key: ReturnType<typeof keyspace>;
+  keys: Keys;
   cleanup(): Promise<void>;
 }
 
@@ -23,7 +24,7 @@ export async function testRedis(name?: string): Promise<TestRedis> {
   return {
     redis,
     prefix,
-    key: keyspace(prefix),
+    keys: new Keys(prefix),
     async cleanup() {
       let cursor = '0';
       do {

@@ -100,7 +100,7 @@ describe('fleet index', () => {
     expect(await index.appsForRepo(f.repoA)).toEqual(expect.arrayContaining([f.a1.key, f.ab.key]));
     expect(await index.appsForRepo(f.repoA)).toHaveLength(2);
     expect([...(await index.targets([f.repoA, f.repoB])).keys()]).toEqual([f.repoA]);
-    expect((await index.getMany([f.ab.key])).get(f.ab.key)?.tracked).toHaveLength(1);
+    expect(((await index.getMany([f.ab.key])).get(f.ab.key) as { tracked: unknown[] } | undefined)?.tracked).toHaveLength(1);
   });
 });
 

@@ -185,15 +185,13 @@ describe('object lifecycle details', () => {
     expect(server.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'pre')).toBeDefined();
   });
 
-  it('writes only status through the /status subresource, without a generation bump', async () => {
+  it('has no /status subresource for Applications (Argo CD\'s CRD declares none): status is an ordinary field', async () => {
     const obj = server.put(app('st'));
-    const out = await co.patchNamespacedCustomObjectStatus(
-      { ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' }, spec: { ignored: true } } },
-      merge,
-    );
+    const missing = await apiError(co.patchNamespacedCustomObjectStatus({ ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' } } }, merge));
+    expect(missing.code).toBe(404);
+    const out = await co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' } } }, merge);
     expect(out.status).toEqual({ phase: 'ok' });
-    expect(out.spec).not.toHaveProperty('ignored');
-    expect(out.metadata.generation).toBe(obj.metadata.generation);
+    expect(out.metadata.generation).toBe(obj.metadata.generation! + 1);
   });
 
   it('validates create and update bodies like the real server', async () => {

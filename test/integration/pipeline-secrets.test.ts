@@ -10,6 +10,8 @@ import { ACR_PASSWORD, ACR_USER, GIT_PASSWORD, GIT_USER } from '../fixtures/seed
 import { SEED_REPOSITORY } from '../fixtures/gitops-demo.ts';
 import { DENIED_PREFIX, FLAKY_PREFIX, startWritebackEnvironment, WRONG_PASSWORD, type WritebackEnvironment } from '../fixtures/writeback-environment.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { TEST_REDIS_URL } from '../helpers/redis.ts';
+import { createRedis } from '../../shared/adapters/redis/connection.ts';
 import type { Redis } from 'ioredis';
 
 let env: WritebackEnvironment;
@@ -66,7 +68,8 @@ describe('secrets stay out of job payloads, logs and the audit trail', () => {
     const summary = await pipeline.runOnce();
     expect(summary).toMatchObject({ applications: 5, images_updated: 3, errors: 2 });
 
-    const dump = await dumpPrefix(pipeline.rt.redis, pipeline.prefix);
+    const redis = createRedis(TEST_REDIS_URL, 'dump');
+    const dump = await dumpPrefix(redis, pipeline.prefix).finally(() => redis.disconnect());
     // the scan really covers the job hashes of every queue and the audit streams
     for (const queue of ['cycle', 'poll', 'select', 'patch', 'commit']) {
       const jobs = [...dump.keys()].filter((k) => new RegExp(`^${pipeline.prefix}:${queue}:\\d+$`).test(k));

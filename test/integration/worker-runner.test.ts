@@ -18,7 +18,7 @@ async function harness(handler: (data: { n: number }, attempt: number) => Promis
   const queue = new Queue('poll', { connection, prefix });
   const events = new QueueEvents('poll', { connection, prefix });
   await events.waitUntilReady();
-  const worker = startWorker('poll', z.object({ n: z.number() }), (d, ctx) => handler(d, ctx.attempt), {
+  const worker = startWorker('poll', z.object({ n: z.number() }), { run: (d, ctx) => handler(d, ctx.attempt) }, {
     redisUrl: TEST_REDIS_URL,
     prefix,
     concurrency: 2,

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { commitGroup } from '../../shared/jobs/enqueue.ts';
-import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 import { SEED_PREFIX, writebackSuite } from '../fixtures/writeback-environment.ts';
 import { startPipeline, until } from '../helpers/pipeline.ts';
 
@@ -64,7 +63,7 @@ describe('git write-back idempotence', () => {
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_considered: 1, images_updated: 0, errors: 0 });
     const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
-    const writes = (await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` })).filter((r) => r.kind === 'write-back');
+    const writes = (await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` })).filter((r) => r.kind === 'write-back');
     expect(writes.map((w) => w.outcome)).toEqual(['noop', 'updated']);
   });
 
@@ -73,16 +72,20 @@ describe('git write-back idempotence', () => {
     const before = await suite.env.git.log(REPO);
     let crashed = false;
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
-      prepare: (rt) => {
-        const ack = rt.plans.ack.bind(rt.plans);
-        rt.plans.ack = async (group, a, id) => {
-          if (!crashed && group.startsWith('commit:')) {
-            crashed = true;
-            throw new Error('connection lost after the push');
-          }
-          return ack(group, a, id);
-        };
-      },
+      prepare: (s) => ({
+        ...s,
+        plans: {
+          list: (g) => s.plans.list(g),
+          markWritten: (g, a, id, ref) => s.plans.markWritten(g, a, id, ref),
+          async settle(group, a, id, o) {
+            if (!crashed && group.startsWith('commit:')) {
+              crashed = true;
+              throw new Error('connection lost after the push');
+            }
+            return s.plans.settle(group, a, id, o);
+          },
+        },
+      }),
     });
 
     const summary = await suite.pipeline.runOnce();
@@ -90,7 +93,7 @@ describe('git write-back idempotence', () => {
     expect(summary).toMatchObject({ images_updated: 1, errors: 0 });
     expect(await suite.env.git.log(REPO)).toHaveLength(before.length + 1);
     expect(await suite.pipeline.rt.plans.list(commitGroup({ repoUrl: suite.env.repoURL, branch: '' }))).toEqual([]);
-    const writes = (await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` })).filter((r) => r.kind === 'write-back');
+    const writes = (await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` })).filter((r) => r.kind === 'write-back');
     expect(writes).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: (await suite.env.git.log(REPO))[0]!.sha, attempt: 2 })]);
   });
 
@@ -102,7 +105,7 @@ describe('git write-back idempotence', () => {
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { roles: ['scheduler', 'registry', 'select'] });
     const group = commitGroup({ repoUrl: suite.env.repoURL, branch: '' });
     const planned = async (tag: string) => {
-      const plans = await suite.pipeline!.rt.plans.list<WriteBackPlan>(group);
+      const plans = await suite.pipeline!.rt.plans.list(group);
       return plans.length === 1 && plans[0]!.plan.changes[0]!.newTag === tag;
     };
 
@@ -111,7 +114,7 @@ describe('git write-back idempotence', () => {
     await suite.env.pushTags('team/replaced', ['v3.0']);
     const second = await suite.pipeline.startCycle();
     await until(() => planned('v3.0'), 15_000, 'the replacing plan');
-    expect((await suite.pipeline.rt.cycles.get(first))?.finishedAt).toBeUndefined();
+    expect((await suite.pipeline.rt.ledger.get(first))?.finishedAt).toBeUndefined();
 
     await suite.pipeline.startMoreRoles(['git']);
     const [s1, s2] = await Promise.all([suite.pipeline.waitCycle(first), suite.pipeline.waitCycle(second)]);

@@ -50,7 +50,7 @@ describe('git-branch: <base>:<write-branch template>', () => {
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
     const summary = await suite.pipeline.runOnce();
     expect(summary.errors).toBe(1);
-    const audit = await suite.pipeline.rt.audit.query({ app: 'in-cluster/argocd/gitops-demo' });
+    const audit = await suite.pipeline.rt.audit.query({ app: 'tagflow-test/argocd/gitops-demo' });
     expect(audit.some((r) => r.reason === 'writeback.branch-template')).toBe(true);
   }, 60_000);
 });

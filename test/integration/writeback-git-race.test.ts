@@ -5,7 +5,7 @@
  * tagflow commit lands on top of the other client's work.
  */
 import { describe, expect, it } from 'vitest';
-import type { Runtime } from '../../apps/cli/runtime.ts';
+import type { Services } from '../../apps/cli/services.ts';
 import type { GitWorkspace } from '../../shared/ports/git-workspace.ts';
 import { writebackSuite } from '../fixtures/writeback-environment.ts';
 import { startPipeline } from '../helpers/pipeline.ts';
@@ -18,10 +18,10 @@ const suite = writebackSuite();
 
 /** Runs `beforePush` once, right before tagflow's first push (after its clone). */
 function hookFirstPush(beforePush: (ws: GitWorkspace) => Promise<void>, afterFailedPush?: () => Promise<void>) {
-  return (rt: Runtime) => {
-    const real = rt.git;
+  return (s: Services): Services => {
+    const real = s.git;
     let armed = true;
-    rt.git = {
+    return { ...s, git: {
       async open(o) {
         const ws = await real.open(o);
         return Object.assign(Object.create(ws) as GitWorkspace, {
@@ -37,7 +37,7 @@ function hookFirstPush(beforePush: (ws: GitWorkspace) => Promise<void>, afterFai
           },
         });
       },
-    };
+    } };
   };
 }
 
@@ -59,7 +59,7 @@ describe('git write-back under push races', () => {
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.message).toBe(`build: automatic update of ${app}\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'`);
     expect(await suite.env.git.readFile(REPO, overrideFile(app))).toContain('value: v2.0');
-    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` });
+    const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` });
     expect(audit.find((r) => r.kind === 'write-back')).toMatchObject({ outcome: 'updated', commitSha: after[0]!.sha });
   });
 
@@ -115,7 +115,7 @@ describe('git write-back under push races', () => {
     expect(file).toContain('name: replicaCount');
     expect(file).toContain('name: image.tag\n    value: v2.0');
     expect(await suite.env.git.readFile(REPO, 'manifests/helm/values.yaml')).toBe('replicaCount: 3\n');
-    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${app}` });
+    const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` });
     expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha })]);
   });
 
@@ -124,11 +124,11 @@ describe('git write-back under push races', () => {
     const before = await suite.env.git.log(REPO);
     let rejections = 0;
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
-      prepare: (rt) => {
-        const real = rt.git;
-        rt.git = {
+      prepare: (s) => ({
+        ...s,
+        git: {
           async open(o) {
-            const ws = await real.open(o);
+            const ws = await s.git.open(o);
             return Object.assign(Object.create(ws) as GitWorkspace, {
               async push() {
                 if (rejections++ < 5) await suite.env.git.rejectNextPush(REPO);
@@ -136,8 +136,8 @@ describe('git write-back under push races', () => {
               },
             });
           },
-        };
-      },
+        },
+      }),
     });
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(rejections).toBe(6);

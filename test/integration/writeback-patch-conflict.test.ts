@@ -5,10 +5,10 @@
  * resourceVersion written is in the audit trail.
  */
 import { describe, expect, it } from 'vitest';
-import type { Runtime } from '../../apps/cli/runtime.ts';
+import type { Services } from '../../apps/cli/services.ts';
 import type { ApplicationStore } from '../../shared/ports/application-store.ts';
 import { writebackSuite } from '../fixtures/writeback-environment.ts';
-import { startPipeline } from '../helpers/pipeline.ts';
+import { startPipeline, wrapControlPlanes } from '../helpers/pipeline.ts';
 
 const suite = writebackSuite();
 
@@ -18,22 +18,23 @@ const tagParam = (app: Record<string, any> | undefined) =>
 
 /** Lets another writer change the Application right after tagflow's first GET of it. */
 function concurrentWriterAfterFirstGet(change: () => void) {
-  return (rt: Runtime) => {
-    const real = rt.applications('');
+  return (s: Services): Services => {
     let armed = true;
-    const store: ApplicationStore = {
-      list: (ns, o) => real.list(ns, o),
-      mergePatch: (ref, patch, rv) => real.mergePatch(ref, patch, rv),
-      async get(ref) {
-        const app = await real.get(ref);
-        if (armed) {
-          armed = false;
-          change();
-        }
-        return app;
-      },
-    };
-    rt.applications = () => store;
+    return { ...s, controlPlanes: wrapControlPlanes(s.controlPlanes, (cp) => ({ applications: racing(cp.applications) })) };
+    function racing(real: ApplicationStore): ApplicationStore {
+      return {
+        list: (ns, o) => real.list(ns, o),
+        mergePatch: (ref, patch, rv) => real.mergePatch(ref, patch, rv),
+        async get(ref) {
+          const app = await real.get(ref);
+          if (armed) {
+            armed = false;
+            change();
+          }
+          return app;
+        },
+      };
+    }
   };
 }
 
@@ -47,7 +48,7 @@ describe('argocd write-back conflicts', () => {
     expect(patches(name)).toHaveLength(2);
     const app = suite.env.application(name);
     expect(tagParam(app)).toBe('v2.0');
-    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
+    const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${name}` });
     expect(audit.find((r) => r.kind === 'write-back')).toMatchObject({ outcome: 'updated', resourceVersion: app!.metadata.resourceVersion });
     expect(suite.pipeline.logText()).toContain('"msg":"Successfully updated the live application spec"');
   });
@@ -72,7 +73,7 @@ describe('argocd write-back conflicts', () => {
     expect(app.spec.source.helm.valueFiles).toEqual(['values.yaml', 'values-oversea.yaml']);
     expect(app.spec.source.helm.parameters).toEqual(expect.arrayContaining([{ name: 'replicaCount', value: '3' }, expect.objectContaining({ name: 'image.tag', value: 'v2.0' })]));
     expect(app.spec.syncPolicy).toEqual({ automated: { prune: true } });
-    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
+    const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${name}` });
     expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', resourceVersion: app.metadata.resourceVersion })]);
   });
 
@@ -92,23 +93,27 @@ describe('argocd write-back conflicts', () => {
     const name = suite.env.app({ name: 'patch-crash', writeBack: 'argocd' });
     let crashed = false;
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
-      prepare: (rt) => {
-        const ack = rt.plans.ack.bind(rt.plans);
-        rt.plans.ack = async (group, a, id) => {
-          if (!crashed && group.startsWith('patch:')) {
-            crashed = true;
-            throw new Error('connection lost after the patch');
-          }
-          return ack(group, a, id);
-        };
-      },
+      prepare: (s) => ({
+        ...s,
+        plans: {
+          list: (g) => s.plans.list(g),
+          markWritten: (g, a, id, ref) => s.plans.markWritten(g, a, id, ref),
+          async settle(group, a, id, o) {
+            if (!crashed && group.startsWith('patch:')) {
+              crashed = true;
+              throw new Error('connection lost after the patch');
+            }
+            return s.plans.settle(group, a, id, o);
+          },
+        },
+      }),
     });
 
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     expect(crashed).toBe(true);
     expect(patches(name)).toHaveLength(1);
     const app = suite.env.application(name)!;
-    const audit = await suite.pipeline.rt.audit.query({ app: `in-cluster/argocd/${name}` });
+    const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${name}` });
     expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', attempt: 2, resourceVersion: app.metadata.resourceVersion })]);
   });
 

@@ -3,6 +3,7 @@
  * update/patch/delete, with `metav1.Status` bodies for every error.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkListOptions, parseBool, parseWatchOptions } from './kube-list-options.ts';
 import { listItem, type KubeObject } from './kube-objects.ts';
 import { ResourceRegistry, apiVersionOf, type ResourceType } from './kube-resources.ts';
 import { route } from './kube-routes.ts';
@@ -26,6 +27,8 @@ export interface HandlerContext {
   store: KubeStore;
   registry: ResourceRegistry;
   watches: Set<WatchHandle>;
+  /** Period of BOOKMARK events on watches that allow them. */
+  bookmarkIntervalMs: number;
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -70,9 +73,10 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
     case 'unknown':
       throw notFoundPath();
   }
+  if (!ctx.registry.isServed(r.group, r.plural)) throw notFoundPath();
   const kindHint = body ? safeKind(body) : undefined;
   const type = ctx.registry.resolve(r.group, r.version, r.plural, kindHint);
-  if (r.subresource !== undefined && r.subresource !== 'status') throw notFoundPath();
+  if (r.subresource !== undefined && (r.subresource !== 'status' || !type.statusSubresource)) throw notFoundPath();
   if (type.namespaced && r.namespace === undefined && (r.name !== undefined || method !== 'GET')) throw notFoundPath();
   const ns = type.namespaced ? r.namespace : '';
   const nsOrEmpty = ns ?? '';
@@ -80,14 +84,24 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
 
   if (r.name === undefined) {
     if (method === 'GET') {
-      const watch = url.searchParams.get('watch');
-      if (watch === 'true' || watch === '1') {
-        const h = serveWatch(res, store, type, ns, url.searchParams);
+      const params = url.searchParams;
+      if (parseBool('watch', params.get('watch'))) {
+        const options = parseWatchOptions(params, store.resourceVersion);
+        const h = serveWatch(res, store, {
+          type,
+          namespace: ns,
+          labelSelector: params.get('labelSelector'),
+          fieldSelector: params.get('fieldSelector'),
+          options,
+          bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+        });
+        if (res.writableEnded) return;
         ctx.watches.add(h);
         res.on('close', () => ctx.watches.delete(h));
         return;
       }
-      return sendJson(res, 200, listResponse(store, type, ns, url.searchParams));
+      checkListOptions(params, store.resourceVersion);
+      return sendJson(res, 200, listResponse(store, type, ns, params));
     }
     if (method === 'POST') return sendJson(res, 201, store.create(type, nsOrEmpty, parseBody(body)));
     if (method === 'DELETE') {
@@ -111,7 +125,7 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
       return sendJson(res, 200, found ?? store.get(type, nsOrEmpty, r.name));
     }
     case 'PUT':
-      return sendJson(res, 200, status ? store.updateStatus(type, nsOrEmpty, r.name, parseBody(body)) : store.update(type, nsOrEmpty, r.name, parseBody(body)));
+      return sendJson(res, 200, store.update(type, nsOrEmpty, r.name, parseBody(body), status ? 'status' : undefined));
     case 'PATCH':
       return sendJson(res, 200, store.patch(type, nsOrEmpty, r.name, req.headers['content-type'] ?? '', parseBody(body), status ? 'status' : undefined));
     case 'DELETE': {
@@ -134,10 +148,6 @@ function safeKind(body: string): string | undefined {
 
 /** A list with `limit`/`continue` paging (continue = opaque offset token). */
 function listResponse(store: KubeStore, type: ResourceType, ns: string | undefined, params: URLSearchParams): object {
-  const { items, resourceVersion } = store.list(type, ns, {
-    labelSelector: params.get('labelSelector'),
-    fieldSelector: params.get('fieldSelector'),
-  });
   const limit = Number(params.get('limit') ?? '0');
   let offset = 0;
   const token = params.get('continue');
@@ -148,17 +158,21 @@ function listResponse(store: KubeStore, type: ResourceType, ns: string | undefin
       throw badRequest('continue key is not valid');
     }
   }
-  const page = limit > 0 ? items.slice(offset, offset + limit) : items.slice(offset);
+  const { items, resourceVersion, remaining } = store.list(type, ns, {
+    labelSelector: params.get('labelSelector'),
+    fieldSelector: params.get('fieldSelector'),
+    offset,
+    limit: limit > 0 ? limit : undefined,
+  });
   const metadata: Record<string, unknown> = { resourceVersion };
-  const rest = items.length - offset - page.length;
-  if (limit > 0 && rest > 0) {
-    metadata.continue = Buffer.from(JSON.stringify({ offset: offset + page.length })).toString('base64url');
-    metadata.remainingItemCount = rest;
+  if (limit > 0 && remaining > 0) {
+    metadata.continue = Buffer.from(JSON.stringify({ offset: offset + items.length })).toString('base64url');
+    metadata.remainingItemCount = remaining;
   }
   return {
     kind: `${type.kind}List`,
     apiVersion: apiVersionOf(type.group, type.version),
     metadata,
-    items: page.map((o) => listItem(o, type.group)),
+    items: items.map((o) => listItem(o, type.group)),
   };
 }

@@ -103,19 +103,23 @@ export function labelSelector(selector: string | null | undefined): Selector {
   return (labels) => matches(reqs, labels);
 }
 
-/** Field selectors: only `metadata.name` and `metadata.namespace`, as for custom resources. */
-export function fieldSelector(selector: string | null | undefined): (obj: { metadata: { name?: string; namespace?: string } }) => boolean {
+/**
+ * Field selectors: `metadata.name` and `metadata.namespace` for every type (all a custom resource
+ * has), plus the type's own `extra` fields (see kube-fields.ts).
+ */
+export function fieldSelector<T extends { metadata: { name?: string; namespace?: string } }>(
+  selector: string | null | undefined,
+  extra: Record<string, (obj: T) => string | undefined> = {},
+): (obj: T) => boolean {
   if (!selector || selector.trim() === '') return () => true;
   const reqs = selector.split(',').map((part) => {
     const m = /^\s*([^=!\s]+)\s*(==|=|!=)\s*(\S*)\s*$/.exec(part);
     if (!m) throw badRequest(`invalid field selector: "${selector}"`);
     const field = m[1]!;
-    if (field !== 'metadata.name' && field !== 'metadata.namespace') throw badRequest(`field label not supported: ${field}`);
-    return { field, negate: m[2] === '!=', value: m[3]! };
+    const get: ((obj: T) => string | undefined) | undefined =
+      field === 'metadata.name' ? (o) => o.metadata.name : field === 'metadata.namespace' ? (o) => o.metadata.namespace : extra[field];
+    if (!get) throw badRequest(`field label not supported: ${field}`);
+    return { get, negate: m[2] === '!=', value: m[3]! };
   });
-  return (obj) =>
-    reqs.every(({ field, negate, value }) => {
-      const actual = field === 'metadata.name' ? obj.metadata.name : obj.metadata.namespace;
-      return negate ? actual !== value : actual === value;
-    });
+  return (obj) => reqs.every(({ get, negate, value }) => ((get(obj) ?? '') === value) !== negate);
 }

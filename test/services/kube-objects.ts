@@ -1,7 +1,7 @@
 /**
  * Per-type write semantics of kube-apiserver that the store applies on every create/update/patch:
- * Secret `stringData` folded into base64 `data`, `generation` for custom resources, immutable
- * metadata carried over from the stored object.
+ * Secret `stringData` folded into base64 `data`, `generation` for custom resources, the status
+ * subresource split, immutable metadata carried over from the stored object.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { badRequest, invalid } from './kube-status.ts';
@@ -54,17 +54,44 @@ function normalizeSecret(obj: KubeObject): void {
   obj.type ??= 'Opaque';
 }
 
-/** The part of an object whose change bumps `generation` (everything but metadata and status). */
-function specPart(obj: KubeObject): Record<string, unknown> {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+/**
+ * How a write is applied, as the apiserver's per-type strategies do it:
+ * - `main`: create/update of the object itself; with a status subresource, status is dropped on
+ *   create and kept from the stored object on update;
+ * - `status`: a write through `/status`; only status is taken from the body, everything else
+ *   (metadata included) stays as stored;
+ * - `raw`: the test hook `put()`, which takes the body as given (status included).
+ */
+export type WriteMode = 'main' | 'status' | 'raw';
+
+/**
+ * The part of an object whose change bumps `generation`: everything but metadata, as the
+ * apiextensions strategy compares it. Status counts only for types without a status subresource
+ * (where it is an ordinary field: Argo CD Applications).
+ */
+function generationPart(obj: KubeObject, type: ResourceType): Record<string, unknown> {
+  const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = obj;
+  if (type.statusSubresource) delete rest.status;
   return rest;
+}
+
+function pinStatus(obj: KubeObject, old: KubeObject | undefined): void {
+  if (old && Object.hasOwn(old, 'status')) obj.status = structuredClone(old.status);
+  else delete obj.status;
 }
 
 /**
  * Builds the object to store from a client body. `old` is the stored object on update.
- * The caller sets resourceVersion afterwards.
+ * The caller checks preconditions and sets resourceVersion afterwards.
  */
-export function prepareWrite(body: KubeObject, type: ResourceType, apiVersion: string, ns: string, old?: KubeObject): KubeObject {
+export function prepareWrite(body: KubeObject, type: ResourceType, apiVersion: string, ns: string, old?: KubeObject, mode: WriteMode = 'main'): KubeObject {
+  if (mode === 'status') {
+    if (!old) throw new Error('a status write needs the stored object');
+    const obj = structuredClone(old);
+    if (Object.hasOwn(body, 'status')) obj.status = structuredClone(body.status);
+    else delete obj.status;
+    return obj;
+  }
   const obj = structuredClone(body);
   obj.apiVersion = apiVersion;
   obj.kind = type.kind;
@@ -77,16 +104,17 @@ export function prepareWrite(body: KubeObject, type: ResourceType, apiVersion: s
     obj.metadata.namespace = ns;
   }
   if (type.group === '' && type.plural === 'secrets') normalizeSecret(obj);
+  if (mode === 'main' && type.statusSubresource) pinStatus(obj, old);
   if (old) {
     obj.metadata.uid = old.metadata.uid;
     obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
     if (old.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
     if (!isBuiltin(type.group)) {
-      const changed = !isDeepStrictEqual(specPart(obj), specPart(old));
+      const changed = !isDeepStrictEqual(generationPart(obj, type), generationPart(old, type));
       obj.metadata.generation = (old.metadata.generation ?? 1) + (changed ? 1 : 0);
     }
   } else {
-    if (!name) throw invalid(type.group, type.plural, '', 'metadata.name: Required value: name or generateName is required');
+    if (!name) throw invalid(type.group, type.kind, '', 'metadata.name: Required value: name or generateName is required');
     obj.metadata.uid = crypto.randomUUID();
     obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     delete obj.metadata.deletionTimestamp;

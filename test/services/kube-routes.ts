@@ -38,7 +38,10 @@ export function route(pathname: string): Route {
     rest = parts.slice(3);
   } else return { kind: 'unknown' };
   if (rest.length === 0) return { kind: 'groupVersion', group, version };
-  // /api/v1/namespaces and /api/v1/namespaces/{name} address Namespace objects themselves.
+  // /api/v1/namespaces and /api/v1/namespaces/{name}[/status|/finalize] address Namespace objects themselves.
+  if (rest[0] === 'namespaces' && rest.length === 3 && group === '' && (rest[2] === 'status' || rest[2] === 'finalize')) {
+    return { kind: 'resource', group, version, plural: 'namespaces', name: rest[1], subresource: rest[2] };
+  }
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const [, namespace, plural, name, subresource] = rest;
     if (rest.length > 5) return { kind: 'unknown' };

@@ -9,7 +9,7 @@ export interface KubeStatus {
   status: 'Failure' | 'Success';
   message: string;
   reason: string;
-  details?: { name?: string; group?: string; kind?: string; causes?: { message: string }[] };
+  details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message: string; field?: string }[]; retryAfterSeconds?: number };
   code: number;
 }
 
@@ -82,11 +82,12 @@ export function conflict(group: string, plural: string, name: string): KubeStatu
   );
 }
 
-export function invalid(group: string, plural: string, name: string, cause: string): KubeStatusError {
-  return new KubeStatusError(422, `${qualifiedResource(group, plural)} "${name}" is invalid: ${cause}`, 'Invalid', {
+/** errors.NewInvalid: named by kind (`Application.argoproj.io "x" is invalid: …`), not by resource. */
+export function invalid(group: string, kind: string, name: string, cause: string): KubeStatusError {
+  return new KubeStatusError(422, `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${cause}`, 'Invalid', {
     name,
     group,
-    kind: plural,
+    kind,
     causes: [{ message: cause }],
   });
 }

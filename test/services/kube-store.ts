@@ -4,7 +4,8 @@
  */
 import { applyJsonPatch, applyMergePatch } from './kube-patch.ts';
 import { fieldSelector, parseLabelSelector, matches } from './kube-label-selector.ts';
-import { generateName, isBuiltin, isNoop, prepareWrite, type KubeObject } from './kube-objects.ts';
+import { selectableFields } from './kube-fields.ts';
+import { generateName, isBuiltin, isNoop, prepareWrite, type KubeObject, type WriteMode } from './kube-objects.ts';
 import { apiVersionOf, type ResourceType } from './kube-resources.ts';
 import { KubeStatusError, alreadyExists, badRequest, conflict, invalid, notFound } from './kube-status.ts';
 
@@ -21,6 +22,16 @@ export interface StoreEvent {
 export interface ListOptions {
   labelSelector?: string | null;
   fieldSelector?: string | null;
+  /** Paging: skip this many matching objects, return at most `limit` (0/absent = all). */
+  offset?: number;
+  limit?: number;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  /** Matching objects after this page. */
+  remaining: number;
 }
 
 const CR_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
@@ -60,15 +71,17 @@ export class KubeStore {
     return copy;
   }
 
-  list(type: ResourceType, ns: string | undefined, opts: ListOptions = {}): { items: KubeObject[]; resourceVersion: string } {
+  /** Matching objects ordered by namespace/name; only the returned page is copied. */
+  list(type: ResourceType, ns: string | undefined, opts: ListOptions = {}): ListResult {
     const labels = parseLabelSelector(opts.labelSelector);
-    const fields = fieldSelector(opts.fieldSelector);
-    const items = [...this.bucket(type).entries()]
+    const fields = fieldSelector(opts.fieldSelector, selectableFields(type));
+    const matching = [...this.bucket(type).entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, o]) => o)
-      .filter((o) => (ns === undefined || o.metadata.namespace === ns) && matches(labels, o.metadata.labels) && fields(o))
-      .map((o) => this.view(o, type));
-    return { items, resourceVersion: String(this.rv) };
+      .filter((o) => (ns === undefined || o.metadata.namespace === ns) && matches(labels, o.metadata.labels) && fields(o));
+    const offset = opts.offset ?? 0;
+    const page = opts.limit ? matching.slice(offset, offset + opts.limit) : matching.slice(offset);
+    return { items: page.map((o) => this.view(o, type)), resourceVersion: String(this.rv), remaining: matching.length - offset - page.length };
   }
 
   find(type: ResourceType, ns: string, name: string): KubeObject | undefined {
@@ -93,8 +106,11 @@ export class KubeStore {
     return this.commit(type, ns, 'ADDED', obj);
   }
 
-  /** PUT semantics: a given resourceVersion must match the stored one, else 409. */
-  update(type: ResourceType, ns: string, name: string, body: KubeObject): KubeObject {
+  /**
+   * PUT semantics: a given resourceVersion must match the stored one, else 409. `subresource`
+   * 'status' is a write through `/status` (only status is taken from the body).
+   */
+  update(type: ResourceType, ns: string, name: string, body: KubeObject, subresource?: 'status'): KubeObject {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request is not a valid object');
     if (body.metadata?.name !== name) {
       throw badRequest(`the name of the object (${body.metadata?.name ?? ''}) does not match the name on the URL (${name})`);
@@ -104,25 +120,16 @@ export class KubeStore {
     const rv = body.metadata.resourceVersion;
     if (rv === undefined || rv === '') {
       if (!isBuiltin(type.group)) {
-        throw invalid(type.group, type.plural, name, 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+        throw invalid(type.group, type.kind, name, 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
       }
     } else if (rv !== old.metadata.resourceVersion) {
       throw conflict(type.group, type.plural, name);
     }
-    const next = prepareWrite(body, type, apiVersionOf(type.group, type.version), ns, old);
+    const mode: WriteMode = subresource === 'status' ? 'status' : 'main';
+    const next = prepareWrite(body, type, apiVersionOf(type.group, type.version), ns, old, mode);
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) return this.remove(type, ns, name)!;
     if (isNoop(next, old)) return this.view(old, type);
     return this.commit(type, ns, 'MODIFIED', next, old);
-  }
-
-  /** Writes through the `/status` subresource: only `status` (and the resourceVersion precondition) is taken. */
-  updateStatus(type: ResourceType, ns: string, name: string, body: KubeObject): KubeObject {
-    const current = this.get(type, ns, name);
-    const rv = body?.metadata?.resourceVersion ?? current.metadata.resourceVersion;
-    const next: KubeObject = { ...current, metadata: { ...current.metadata, resourceVersion: rv } };
-    if (body && Object.hasOwn(body, 'status')) next.status = body.status;
-    else delete next.status;
-    return this.update(type, ns, name, next);
   }
 
   patch(type: ResourceType, ns: string, name: string, contentType: string, patch: unknown, subresource?: 'status'): KubeObject {
@@ -143,8 +150,7 @@ export class KubeStore {
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('merge patch body must be a JSON object');
       patched = applyMergePatch(current, patch);
     } else throw new KubeStatusError(415, `unsupported patch content type ${mediaType}`);
-    if (subresource === 'status') return this.updateStatus(type, ns, name, patched as KubeObject);
-    return this.update(type, ns, name, patched as KubeObject);
+    return this.update(type, ns, name, patched as KubeObject, subresource);
   }
 
   /** DELETE semantics: preconditions (uid/resourceVersion) → 409; objects with finalizers only get a deletionTimestamp. */
@@ -163,12 +169,15 @@ export class KubeStore {
     return this.remove(type, ns, name)!;
   }
 
-  /** Test hook: create or replace without preconditions (still bumps resourceVersion, still emits events). */
+  /**
+   * Test hook: create or replace without preconditions, status included (still bumps
+   * resourceVersion and generation, still emits events).
+   */
   put(type: ResourceType, obj: KubeObject): KubeObject {
     const ns = type.namespaced ? (obj.metadata.namespace ?? 'default') : '';
     const old = this.bucket(type).get(`${ns}/${obj.metadata.name}`);
     const body = { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } };
-    const next = prepareWrite(body, type, apiVersionOf(type.group, type.version), ns, old);
+    const next = prepareWrite(body, type, apiVersionOf(type.group, type.version), ns, old, 'raw');
     return this.commit(type, ns, old ? 'MODIFIED' : 'ADDED', next, old);
   }
 

@@ -1,46 +1,76 @@
-import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
-import type { GitWriteBackPlan as WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
+import type { JobContext, JobHandler } from '../../shared/jobs/job-context.ts';
+import type { GitWriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 import { ConflictError, describeError, TransientError } from '../../shared/errors.ts';
 import { settleWriteBack, type SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import { commitGroup } from '../../shared/jobs/enqueue.ts';
 import type { CommitJob } from '../../shared/jobs/payloads.ts';
 import type { ConfigReader } from '../../shared/ports/application-store.ts';
 import type { GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
-import type { PendingPlan } from '../../shared/ports/plan-store.ts';
+import type { PendingPlan } from '../../shared/ports/write-back-plans.ts';
 import { resolveGitAuth } from './git-auth.ts';
 import { batchCommitMessage } from './commit-message.ts';
 import { renderPlanFiles } from './render-target.ts';
 
 export interface CommitDeps extends SettleDeps {
   git: GitWorkspaceFactory;
-  reader: ConfigReader;
-  settings: { author: GitAuthor; messageTemplate: string; argocdNamespace: string; maxPushAttempts?: number };
+  /** A control plane's Secrets (git credentials) and the namespace Argo CD runs in. */
+  controlPlane(name: string): { config: ConfigReader; argocdNamespace: string };
+  settings: { author: GitAuthor; messageTemplate: string; maxPushAttempts?: number };
 }
 
-type Plan = PendingPlan<WriteBackPlan>;
+type Plan = PendingPlan & { plan: GitWriteBackPlan };
 
 /**
  * The git write-back for one repository branch: every pending plan for it goes into one commit
- * (one per distinct credentials reference: an app's change is only ever pushed with the
- * credentials its own annotations name). A rejected push is answered by fetching the new head and
- * re-applying the plans (not the old diff); nothing to change is a success without a commit.
+ * (one per control plane and credentials reference: an app's change is only ever pushed with the
+ * credentials its own configuration names, read from its own control plane). A rejected push is
+ * answered by fetching the new head and re-applying the plans (not the old diff); nothing to change
+ * is a success without a commit. A failure is retried with the job; once the job fails for good,
+ * the plans not yet written are settled as failed.
  */
-export function handleCommit(deps: CommitDeps) {
-  return async (job: CommitJob, ctx: JobContext) => {
-    const group = commitGroup(job);
-    const pending = await deps.plans.list<WriteBackPlan>(group);
-    if (pending.length === 0) return { outcome: 'nothing-pending' };
-    const log = ctx.log.child({ repo: job.repoUrl, branch: job.branch });
-    const results = [];
-    for (const batch of byCredentials(pending)) results.push(await writeBatch(deps, ctx, log, job, batch));
-    return results.length === 1 ? results[0] : { outcome: 'batches', results };
+export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
+  return {
+    async run(job, ctx) {
+      const pending = gitPlans(await deps.plans.list(commitGroup(job)));
+      if (pending.length === 0) return { outcome: 'nothing-pending' };
+      const log = ctx.log.child({ repo: job.repoUrl, branch: job.branch });
+      const results = [];
+      let retry: unknown;
+      for (const batch of byCredentials(pending)) {
+        try {
+          results.push(await writeBatch(deps, ctx, log, job, batch));
+        } catch (e) {
+          const err = describeError(e);
+          if (err.kind !== 'permanent') {
+            retry ??= e; // retried with the job; batches written so far are settled already
+            continue;
+          }
+          // wrong credentials, a missing target file...: these apps fail, the other batches go on
+          log.error({ code: err.code, applications: batch.map((p) => p.plan.app.name) }, `could not write back to git: ${err.message}`);
+          for (const p of batch) await settleWriteBack(deps, ctx, commitGroup(job), p, p.written ? { kind: 'written', commitSha: p.written } : { kind: 'failed', code: err.code, message: err.message });
+          results.push({ outcome: 'failed', code: err.code });
+        }
+      }
+      if (retry) throw retry;
+      return results.length === 1 ? results[0] : { outcome: 'batches', results };
+    },
+    async onFinalFailure(job, ctx, error) {
+      const group = commitGroup(job);
+      const pending = gitPlans(await deps.plans.list(group));
+      for (const p of pending) await settleWriteBack(deps, ctx, group, p, p.written ? { kind: 'written', commitSha: p.written } : { kind: 'failed', code: error.code, message: error.message });
+      if (pending.length > 0) ctx.log.error({ repo: job.repoUrl, branch: job.branch, code: error.code, applications: pending.map((p) => p.plan.app.name) }, `could not write back to git: ${error.message}`);
+    },
   };
+}
+
+function gitPlans(pending: readonly PendingPlan[]): Plan[] {
+  return pending.filter((p): p is Plan => p.plan.method === 'git');
 }
 
 function byCredentials(pending: Plan[]): Plan[][] {
   const batches = new Map<string, Plan[]>();
   for (const p of pending) {
-    const id = JSON.stringify(p.plan.git!.credentials);
+    const id = `${p.plan.app.cluster}\n${JSON.stringify(p.plan.git.credentials)}`;
     batches.set(id, [...(batches.get(id) ?? []), p]);
   }
   return [...batches.values()];
@@ -48,38 +78,34 @@ function byCredentials(pending: Plan[]): Plan[][] {
 
 async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['log'], job: CommitJob, pending: Plan[]) {
   const group = commitGroup(job);
+  const first = pending[0]!.plan;
+  const cp = deps.controlPlane(first.app.cluster);
   let ws: GitWorkspace | undefined;
   try {
-    const auth = await resolveGitAuth(deps.reader, pending[0]!.plan.git!.credentials, job.repoUrl, deps.settings.argocdNamespace);
+    const auth = await resolveGitAuth(cp.config, first.git.credentials, job.repoUrl, cp.argocdNamespace);
     ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, pushBranch: job.writeBranch, auth });
-    const { sha, changedApps } = await commitAndPush(deps, ws, pending);
+    const { sha, changedApps } = await commitAndPush(deps, ws, pending, cp.argocdNamespace);
     const changed = pending.filter((p) => changedApps.has(p.app));
     if (sha) for (const p of changed) await deps.plans.markWritten(group, p.app, p.id, sha);
     for (const p of pending) {
-      // a plan this job already pushed on an earlier attempt (crash before its ack) counts as written
+      // a plan this job already pushed on an earlier attempt (crash before it was settled) counts as written
       const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written;
       if (written) log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
       else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
       await settleWriteBack(deps, ctx, group, p, written ? { kind: 'written', commitSha: written } : { kind: 'unchanged' });
     }
     return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
-  } catch (e) {
-    const err = describeError(e);
-    if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
-    for (const p of pending) await settleWriteBack(deps, ctx, group, p, p.written ? { kind: 'written', commitSha: p.written } : { kind: 'failed', code: err.code, message: err.message });
-    log.error({ code: err.code, applications: pending.map((p) => p.plan.app.name) }, `could not write back to git: ${err.message}`);
-    return { outcome: 'failed', code: err.code };
   } finally {
     await ws?.dispose();
   }
 }
 
-async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[]) {
+async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[], controllerNamespace: string) {
   const attempts = deps.settings.maxPushAttempts ?? 4;
   for (let attempt = 1; ; attempt++) {
     const changedApps = new Set<string>();
     for (const p of pending) {
-      for (const file of await renderPlanFiles(ws, p.plan, deps.settings.argocdNamespace)) {
+      for (const file of await renderPlanFiles(ws, p.plan, controllerNamespace)) {
         if (file.content === (await ws.readFile(file.path))) continue;
         await ws.writeFile(file.path, file.content);
         changedApps.add(p.app);

@@ -1,20 +1,22 @@
-import type { Runtime } from '../../apps/cli/runtime.ts';
+import { startWorker } from '../../shared/adapters/queue/worker-runner.ts';
+import { JOB_SCHEMAS } from '../../shared/jobs/payloads.ts';
+import { poolOptions, type Pool, type PoolBase } from '../../shared/jobs/pool.ts';
+import type { SettleDeps } from '../../shared/jobs/settle-write-back.ts';
+import type { ControlPlanes } from '../../shared/ports/control-plane.ts';
+import type { GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
 import { handleCommit } from './handle-commit.ts';
 
 /** Composition root of the git pool (queue "commit", the git write-back method). */
-export function gitHandler(rt: Runtime) {
-  return handleCommit({
-    git: rt.git,
-    reader: rt.reader,
-    plans: rt.plans,
-    cycles: rt.cycles,
-    audit: rt.audit,
-    report: rt.report,
-    events: rt.events,
-    settings: {
-      author: { name: rt.config.gitCommitUser, email: rt.config.gitCommitEmail },
-      messageTemplate: rt.commitTemplate,
-      argocdNamespace: rt.argocdNamespace,
-    },
+export function startGitPool(s: PoolBase & Omit<SettleDeps, 'events'> & { controlPlanes: ControlPlanes; git: GitWorkspaceFactory; settings: { commitTemplate: string } }): Pool {
+  const { config } = s.settings;
+  const handler = handleCommit({
+    plans: s.plans,
+    audit: s.audit,
+    report: s.report,
+    git: s.git,
+    events: (cp) => s.controlPlanes.get(cp).events,
+    controlPlane: (cp) => s.controlPlanes.get(cp),
+    settings: { author: { name: config.gitCommitUser, email: config.gitCommitEmail }, messageTemplate: s.settings.commitTemplate },
   });
+  return startWorker('commit', JOB_SCHEMAS.commit, handler, poolOptions(s, config.concurrency.git));
 }

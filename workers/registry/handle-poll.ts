@@ -1,61 +1,112 @@
 import { createHash } from 'node:crypto';
-import type { JobContext } from '../../shared/adapters/queue/worker-runner.ts';
+import type { JobContext, JobHandler } from '../../shared/jobs/job-context.ts';
+import type { PollTarget } from '../../shared/domain/fleet/index-entry.ts';
+import type { TagRecord, TagSnapshot } from '../../shared/domain/model/tags.ts';
 import { describeError } from '../../shared/errors.ts';
-import { enqueueSelects } from '../../shared/jobs/enqueue.ts';
-import { parseAppKey, type PollJob } from '../../shared/jobs/payloads.ts';
-import type { AppIndex } from '../../shared/ports/app-index.ts';
-import type { CycleTracker } from '../../shared/ports/cycle-tracker.ts';
+import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
+import { enqueueChecks } from '../../shared/jobs/enqueue.ts';
+import type { PollJob } from '../../shared/jobs/payloads.ts';
+import type { CycleLedger, PollOutcome } from '../../shared/ports/cycle-ledger.ts';
+import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
 import type { JobSink } from '../../shared/ports/job-sink.ts';
-import type { RegistryClient } from '../../shared/ports/registry-client.ts';
-import type { TagRecord, TagSnapshot, TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
+import type { RegistryAccess } from '../../shared/ports/registry-access.ts';
+import type { TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
 
 export interface PollDeps {
-  /** A client for the registry endpoint with this prefix, authenticated with this credential reference. */
-  clientFor(endpoint: string, repository: string, credentials: string | undefined): Promise<RegistryClient>;
-  /** Adds digests, platforms and creation dates to the tags (cached per digest). */
-  withMetadata(client: RegistryClient, repository: string, tags: TagRecord[]): Promise<TagRecord[]>;
-  snapshots: TagSnapshotStore;
-  cycles: CycleTracker;
-  apps: AppIndex;
+  index: Pick<FleetIndex, 'targets'>;
+  registry: RegistryAccess;
+  ledger: Pick<CycleLedger, 'pollDone' | 'stepResult'>;
+  snapshots: Pick<TagSnapshotStore, 'get'>;
   sink: JobSink;
+  report: CycleReporter;
 }
 
+type Stored = { released?: unknown };
+
 /**
- * One poll of one repository: list its tags (one request per page), store the snapshot, then
- * release the select jobs of every app whose repositories are all polled now.
+ * One batch of repositories of one registry: for each, list its tags (one request per page), add
+ * manifest metadata when a strategy needs it, and record the snapshot in the cycle ledger in the
+ * same step that releases the apps waiting for it (or, when the snapshot changed, every app using
+ * the repository). A repository done in an earlier attempt of the job is not asked again; one that
+ * fails for good gets an error snapshot (its previous tags kept) so its apps report the error.
  */
-export function handlePoll(deps: PollDeps) {
-  return async (job: PollJob, ctx: JobContext) => {
-    let changed = false;
-    try {
-      const client = await deps.clientFor(job.endpoint, job.repository, job.credentials);
-      const names = await client.listTags(job.repository);
-      let tags: TagRecord[] = names.map((name) => ({ name }));
-      if (job.metadata) tags = await deps.withMetadata(client, job.repository, tags);
-      ({ changed } = await deps.snapshots.put(snapshotOf(job.repoKey, tags)));
-      ctx.log.debug({ repo: job.repoKey, tags: tags.length, changed }, 'polled repository');
-    } catch (e) {
-      const err = describeError(e);
-      if (!ctx.finalAttempt && err.kind !== 'permanent') throw e;
-      const previous = await deps.snapshots.get(job.repoKey);
-      await deps.snapshots.put({
-        ...(previous ?? snapshotOf(job.repoKey, [])),
-        error: { code: err.code, message: err.message, at: Date.now() },
-        hash: `error:${err.code}`,
-      });
-      ctx.log.error({ repo: job.repoKey, code: err.code }, `could not list tags of ${job.repoKey}: ${err.message}`);
-    }
-    const ready = await deps.cycles.repoPolled(job.repoKey);
-    const waiting = new Set(ready.map((r) => r.app));
-    if (changed && job.trigger === 'webhook') {
-      for (const app of await deps.apps.appsForRepo(job.repoKey)) waiting.add(app);
-    }
-    await enqueueSelects(deps.sink, [...waiting].map(parseAppKey), job.trigger);
-    return { changed, released: waiting.size };
+export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
+  const step = (ctx: JobContext, repo: string) => `poll:${ctx.jobId}:${repo}`;
+
+  async function record(ctx: JobContext, repo: string, snapshot: TagSnapshot | null, released: Set<string>) {
+    const out: PollOutcome = await deps.ledger.pollDone(step(ctx, repo), repo, snapshot);
+    for (const a of out.released) released.add(a);
+    await deps.report(ctx.log, out.finished);
+    return out;
+  }
+
+  async function alreadyDone(ctx: JobContext, repo: string, released: Set<string>): Promise<boolean> {
+    const done = await deps.ledger.stepResult<Stored>(step(ctx, repo));
+    if (!done) return false;
+    if (Array.isArray(done.released)) for (const a of done.released as string[]) released.add(a);
+    return true;
+  }
+
+  async function errorSnapshot(repo: string, error: { code: string; message: string }): Promise<TagSnapshot> {
+    const previous = await deps.snapshots.get(repo);
+    return { ...(previous ?? snapshotOf(repo, [])), error: { code: error.code, message: error.message, at: Date.now() }, hash: `error:${error.code}` };
+  }
+
+  return {
+    async run(job, ctx) {
+      const targets = await deps.index.targets(job.repos);
+      const released = new Set<string>();
+      let retry: unknown;
+      let polled = 0;
+      for (const repo of job.repos) {
+        if (await alreadyDone(ctx, repo, released)) continue;
+        const target = targets.get(repo);
+        if (!target) {
+          await record(ctx, repo, null, released); // no longer tracked: its waiters are released
+          continue;
+        }
+        let snapshot: TagSnapshot;
+        try {
+          snapshot = await poll(deps.registry, target);
+        } catch (e) {
+          const err = describeError(e);
+          if (err.kind !== 'permanent' && !ctx.finalAttempt) {
+            retry ??= e; // the job is retried; repositories done so far are not asked again
+            continue;
+          }
+          ctx.log.error({ repo, code: err.code }, `could not list tags of ${repo}: ${err.message}`);
+          snapshot = await errorSnapshot(repo, err);
+        }
+        const out = await record(ctx, repo, snapshot, released);
+        polled++;
+        ctx.log.debug({ repo, tags: snapshot.tags.length, changed: out.changed, released: out.released.length }, 'polled repository');
+      }
+      await enqueueChecks(deps.sink, [...released], job.trigger);
+      if (retry) throw retry;
+      return { polled, released: released.size };
+    },
+
+    async onFinalFailure(job, ctx, error) {
+      const released = new Set<string>();
+      for (const repo of job.repos) {
+        if (await alreadyDone(ctx, repo, released)) continue;
+        ctx.log.error({ repo, code: error.code }, `could not list tags of ${repo}: ${error.message}`);
+        await record(ctx, repo, await errorSnapshot(repo, error), released);
+      }
+      await enqueueChecks(deps.sink, [...released], job.trigger);
+    },
   };
 }
 
-export function snapshotOf(repoKey: string, tags: TagRecord[]): TagSnapshot {
+async function poll(registry: RegistryAccess, target: PollTarget): Promise<TagSnapshot> {
+  const client = await registry.clientFor(target);
+  const names = await client.listTags(target.repository);
+  let tags: TagRecord[] = names.map((name) => ({ name }));
+  if (target.metadata) tags = await registry.withMetadata(client, target.repository, tags);
+  return snapshotOf(target.repoKey, tags);
+}
+
+export function snapshotOf(repoKey: string, tags: readonly TagRecord[]): TagSnapshot {
   const sorted = [...tags].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const hash = createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 32);
   return { repoKey, fetchedAt: Date.now(), tags: sorted, hash };

@@ -1,14 +1,9 @@
-import type { Runtime } from '../../apps/cli/runtime.ts';
-import { handlePoll } from './handle-poll.ts';
+import { startWorker } from '../../shared/adapters/queue/worker-runner.ts';
+import { JOB_SCHEMAS } from '../../shared/jobs/payloads.ts';
+import { poolOptions, type Pool, type PoolBase } from '../../shared/jobs/pool.ts';
+import { handlePoll, type PollDeps } from './handle-poll.ts';
 
 /** Composition root of the registry pool (queue "poll"). */
-export function registryHandler(rt: Runtime) {
-  return handlePoll({
-    clientFor: rt.registryClient,
-    withMetadata: rt.withMetadata,
-    snapshots: rt.snapshots,
-    cycles: rt.cycles,
-    apps: rt.apps,
-    sink: rt.sink,
-  });
+export function startRegistryPool(s: PoolBase & PollDeps): Pool {
+  return startWorker('poll', JOB_SCHEMAS.poll, handlePoll(s), poolOptions(s, s.settings.config.concurrency.registry));
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { RedisAppIndex } from '../../../shared/adapters/redis/app-index.ts';
+import { RedisFleetIndex } from '../../../shared/adapters/redis/fleet-index.ts';
 import { RedisAuditLog } from '../../../shared/adapters/redis/audit-log.ts';
-import { createRedis, keyspace } from '../../../shared/adapters/redis/connection.ts';
+import { createRedis } from '../../../shared/adapters/redis/connection.ts';
+import { Keys } from '../../../shared/adapters/redis/keys.ts';
 import type { AuditRecord } from '../../../shared/ports/audit-log.ts';
 
 interface AuditFlags {
@@ -16,7 +17,7 @@ export function registerAudit(program: Command): void {
   program
     .command('audit')
     .description('Show the audit trail: why each app is (or is not) on a tag, and what was written')
-    .option('--app <name>', 'only this application (name, namespace/name or cluster/namespace/name)')
+    .option('--app <name>', 'only this application (name, namespace/name or control-plane/namespace/name)')
     .option('--image <name>', 'only this image (full name or alias)')
     .option('--limit <n>', 'number of records', '50')
     .option('-o, --output <format>', 'text or json', 'text')
@@ -24,10 +25,10 @@ export function registerAudit(program: Command): void {
     .action(async (flags: AuditFlags) => {
       const redis = createRedis(flags.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'cli');
       try {
-        const key = keyspace(process.env.TAGFLOW_PREFIX ?? 'tagflow');
+        const key = new Keys(process.env.TAGFLOW_PREFIX || 'tagflow');
         const log = new RedisAuditLog(redis, key);
         const limit = Number(flags.limit);
-        const app = flags.app ? await resolveAppKey(new RedisAppIndex(redis, key), flags.app) : undefined;
+        const app = flags.app ? await resolveAppKey(new RedisFleetIndex(redis, key), flags.app) : undefined;
         const records = await log.query({ app, image: flags.image, limit });
         if (flags.output === 'json') console.log(JSON.stringify(records, null, 2));
         else for (const r of records) console.log(formatRecord(r));
@@ -37,11 +38,11 @@ export function registerAudit(program: Command): void {
     });
 }
 
-/** Accepts `name`, `namespace/name` or the full `cluster/namespace/name` key. */
-async function resolveAppKey(index: RedisAppIndex, app: string): Promise<string> {
-  if (app.split('/').length === 3) return app;
+/** Accepts `name`, `namespace/name` or the full `<control plane>/namespace/name` key. */
+async function resolveAppKey(index: RedisFleetIndex, app: string): Promise<string> {
   const known = await index.keys();
-  const hit = known.find((k) => k.endsWith(`/${app}`) && (app.includes('/') || k.split('/')[2] === app));
+  if (known.includes(app)) return app;
+  const hit = known.find((k) => k.endsWith(`/${app}`) && (app.includes('/') || k.split('/').pop() === app));
   return hit ?? app;
 }
 

@@ -8,11 +8,9 @@ export function registerQueues(program: Command): void {
     .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: { redisUrl?: string; output: string }) => {
-      const sink = new BullmqSink(flags.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', process.env.TAGFLOW_PREFIX ?? 'tagflow');
+      const sink = new BullmqSink(flags.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', process.env.TAGFLOW_PREFIX || 'tagflow');
       try {
-        const rows = await Promise.all(
-          Object.entries(sink.queues).map(async ([name, q]) => ({ queue: name, counts: await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed') })),
-        );
+        const rows = Object.entries(await sink.counts()).map(([queue, counts]) => ({ queue, counts }));
         if (flags.output === 'json') console.log(JSON.stringify(rows, null, 2));
         else {
           console.log('QUEUE     WAITING  ACTIVE  DELAYED  FAILED  COMPLETED');

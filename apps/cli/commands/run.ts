@@ -1,47 +1,62 @@
 import type { Command } from 'commander';
-import { loadConfig, type RawFlags } from '../../../shared/config/load-config.ts';
+import { anchorBooleanOption, anchorFlagWarnings, readAnchorSettings, registerAnchorFlags } from '../../../shared/config/anchor-flags.ts';
+import { ConfigError, loadConfig, type RawFlags } from '../../../shared/config/load-config.ts';
 import { processingResultsLine } from '../../../shared/jobs/cycle-report.ts';
-import { createRuntime } from '../runtime.ts';
+import { createServices } from '../services.ts';
 import { startRoles } from '../roles.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** Anchor flags tagflow accepts but does not serve yet (they come with the operations surface). */
+const NOT_YET = [
+  ['metricsPort', '--metrics-port / --metrics-bind-address: /metrics is not served by this version of tagflow yet; ignored'],
+  ['enableWebhook', '--enable-webhook: the webhook receiver is not part of this version of tagflow yet; registries are polled every --interval'],
+] as const;
+
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
-    .description('Run the update loop: scheduler, registry, select, patch and git workers (all roles by default)')
-    .option('--once', 'run one cycle, wait for its jobs, print the results and exit (non-zero if anything failed)')
-    .option('--dry-run', 'plan and audit, but write nothing back')
+    .description('Run the update loop: scheduler (with the control plane watchers), registry, select, patch and git workers, api (all roles by default)')
+    .addOption(anchorBooleanOption('--once', 'list every control plane, run one cycle over every app, print the results and exit (non-zero if anything failed)'))
+    .addOption(anchorBooleanOption('--dry-run', 'plan and audit, but write nothing back'))
     .option('--interval <duration>', 'time between update cycles (e.g. 2m, 30s)')
+    .option('--full-resync <duration>', 'check every app this often even when nothing changed (default 1h)')
     .option('--roles <list>', 'comma-separated roles to run: scheduler,registry,select,patch,git,api')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config or in-cluster)')
-    .option('--context <name>', 'kubeconfig context')
-    .option('--argocd-namespace <ns>', "namespace of the Argo CD Applications (default: the context's namespace, else argocd)")
-    .option('--registries-conf-path <file>', 'registries.conf (default: ConfigMap argocd-image-updater-config, key registries.conf)')
+    .option('--kubeconfig <file>', 'kubeconfig file; repeatable: one control plane per selected context of every file (default: KUBECONFIG, ~/.kube/config or in-cluster)', collect)
+    .option('--context <name>', 'kubeconfig context to serve; repeatable (default: the current context of each file)', collect)
+    .option('--credentials-context <name>', 'a control plane whose Secrets the others may use when they lack them')
+    .option('--argocd-namespace <ns>', "namespace of Argo CD, its ConfigMap and Secrets (default: the context's namespace, else argocd)")
+    .option('--registries-conf-path <file>', 'registries.conf (default: ConfigMap argocd-image-updater-config, key registries.conf, of each control plane)')
     .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
     .option('--match-application-name <glob>', 'only Applications whose name matches (repeatable)', collect)
     .option('--match-application-label <selector>', 'only Applications matching this label selector')
     .option('--git-commit-user <name>', 'commit author name')
     .option('--git-commit-email <email>', 'commit author e-mail')
     .option('--git-commit-message-path <file>', 'commit message template (Go text/template)')
-    .option('--disable-kube-events', 'do not record Kubernetes Events on Applications')
+    .addOption(anchorBooleanOption('--disable-kube-events', 'do not record Kubernetes Events on Applications'))
     .option('--health-port <port>', 'port of /healthz and /readyz (api role)')
     .option('--loglevel <level>', 'trace, debug, info, warn or error')
-    .option('--logformat <format>', 'text or json')
-    .action(async (flags: RawFlags) => {
-      const config = loadConfig(flags, process.env);
-      const runtime = await createRuntime(config, process.env);
-      const roles = await startRoles(runtime);
-      const shutdown = async (code: number) => {
-        await roles.close();
-        await runtime.close();
-        process.exit(code);
-      };
-      process.once('SIGINT', () => void shutdown(130));
-      process.once('SIGTERM', () => void shutdown(0));
-      if (!config.once) return;
-      const summary = await roles.runOnce();
-      if (!roles.reportedLocally(summary.cycleId)) runtime.log.info({ cycle: summary.cycleId }, processingResultsLine(summary));
-      await shutdown(summary.errors > 0 ? 1 : 0);
-    });
+    .option('--logformat <format>', 'text or json');
+  registerAnchorFlags(cmd, new Set());
+  cmd.action(async (flags: RawFlags & Record<string, unknown>) => {
+    const anchor = readAnchorSettings(flags, process.env);
+    if (anchor.problems.length > 0) throw new ConfigError(anchor.problems);
+    const config = loadConfig(flags, process.env, anchor.settings);
+    const services = createServices(config, process.env);
+    for (const w of [...anchorFlagWarnings(flags, process.env), ...anchor.warnings]) services.log.warn(w);
+    if (anchor.settings.metricsPort) services.log.warn(NOT_YET[0][1]);
+    if (anchor.settings.webhook.enabled) services.log.warn(NOT_YET[1][1]);
+    const roles = await startRoles(services);
+    const shutdown = async (code: number) => {
+      await roles.close();
+      await services.close();
+      process.exit(code);
+    };
+    process.once('SIGINT', () => void shutdown(130));
+    process.once('SIGTERM', () => void shutdown(0));
+    if (!config.once) return;
+    const summary = await roles.runOnce();
+    if (!roles.reportedLocally(summary.cycleId)) services.log.info({ cycle: summary.cycleId }, processingResultsLine(summary));
+    await shutdown(summary.errors > 0 ? 1 : 0);
+  });
 }

@@ -8,8 +8,8 @@ import { findEndpoint, parseRegistriesConf, repositoryPath, type RegistryEndpoin
 import { describeError } from '../../../shared/errors.ts';
 import { silentLogger } from '../../../shared/logging/logger.ts';
 import type { DigestMetadata, MetadataCache } from '../../../shared/ports/metadata-cache.ts';
-import { fetchMetadata } from '../../../workers/registry/fetch-metadata.ts';
-import { createRegistryAccess } from '../registry-access.ts';
+import { createRegistryAccess } from '../../../shared/adapters/registry/registry-access.ts';
+import type { TagRecord } from '../../../shared/domain/model/tags.ts';
 import { formatSelection, jsonAnswer, type TestAnswer } from './test-output.ts';
 
 export interface TestFlags {
@@ -81,10 +81,11 @@ export async function answerTest(image: string, flags: TestFlags, env: Record<st
   try {
     const needsKube = credentials !== undefined && /^(\S+=)?(secret|pullsecret):/i.test(credentials);
     const reader = needsKube ? new KubeConfigReader(loadKubeConfig({ kubeconfigPath: flags.kubeconfig, env })) : undefined;
-    const access = createRegistryAccess({ endpoints: [{ ...endpoint, credentials }], reader, env, log: silentLogger() });
-    const client = await access.clientFor(endpoint.prefix, repository, credentials);
-    let tags = (await client.listTags(repository)).map((t) => ({ name: t }));
-    if (STRATEGY_FLAGS[strategy].readsManifests) tags = await fetchMetadata(client, memoryCache(), repository, tags);
+    const access = createRegistryAccess({ reader: () => reader, env, metadata: memoryCache(), log: silentLogger() });
+    const target = { repoKey: repository, controlPlane: 'test', endpoint: { ...endpoint, credentials }, repository, ...(credentials ? { credentials } : {}), metadata: false };
+    const client = await access.clientFor(target);
+    let tags: TagRecord[] = (await client.listTags(repository)).map((t) => ({ name: t }));
+    if (STRATEGY_FLAGS[strategy].readsManifests) tags = await access.withMetadata(client, repository, tags);
     const selection = selectTag({ ...question, tags });
     if (warning) selection.warnings.unshift(warning);
     return { image: name, strategy, constraint: question.constraint, selection, json: jsonAnswer(name, strategy, question.constraint, selection) };

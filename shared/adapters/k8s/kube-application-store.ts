@@ -19,6 +19,8 @@ type Ref = Omit<ApplicationRef, 'cluster'>;
 export interface KubeApplicationStoreOptions {
   /** Called for an Application that fails validation; it is left out of list results. */
   onInvalid?: (error: PermanentError) => void;
+  /** The control plane's name, put in front of every error message. */
+  controlPlane?: string;
 }
 
 interface RawList {
@@ -34,6 +36,10 @@ export class KubeApplicationStore implements ApplicationStore {
     private readonly options: KubeApplicationStoreOptions = {},
   ) {
     this.api = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  private what(op: string): string {
+    return this.options.controlPlane ? `control plane ${this.options.controlPlane}: ${op}` : op;
   }
 
   /** Applications of `namespace` ('' = all namespaces), paged 500 at a time. */
@@ -61,7 +67,7 @@ export class KubeApplicationStore implements ApplicationStore {
         ? await this.api.listNamespacedCustomObject({ ...common, namespace })
         : await this.api.listClusterCustomObject(common)) as RawList;
     } catch (e) {
-      throw classifyKubeError(e, `list Applications in ${namespace || 'all namespaces'}`);
+      throw classifyKubeError(e, this.what(`list Applications in ${namespace || 'all namespaces'}`));
     }
   }
 
@@ -71,7 +77,7 @@ export class KubeApplicationStore implements ApplicationStore {
       raw = await this.api.getNamespacedCustomObject({ ...APPLICATION_RESOURCE, namespace: ref.namespace, name: ref.name });
     } catch (e) {
       if (isNotFound(e)) return null;
-      throw classifyKubeError(e, `get Application ${ref.namespace}/${ref.name}`);
+      throw classifyKubeError(e, this.what(`get Application ${ref.namespace}/${ref.name}`));
     }
     return parseApplication(raw);
   }
@@ -85,7 +91,7 @@ export class KubeApplicationStore implements ApplicationStore {
       )) as { metadata?: { resourceVersion?: string } };
       return { resourceVersion: updated.metadata?.resourceVersion ?? '' };
     } catch (e) {
-      throw classifyKubeError(e, `patch Application ${ref.namespace}/${ref.name}`);
+      throw classifyKubeError(e, this.what(`patch Application ${ref.namespace}/${ref.name}`));
     }
   }
 }

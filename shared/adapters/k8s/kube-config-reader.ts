@@ -20,8 +20,15 @@ function secretData(secret: V1Secret): Record<string, string> {
 export class KubeConfigReader implements ConfigReader {
   private readonly api: CoreV1Api;
 
-  constructor(kc: KubeConfig) {
+  constructor(
+    kc: KubeConfig,
+    private readonly controlPlane?: string,
+  ) {
     this.api = kc.makeApiClient(CoreV1Api);
+  }
+
+  private what(op: string): string {
+    return this.controlPlane ? `control plane ${this.controlPlane}: ${op}` : op;
   }
 
   async readSecret(namespace: string, name: string): Promise<Record<string, string> | null> {
@@ -29,7 +36,7 @@ export class KubeConfigReader implements ConfigReader {
       return secretData(await this.api.readNamespacedSecret({ namespace, name }));
     } catch (e) {
       if (isNotFound(e)) return null;
-      throw classifyKubeError(e, `read Secret ${namespace}/${name}`);
+      throw classifyKubeError(e, this.what(`read Secret ${namespace}/${name}`));
     }
   }
 
@@ -39,7 +46,7 @@ export class KubeConfigReader implements ConfigReader {
       return { ...decode(cm.binaryData), ...(cm.data ?? {}) };
     } catch (e) {
       if (isNotFound(e)) return null;
-      throw classifyKubeError(e, `read ConfigMap ${namespace}/${name}`);
+      throw classifyKubeError(e, this.what(`read ConfigMap ${namespace}/${name}`));
     }
   }
 
@@ -48,7 +55,7 @@ export class KubeConfigReader implements ConfigReader {
       const list = await this.api.listNamespacedSecret({ namespace, labelSelector: labelSelector || undefined });
       return list.items.map((s) => ({ name: s.metadata?.name ?? '', data: secretData(s) }));
     } catch (e) {
-      throw classifyKubeError(e, `list Secrets in ${namespace} (${labelSelector})`);
+      throw classifyKubeError(e, this.what(`list Secrets in ${namespace} (${labelSelector})`));
     }
   }
 }

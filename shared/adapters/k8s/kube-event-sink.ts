@@ -5,7 +5,7 @@ import { describeError } from '../../errors.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { EventImageChange, EventSink } from '../../ports/event-sink.ts';
 import type { AppRef } from '../../jobs/payloads.ts';
-import type { Keyspace } from '../redis/connection.ts';
+import type { Keys } from '../redis/keys.ts';
 import { imagesUpdatedEvent, KubeEventRecorder, type KubeEventInput } from './kube-events.ts';
 
 const WARNING_REPEAT_SECONDS = 3600;
@@ -20,7 +20,7 @@ export class KubeEventSink implements EventSink {
   constructor(
     kc: KubeConfig,
     private readonly redis: Redis,
-    private readonly key: Keyspace,
+    private readonly keys: Pick<Keys, 'eventSent'>,
     private readonly log: Logger,
   ) {
     this.recorder = new KubeEventRecorder(kc);
@@ -31,8 +31,8 @@ export class KubeEventSink implements EventSink {
   }
 
   async warning(app: AppRef & { uid?: string }, reason: string, message: string): Promise<void> {
-    const id = createHash('sha256').update(`${app.namespace}/${app.name}\n${reason}\n${message}`).digest('hex').slice(0, 24);
-    const fresh = await this.redis.set(this.key('event-sent', id), '1', 'EX', WARNING_REPEAT_SECONDS, 'NX');
+    const id = createHash('sha256').update(`${app.cluster}/${app.namespace}/${app.name}\n${reason}\n${message}`).digest('hex').slice(0, 24);
+    const fresh = await this.redis.set(this.keys.eventSent(id), '1', 'EX', WARNING_REPEAT_SECONDS, 'NX');
     if (fresh !== 'OK') return;
     await this.send({ subject: { namespace: app.namespace, name: app.name, uid: app.uid }, reason, message, type: 'Warning' });
   }

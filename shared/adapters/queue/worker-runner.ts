@@ -1,30 +1,32 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { ZodType } from 'zod';
 import type { Logger } from '../../logging/logger.ts';
-import { describeError, isTagflowError, RateLimitedError } from '../../errors.ts';
-import type { QueueName } from '../../jobs/queues.ts';
+import { describeError, RateLimitedError } from '../../errors.ts';
+import { WORKER_LOCKS, type QueueName } from '../../jobs/queues.ts';
 import { connectionOptions } from '../redis/connection.ts';
-import type { JobContext } from '../../jobs/job-context.ts';
+import type { JobContext, JobHandler } from '../../jobs/job-context.ts';
 
-export type { JobContext };
-
-export type Handler<T> = (data: T, ctx: JobContext) => Promise<unknown>;
+export type { JobContext, JobHandler };
 
 export interface WorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
   log: Logger;
-  lockDurationMs?: number;
+  lockMs?: number;
+  stalledIntervalMs?: number;
 }
 
 /**
  * Runs one pool: validates each payload at the boundary, gives the handler a per-job logger, and
  * maps tagflow's error classes to BullMQ behaviour in this one place:
  * permanent → no retry; transient and conflict → retry with the queue's backoff;
- * rate-limited → retry no sooner than the registry asked.
+ * rate-limited → retry no sooner than the remote asked, without spending an attempt.
+ * When a job fails for good (permanent error or last attempt), the handler's `onFinalFailure` runs
+ * once before the job is marked failed, so the handler settles what the job owed (its apps, its
+ * cycle) without catching errors itself.
  */
-export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Handler<T>, o: WorkerOptions): Worker {
+export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: JobHandler<T>, o: WorkerOptions): Worker {
   const worker = new Worker(
     queue,
     async (job: Job, token?: string) => {
@@ -39,22 +41,38 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Ha
         log: o.log.child({ queue, jobId: job.id, attempt }),
       };
       try {
-        return await handler(parsed.data, ctx);
+        return await handler.run(parsed.data, ctx);
       } catch (e) {
         if (e instanceof RateLimitedError && token && (await postpone(job, token, e, ctx))) throw new DelayedError();
-        throw toBullmqError(e, ctx);
+        const d = describeError(e);
+        const final = ctx.finalAttempt || d.kind === 'permanent' || e instanceof RateLimitedError;
+        if (final && handler.onFinalFailure) await settleFinal(handler, parsed.data, ctx, d);
+        throw toBullmqError(e, ctx, final);
       }
     },
     {
       connection: connectionOptions(o.redisUrl),
       prefix: o.prefix,
       concurrency: o.concurrency,
-      lockDuration: o.lockDurationMs ?? 60_000,
-      settings: { backoffStrategy: undefined },
+      lockDuration: o.lockMs ?? WORKER_LOCKS.lockMs,
+      stalledInterval: o.stalledIntervalMs ?? WORKER_LOCKS.stalledIntervalMs,
+      maxStalledCount: WORKER_LOCKS.maxStalled,
     },
   );
   worker.on('error', (err) => o.log.error({ queue, err: describeError(err) }, 'worker error'));
   return worker;
+}
+
+/** onFinalFailure, retried a few times: a failure to settle would leave a cycle without its results line. */
+async function settleFinal<T>(handler: JobHandler<T>, data: T, ctx: JobContext, error: ReturnType<typeof describeError>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await handler.onFinalFailure!(data, ctx, error);
+    } catch (e) {
+      if (i >= 4) return void ctx.log.error({ code: describeError(e).code }, `could not settle the failed job: ${describeError(e).message}`);
+      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+    }
+  }
 }
 
 /** How often one job may be put off by a registry's 429 before it counts as a failed attempt. */
@@ -76,11 +94,10 @@ async function postpone(job: Job, token: string, e: RateLimitedError, ctx: JobCo
   return true;
 }
 
-function toBullmqError(e: unknown, ctx: JobContext): Error {
+function toBullmqError(e: unknown, ctx: JobContext, final: boolean): Error {
   const d = describeError(e);
-  const level = ctx.finalAttempt || d.kind === 'permanent' ? 'error' : 'warn';
-  ctx.log[level]({ code: d.code, kind: d.kind }, `job failed: ${d.message}`);
-  if (isTagflowError(e) && e.kind === 'permanent') return new UnrecoverableError(`${d.code}: ${d.message}`);
-  if (e instanceof RateLimitedError) return new Error(`${d.code}: ${d.message} (retry after ${e.retryAfterMs} ms)`);
+  ctx.log[final ? 'error' : 'warn']({ code: d.code, kind: d.kind }, `job failed: ${d.message}`);
+  // settled (onFinalFailure ran): never retried, whatever BullMQ's attempt count says
+  if (final) return new UnrecoverableError(`${d.code}: ${d.message}`);
   return e instanceof Error ? e : new Error(d.message);
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AuditLog, AuditQuery, AuditRecord } from '../../ports/audit-log.ts';
-import type { Keyspace } from './connection.ts';
+import type { Keys } from './keys.ts';
 
 const MAX_LEN = 200_000;
 
@@ -11,15 +11,15 @@ const MAX_LEN = 200_000;
 export class RedisAuditLog implements AuditLog {
   constructor(
     private readonly redis: Redis,
-    private readonly key: Keyspace,
+    private readonly k: Keys,
   ) {}
 
   async append(record: AuditRecord): Promise<string> {
     const json = JSON.stringify(record);
     const [[, id]] = (await this.redis
       .multi()
-      .xadd(this.key('audit'), 'MAXLEN', '~', String(MAX_LEN), '*', 'r', json)
-      .xadd(this.key('audit-app', record.app), 'MAXLEN', '~', '1000', '*', 'r', json)
+      .xadd(this.k.audit, 'MAXLEN', '~', String(MAX_LEN), '*', 'r', json)
+      .xadd(this.k.auditApp(record.app), 'MAXLEN', '~', '1000', '*', 'r', json)
       .exec()) as [[unknown, string], unknown];
     return id;
   }
@@ -29,15 +29,15 @@ export class RedisAuditLog implements AuditLog {
     const m = this.redis.multi();
     for (const r of records) {
       const json = JSON.stringify(r);
-      m.xadd(this.key('audit'), 'MAXLEN', '~', String(MAX_LEN), '*', 'r', json);
-      m.xadd(this.key('audit-app', r.app), 'MAXLEN', '~', '1000', '*', 'r', json);
+      m.xadd(this.k.audit, 'MAXLEN', '~', String(MAX_LEN), '*', 'r', json);
+      m.xadd(this.k.auditApp(r.app), 'MAXLEN', '~', '1000', '*', 'r', json);
     }
     await m.exec();
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const limit = q.limit ?? 100;
-    const stream = q.app ? this.key('audit-app', q.app) : this.key('audit');
+    const stream = q.app ? this.k.auditApp(q.app) : this.k.audit;
     const out: AuditRecord[] = [];
     let end = '+';
     const start = q.since ? String(q.since) : '-';

@@ -31,9 +31,3 @@ export function connectionOptions(url: string): ConnectionOptions {
 export function createRedis(url: string, name: string): Redis {
   return new Redis({ ...connectionOptions(url), connectionName: `tagflow-${name}`, lazyConnect: false });
 }
-
-/** Key builder for everything tagflow keeps in Redis beside the queues. */
-export function keyspace(prefix: string) {
-  return (...parts: string[]) => [prefix, ...parts].join(':');
-}
-export type Keyspace = ReturnType<typeof keyspace>;

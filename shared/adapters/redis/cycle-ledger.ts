@@ -7,7 +7,21 @@ import { CYCLE_FIELDS } from './lua/lib.ts';
 import { abortCycleScript, startCycleScript } from './lua/cycle-start.ts';
 import { pollDoneScript } from './lua/poll-done.ts';
 import { selectsDoneScript } from './lua/selects-done.ts';
-import { list } from './script.ts';
+import { defineScript, list } from './script.ts';
+
+const claimResyncScript = defineScript({
+  name: 'claim_full_resync',
+  keys: ['last'],
+  args: ['now', 'period'],
+  body: `
+local last = tonumber(redis.call('GET', K_last) or '')
+local now = tonumber(A_now)
+if not last then redis.call('SET', K_last, now) return 0 end
+if now - last < tonumber(A_period) then return 0 end
+redis.call('SET', K_last, now)
+return 1
+`,
+});
 
 const SummarySchema = z.object({
   cycleId: z.string(),
@@ -23,7 +37,8 @@ const SummarySchema = z.object({
   errors: z.number(),
 });
 
-function summaries(raw: unknown): CycleSummary[] {
+/** Cycle summaries as the scripts return them (JSON strings in a list). */
+export function summaries(raw: unknown): CycleSummary[] {
   return list<string>(raw).map((s) => {
     const parsed = SummarySchema.parse(JSON.parse(s));
     return { ...parsed, scope: parsed.scope || undefined } as CycleSummary;
@@ -92,7 +107,7 @@ export class RedisCycleLedger implements CycleLedger {
     return this.redis.incr(this.keys.evalSeq);
   }
 
-  async checksDone(step: string, seq: number, dryRun: boolean, results: readonly CheckResult[]): Promise<{ batches: string[]; finished: CycleSummary[] }> {
+  async checksDone(step: string, seq: number, dryRun: boolean, results: readonly CheckResult[], patches: readonly string[] = []): Promise<{ batches: string[]; finished: CycleSummary[] }> {
     const k = this.keys;
     const planned = results.filter((r) => r.plan);
     for (let attempt = 0; ; attempt++) {
@@ -126,7 +141,7 @@ export class RedisCycleLedger implements CycleLedger {
           plansWritten: k.plansWritten,
           planGroups: k.planGroups,
         },
-        { step, now: Date.now(), seq, channel: k.cycleDoneChannel, payload: JSON.stringify({ dryRun, apps }) },
+        { step, now: Date.now(), seq, channel: k.cycleDoneChannel, payload: JSON.stringify({ dryRun, apps, patches }) },
         extra,
       )) as string;
       const out = JSON.parse(raw) as { retry?: boolean; batches?: unknown; finished?: unknown };
@@ -170,6 +185,10 @@ export class RedisCycleLedger implements CycleLedger {
       images_updated: n(h.updated),
       errors: n(h.errors) + n(h.wbErrors) + n(h.cpErrors),
     };
+  }
+
+  async claimFullResync(periodMs: number): Promise<boolean> {
+    return (await claimResyncScript.run(this.redis, { last: this.keys.lastFullResync }, { now: Date.now(), period: periodMs })) === 1;
   }
 
   stale(before: number): Promise<string[]> {

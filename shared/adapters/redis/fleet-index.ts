@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { IndexEntry, PollTarget } from '../../domain/fleet/index-entry.ts';
-import type { ControlPlaneStatus, FleetIndex, IndexUpdate } from '../../ports/fleet-index.ts';
+import type { ControlPlaneStatus, CorruptEntry, FleetIndex, IndexUpdate } from '../../ports/fleet-index.ts';
 import type { Keys } from './keys.ts';
 import { forgetAppScript } from './lua/index-scripts.ts';
 import { registerScripts } from './script.ts';
@@ -103,11 +103,19 @@ export class RedisFleetIndex implements FleetIndex {
     if (unused.length > 0) await this.redis.multi().hdel(k.idxRepos, ...unused).hdel(k.idxRepoMeta, ...unused).exec();
   }
 
-  async getMany(keys: readonly string[]): Promise<Map<string, IndexEntry>> {
-    const out = new Map<string, IndexEntry>();
+  async getMany(keys: readonly string[]): Promise<Map<string, IndexEntry | CorruptEntry>> {
+    const out = new Map<string, IndexEntry | CorruptEntry>();
     for (const part of chunks(keys)) {
       const raws = await this.redis.hmget(this.k.idxEntries, ...part);
-      raws.forEach((raw, i) => raw && out.set(part[i]!, parseStored<IndexEntry>(IndexEntrySchema, raw, `index entry ${part[i]}`)));
+      raws.forEach((raw, i) => {
+        if (!raw) return;
+        const key = part[i]!;
+        try {
+          out.set(key, parseStored<IndexEntry>(IndexEntrySchema, raw, `index entry ${key}`));
+        } catch (e) {
+          out.set(key, { key, corrupt: (e as Error).message });
+        }
+      });
     }
     return out;
   }

@@ -3,6 +3,7 @@ import type { CycleSummary } from '../../ports/cycle-ledger.ts';
 import type { PendingPlan, WriteBackPlans } from '../../ports/write-back-plans.ts';
 import { field, type Keys } from './keys.ts';
 import { markWrittenScript, writeBackDoneScript } from './lua/plan-scripts.ts';
+import { summaries } from './cycle-ledger.ts';
 import { list } from './script.ts';
 import { parseStored, StoredPlanSchema } from './state-schemas.ts';
 
@@ -41,6 +42,6 @@ export class RedisWriteBackPlans implements WriteBackPlans {
       { group, app, id, updated: o.updated, errors: o.errors, now: Date.now(), channel: k.cycleDoneChannel },
     )) as string;
     const out = JSON.parse(raw) as { acked: boolean; cycles: unknown; finished: unknown };
-    return { acked: out.acked === true, cycles: list(out.cycles), finished: list<string>(out.finished).map((s) => JSON.parse(s) as CycleSummary) };
+    return { acked: out.acked === true, cycles: list(out.cycles), finished: summaries(out.finished) };
   }
 }

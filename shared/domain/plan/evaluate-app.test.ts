@@ -3,7 +3,8 @@ import { vectors } from '../../../test/helpers/vectors.ts';
 import type { Application } from '../model/application.ts';
 import type { TagSnapshot } from '../model/tags.ts';
 import { evaluateApp } from './evaluate-app.ts';
-import { trackedImages } from './tracked-images.ts';
+import { readApplicationImages } from '../annotations/index.ts';
+import { buildIndexEntry } from '../fleet/index-entry.ts';
 
 const P = 'argocd-image-updater.argoproj.io/';
 
@@ -16,7 +17,9 @@ function app(annotations: Record<string, string>, o: { type?: string; live?: str
 }
 
 function evaluate(application: Application, tagsByRepo: Record<string, string[]>, errors: Record<string, string> = {}) {
-  const { images, problems } = trackedImages(application.metadata.annotations, []);
+  const read = readApplicationImages(application.metadata.annotations);
+  const { entry } = buildIndexEntry('cp', application, { ...read, writeBack: { config: null, problems: [] } }, []);
+  const { tracked: images, problems } = entry;
   const snapshots = new Map<string, TagSnapshot>();
   for (const img of images) {
     const key = Object.keys(tagsByRepo).find((k) => img.repoKey.endsWith(k)) ?? Object.keys(errors).find((k) => img.repoKey.endsWith(k));

@@ -8,7 +8,7 @@ import { applyImageWrites } from '../writeback/apply-to-source.ts';
 import type { ImageWrite } from '../writeback/image-write.ts';
 import type { ImageChange } from './write-back-plan.ts';
 import { resolveSource, type SupportedSourceType } from './source-type.ts';
-import type { TrackedImage } from './tracked-images.ts';
+import type { IndexedImage as TrackedImage } from '../fleet/index-entry.ts';
 
 export type DecisionOutcome = 'update' | 'current' | 'already-set' | 'skipped' | 'error';
 

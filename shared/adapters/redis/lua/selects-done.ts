@@ -16,7 +16,8 @@ import { CYCLE_LIB, FINISH_KEYS, LIST_LIB } from './lib.ts';
  *   p?: { k, g, json, b? }, og?, ok? }] }` where `k`/`ok` index the extra keys (the plan hashes of
  *   the new and the old group) and `og` is the group the caller read for the app (checked here: a
  *   mismatch answers `{ retry = true }`).
- * Returns `{ batches, finished }`; idempotent per `step`.
+ * Returns `{ batches, finished, patches }` (`patches`: the payload's, kept so a retried job enqueues
+ * the same argocd write-backs); idempotent per `step`.
  */
 export const selectsDoneScript = defineScript({
   name: 'selects_done',
@@ -112,6 +113,6 @@ for c in pairs(touched) do
   end
   tryFinish(c, now, A_channel, finished)
 end
-return remember(A_step, now, cjson.encode({ batches = batches, finished = finished }))
+return remember(A_step, now, cjson.encode({ batches = batches, finished = finished, patches = input.patches or {} }))
 `,
 });

@@ -1,7 +1,7 @@
-import { describeError } from '../../shared/errors.ts';
-import type { MetadataCache, DigestMetadata } from '../../shared/ports/metadata-cache.ts';
-import type { Platform, RegistryClient } from '../../shared/ports/registry-client.ts';
-import type { TagRecord } from '../../shared/ports/tag-snapshots.ts';
+import { describeError } from '../../errors.ts';
+import type { MetadataCache, DigestMetadata } from '../../ports/metadata-cache.ts';
+import type { Platform, RegistryClient } from '../../ports/registry-client.ts';
+import type { TagRecord } from '../../ports/tag-snapshots.ts';
 
 const PARALLEL = 8;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RateLimitedError, TransientError } from '../../shared/errors.ts';
-import type { DigestMetadata, MetadataCache } from '../../shared/ports/metadata-cache.ts';
-import type { ImageConfigInfo, ManifestInfo, RegistryClient } from '../../shared/ports/registry-client.ts';
+import { PermanentError, RateLimitedError, TransientError } from '../../errors.ts';
+import type { DigestMetadata, MetadataCache } from '../../ports/metadata-cache.ts';
+import type { ImageConfigInfo, ManifestInfo, RegistryClient } from '../../ports/registry-client.ts';
 import { fetchMetadata } from './fetch-metadata.ts';
 
 const IMG = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,0 +1,116 @@
+/**
+ * The composition root of a tagflow process: builds every adapter once, from the configuration,
+ * and hands them to the roles as ports (plus plain settings). Nothing below this file constructs
+ * an adapter or reads the environment.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { loadControlPlanes } from '../../shared/adapters/k8s/control-planes.ts';
+import { KubeControlPlanes } from '../../shared/adapters/k8s/kube-control-plane.ts';
+import { SimpleGitWorkspaceFactory } from '../../shared/adapters/git/simple-git-workspace.ts';
+import { BullmqSink } from '../../shared/adapters/queue/bullmq-sink.ts';
+import { RedisAuditLog } from '../../shared/adapters/redis/audit-log.ts';
+import { createRedis } from '../../shared/adapters/redis/connection.ts';
+import { RedisCycleLedger } from '../../shared/adapters/redis/cycle-ledger.ts';
+import { RedisFleetIndex } from '../../shared/adapters/redis/fleet-index.ts';
+import { Keys } from '../../shared/adapters/redis/keys.ts';
+import { RedisLeases } from '../../shared/adapters/redis/leases.ts';
+import { RedisMetadataCache } from '../../shared/adapters/redis/metadata-cache.ts';
+import { RedisTagSnapshotStore } from '../../shared/adapters/redis/tag-snapshot-store.ts';
+import { RedisWriteBackPlans } from '../../shared/adapters/redis/write-back-plans.ts';
+import { createRegistryAccess } from '../../shared/adapters/registry/registry-access.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { DEFAULT_COMMIT_TEMPLATE, parseCommitTemplate } from '../../shared/domain/writeback/commit-message.ts';
+import { createCycleReporter } from '../../shared/jobs/cycle-report.ts';
+import { createLogger, type Logger } from '../../shared/logging/logger.ts';
+import type { AuditLog } from '../../shared/ports/audit-log.ts';
+import type { ControlPlanes } from '../../shared/ports/control-plane.ts';
+import type { CycleLedger } from '../../shared/ports/cycle-ledger.ts';
+import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
+import type { GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
+import type { JobSink } from '../../shared/ports/job-sink.ts';
+import type { Leases } from '../../shared/ports/leases.ts';
+import type { RegistryAccess } from '../../shared/ports/registry-access.ts';
+import type { TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
+import type { WriteBackPlans } from '../../shared/ports/write-back-plans.ts';
+import { nameMatcher } from '../scheduler/name-match.ts';
+
+/** What the roles need besides ports: plain values, fixed for the process's life. */
+export interface Settings {
+  config: Config;
+  /** This process's identity (leases, logs). */
+  owner: string;
+  commitTemplate: string;
+  nameMatches(name: string): boolean;
+}
+
+export interface Services {
+  settings: Settings;
+  log: Logger;
+  sink: JobSink;
+  index: FleetIndex;
+  ledger: CycleLedger;
+  plans: WriteBackPlans;
+  snapshots: TagSnapshotStore;
+  audit: AuditLog;
+  leases: Leases;
+  registry: RegistryAccess;
+  git: GitWorkspaceFactory;
+  controlPlanes: ControlPlanes;
+  report: ReturnType<typeof createCycleReporter>;
+  /** Resolves when Redis answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServicesOptions {
+  log?: Logger;
+  /** Tests: a shorter BullMQ backoff. */
+  backoffDelayMs?: number;
+}
+
+export function createServices(config: Config, env: Record<string, string | undefined>, o: ServicesOptions = {}): Services {
+  const log = o.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const redis = createRedis(config.redisUrl, 'store');
+  const keys = new Keys(config.queuePrefix);
+  const planes = loadControlPlanes({ kubeconfigs: config.kubeconfigs, contexts: config.contexts, env });
+  const controlPlanes = new KubeControlPlanes(
+    planes,
+    {
+      argocdNamespace: config.argocdNamespace,
+      watchNamespaces: config.watchNamespaces,
+      registriesConfPath: config.registriesConfPath,
+      kubeEvents: config.kubeEvents,
+      redis,
+      keys,
+      log,
+    },
+    config.credentialsContext,
+  );
+  const commitTemplate = config.gitCommitMessagePath ? readFileSync(config.gitCommitMessagePath, 'utf8') : DEFAULT_COMMIT_TEMPLATE;
+  parseCommitTemplate(commitTemplate);
+  const sink = new BullmqSink(config.redisUrl, config.queuePrefix, o.backoffDelayMs !== undefined ? { backoffDelayMs: o.backoffDelayMs } : undefined);
+  const known = (cp: string) => (controlPlanes.names.includes(cp) ? controlPlanes.get(cp).config : undefined);
+  const registry = createRegistryAccess({ reader: known, fallback: controlPlanes.credentials?.config, env, metadata: new RedisMetadataCache(redis, keys), log });
+  return {
+    settings: { config, owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, commitTemplate, nameMatches: nameMatcher(config.matchApplicationName) },
+    log,
+    sink,
+    index: new RedisFleetIndex(redis, keys),
+    ledger: new RedisCycleLedger(redis, keys, () => createRedis(config.redisUrl, 'subscriber')),
+    plans: new RedisWriteBackPlans(redis, keys),
+    snapshots: new RedisTagSnapshotStore(redis, keys),
+    audit: new RedisAuditLog(redis, keys),
+    leases: new RedisLeases(redis, keys),
+    registry,
+    git: new SimpleGitWorkspaceFactory({ env }),
+    controlPlanes,
+    report: createCycleReporter(),
+    ping: async () => void (await redis.ping()),
+    async close() {
+      await sink.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Registry clients per (control plane, endpoint, credential reference), kept for the process's
+ * life so bearer tokens are reused. Credentials are read from the target's own control plane; with
+ * `--credentials-context`, a Secret it lacks is read from that control plane instead. Registry-level
+ * credentials are cached for `credsexpire`; an image's own pull secret is read on every poll.
+ */
+import type { PollTarget } from '../../domain/fleet/index-entry.ts';
+import type { TagRecord } from '../../domain/model/tags.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { ConfigReader } from '../../ports/application-store.ts';
+import type { MetadataCache } from '../../ports/metadata-cache.ts';
+import type { RegistryAccess } from '../../ports/registry-access.ts';
+import type { RegistryClient } from '../../ports/registry-client.ts';
+import { createRegistryClient } from './create-registry-client.ts';
+import { CredentialsResolver } from './credentials.ts';
+import { fetchMetadata } from './fetch-metadata.ts';
+
+export interface RegistryAccessDeps {
+  /** The Secrets/ConfigMaps of a control plane by name (undefined: unknown here). */
+  reader(controlPlane: string): ConfigReader | undefined;
+  /** The `--credentials-context` control plane's reader, if any. */
+  fallback?: ConfigReader;
+  env: Record<string, string | undefined>;
+  metadata: MetadataCache;
+  log: Logger;
+}
+
+/** Reads a Secret from `primary`, else (absent there) from `fallback`. */
+export function withFallback(primary: ConfigReader, fallback: ConfigReader | undefined): ConfigReader {
+  if (!fallback || fallback === primary) return primary;
+  return {
+    readSecret: async (ns, name) => (await primary.readSecret(ns, name)) ?? fallback.readSecret(ns, name),
+    readConfigMap: (ns, name) => primary.readConfigMap(ns, name),
+    listSecrets: (ns, selector) => primary.listSecrets(ns, selector),
+  };
+}
+
+export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
+  const resolvers = new Map<string, CredentialsResolver>();
+  const clients = new Map<string, RegistryClient>();
+  const resolverFor = (cp: string) => {
+    let r = resolvers.get(cp);
+    if (!r) {
+      const own = deps.reader(cp);
+      r = new CredentialsResolver({ configReader: own ? withFallback(own, deps.fallback) : deps.fallback, env: deps.env });
+      resolvers.set(cp, r);
+    }
+    return r;
+  };
+  return {
+    async clientFor(t: PollTarget): Promise<RegistryClient> {
+      const id = `${t.controlPlane}\n${t.endpoint.apiUrl}\n${t.endpoint.insecure}\n${t.credentials ?? ''}`;
+      let client = clients.get(id);
+      if (!client) {
+        const cacheMs = t.credentials === t.endpoint.credentials ? t.endpoint.credsExpireMs : undefined;
+        const resolver = resolverFor(t.controlPlane);
+        client = createRegistryClient(t.endpoint, {
+          credentials: t.credentials ? resolver.provider(t.endpoint.apiUrl, t.credentials, cacheMs) : null,
+          onRequest: (e) => deps.log.trace({ registry: t.endpoint.prefix, ...e }, 'registry request'),
+        });
+        clients.set(id, client);
+      }
+      return client;
+    },
+    withMetadata(client: RegistryClient, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]> {
+      return fetchMetadata(client, deps.metadata, repository, tags);
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import type { Worker } from 'bullmq';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/** What every worker pool's composition root gets besides its ports. */
+export interface PoolBase {
+  log: Logger;
+  settings: { config: Config };
+}
+
+/** A started worker pool (a BullMQ Worker). */
+export type Pool = Worker;
+
+/** The runner options of a pool, from the configuration. */
+export function poolOptions(s: PoolBase, concurrency: number) {
+  return { redisUrl: s.settings.config.redisUrl, prefix: s.settings.config.queuePrefix, log: s.log, concurrency };
+}
