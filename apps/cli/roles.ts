@@ -3,7 +3,7 @@ import type { CycleSummary } from '../../shared/ports/cycle-ledger.ts';
 import type { Pool } from '../../shared/jobs/pool.ts';
 import type { Role } from '../../shared/config/schema.ts';
 import type { Services } from './services.ts';
-import { startScheduler, type SchedulerRole } from '../scheduler/main.ts';
+import { startScheduler, writeStatusesOnce, type SchedulerRole } from '../scheduler/main.ts';
 import { startApi, type ApiServer } from '../api/main.ts';
 import { startRegistryPool } from '../../workers/registry/main.ts';
 import { startSelectPool } from '../../workers/select/main.ts';
@@ -44,9 +44,12 @@ export async function startRoles(s: Services, roles: readonly Role[] = s.setting
 
   return {
     async runOnce(timeoutMs = 15 * 60_000) {
-      const cycleId = `once-${Date.now()}-${randomBytes(3).toString('hex')}`;
+      const since = Date.now();
+      const cycleId = `once-${since}-${randomBytes(3).toString('hex')}`;
       await s.sink.add('cycle', 'once', { cycleId, trigger: 'once' });
-      return s.ledger.waitFor(cycleId, timeoutMs);
+      const summary = await s.ledger.waitFor(cycleId, timeoutMs);
+      if (has('scheduler')) await writeStatusesOnce(s, since);
+      return summary;
     },
     reportedLocally: (id) => reported.has(id),
     async close() {

@@ -12,10 +12,16 @@ import { describeError, type TagflowError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logging/logger.ts';
 import type { ControlPlane, Feed, ImageUpdaterObject } from '../../shared/ports/control-plane.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
+import type { AuditLog } from '../../shared/ports/audit-log.ts';
+import type { CycleLedger } from '../../shared/ports/cycle-ledger.ts';
+import { appsByUpdater, updaterKey, UpdaterStatusWriter } from './updater-status.ts';
 import { indexUpdates, updaterSet, type DiscoveryFilters, type UpdaterSet } from './discovery.ts';
 
 export interface WatcherDeps {
   index: FleetIndex;
+  /** For the ImageUpdaters' status after each cycle over every app. */
+  ledger: Pick<CycleLedger, 'onFinished' | 'results'>;
+  audit: Pick<AuditLog, 'query'>;
   /** Asks for a change cycle (deduplicated: bursts of changes make one cycle). */
   requestChangeCycle(): Promise<void>;
   log: Logger;
@@ -39,6 +45,11 @@ export class ControlPlaneWatcher {
   private flushing: Promise<void> = Promise.resolve();
   private stopped = false;
   private reportedProblems = new Set<string>();
+  /** app key → the ImageUpdater (`namespace/name`) that selects it. */
+  private readonly updaterOf = new Map<string, string>();
+  private statusWriter?: UpdaterStatusWriter;
+  private subscription?: { close(): void };
+  private statusRun: Promise<void> = Promise.resolve();
   private resolveReady: () => void = () => {};
   /** Resolves once the first complete picture is in the index. */
   readonly ready = new Promise<void>((r) => (this.resolveReady = r));
@@ -68,14 +79,30 @@ export class ControlPlaneWatcher {
       this.feeds.push(appFeed, crFeed);
     }
     for (const f of this.feeds) f.start();
+    this.statusWriter = new UpdaterStatusWriter({ cp: this.cp, ledger: this.deps.ledger, audit: this.deps.audit, log: this.deps.log });
+    this.subscription = await this.deps.ledger.onFinished((summary) => {
+      if (summary.scope === 'all') this.statusRun = this.statusRun.then(() => this.writeStatuses());
+    });
+  }
+
+  private async writeStatuses(): Promise<void> {
+    if (this.stopped || !this.statusWriter) return;
+    try {
+      await this.statusWriter.write(this.crs.values(), appsByUpdater(this.updaterOf));
+    } catch (e) {
+      this.deps.log.warn({ controlPlane: this.cp.name, code: describeError(e).code }, `could not write ImageUpdater statuses: ${describeError(e).message}`);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.subscription?.close();
+    this.subscription = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await Promise.all(this.feeds.splice(0).map((f) => f.stop()));
     await this.flushing;
+    await this.statusRun;
   }
 
   private appsSynced(feed: Feed, ns: string, items: Map<string, Application>) {
@@ -151,6 +178,11 @@ export class ControlPlaneWatcher {
     const tracked = new Set(updates.map((u) => u.entry.key));
     const removed = keys.map((k) => `${this.cp.name}/${k}`).filter((k) => !tracked.has(k));
     const result = await this.deps.index.sync(this.cp.name, updates, { full, removed });
+    for (const k of removed) this.updaterOf.delete(k);
+    for (const u of updates) {
+      if (u.entry.updater) this.updaterOf.set(u.entry.key, updaterKey(u.entry.updater));
+      else this.updaterOf.delete(u.entry.key);
+    }
     if (full) {
       this.firstFlush = false;
       this.deps.log.info({ controlPlane: this.cp.name, applications: updates.length, removed: result.removed.length }, `watching ${updates.length} application(s) of control plane ${this.cp.name}`);
@@ -169,14 +201,23 @@ export class ControlPlaneWatcher {
     this.schedule(1000);
   }
 
+  /** The error the control plane is failing with (one report per outage, not one per feed or retry). */
+  private failing?: string;
+
   private failed(e: TagflowError) {
-    const what = e.code === 'k8s.invalid-application' ? 'skipped an invalid Application' : 'cannot watch';
-    const level = e.code === 'k8s.invalid-application' ? 'warn' : 'error';
-    this.deps.log[level]({ controlPlane: this.cp.name, code: e.code }, `${what}: ${e.message}`);
-    if (e.code !== 'k8s.invalid-application') void this.deps.index.setStatus(this.cp.name, { ok: false, code: e.code, message: e.message, since: Date.now() }).catch(() => undefined);
+    if (e.code === 'k8s.invalid-application') {
+      this.deps.log.warn({ controlPlane: this.cp.name, code: e.code }, `skipped an invalid Application: ${e.message}`);
+      return;
+    }
+    if (this.failing === e.code) return;
+    this.failing = e.code;
+    this.deps.log.error({ controlPlane: this.cp.name, code: e.code }, `cannot watch: ${e.message}`);
+    void this.deps.index.setStatus(this.cp.name, { ok: false, code: e.code, message: e.message, since: Date.now() }).catch(() => undefined);
   }
 
   private recovered() {
+    if (this.failing === undefined) return;
+    this.failing = undefined;
     this.deps.log.info({ controlPlane: this.cp.name }, `control plane ${this.cp.name} is reachable again`);
     void this.deps.index.setStatus(this.cp.name, { ok: true, since: Date.now() }).catch(() => undefined);
   }

@@ -6,6 +6,7 @@ import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
 import type { ControlPlanes } from '../../shared/ports/control-plane.ts';
 import type { CycleLedger } from '../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
+import type { AuditLog } from '../../shared/ports/audit-log.ts';
 import type { JobSink } from '../../shared/ports/job-sink.ts';
 import type { Leases } from '../../shared/ports/leases.ts';
 import { ControlPlaneWatcher } from './control-plane-watcher.ts';
@@ -13,8 +14,11 @@ import { discoverOnce } from './discover-once.ts';
 import { handleCycle } from './run-cycle.ts';
 import { coordinateWatchers, type Coordinator } from './watch-coordinator.ts';
 
+export { writeStatusesOnce } from './updater-status.ts';
+
 export interface SchedulerDeps extends PoolBase {
   index: FleetIndex;
+  audit: AuditLog;
   ledger: CycleLedger;
   sink: JobSink;
   report: CycleReporter;
@@ -59,7 +63,8 @@ export async function startScheduler(s: SchedulerDeps): Promise<SchedulerRole> {
       owner: s.settings.owner,
       leaseMs: config.leaseMs,
       log: s.log,
-      makeWatcher: (cp) => new ControlPlaneWatcher(cp, { index: s.index, requestChangeCycle: () => requestChangeCycle(s.sink), log: s.log, filters, labelSelector }),
+      makeWatcher: (cp) =>
+        new ControlPlaneWatcher(cp, { index: s.index, ledger: s.ledger, audit: s.audit, requestChangeCycle: () => requestChangeCycle(s.sink), log: s.log, filters, labelSelector }),
     });
     if (config.intervalMs > 0) {
       void coordinator

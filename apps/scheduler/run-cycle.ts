@@ -1,7 +1,7 @@
 import type { JobContext, JobHandler } from '../../shared/jobs/job-context.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
-import { enqueueChecks, enqueuePolls } from '../../shared/jobs/enqueue.ts';
-import type { CycleJob } from '../../shared/jobs/payloads.ts';
+import { enqueueChecks, enqueueCommit, enqueuePolls } from '../../shared/jobs/enqueue.ts';
+import { CommitJobSchema, type CycleJob } from '../../shared/jobs/payloads.ts';
 import type { CycleLedger, CycleScope } from '../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
 import type { JobSink } from '../../shared/ports/job-sink.ts';
@@ -34,13 +34,15 @@ export function handleCycle(deps: CycleDeps): JobHandler<CycleJob> {
       const start = await deps.ledger.start(cycleId, { scope, full, dryRun: deps.settings.dryRun, trigger: job.trigger });
       const summary = await deps.ledger.get(cycleId);
       const noun = scope === 'all' ? 'annotated application(s)' : 'changed application(s)';
-      ctx.log.info({ cycle: cycleId, trigger: job.trigger, repositories: start.polls.length, full }, `Starting image update cycle, considering ${summary?.applications ?? 0} ${noun} for update`);
+      const quiet = scope === 'changes' && !summary?.applications;
+      ctx.log[quiet ? 'debug' : 'info']({ cycle: cycleId, trigger: job.trigger, repositories: start.polls.length, full }, `Starting image update cycle, considering ${summary?.applications ?? 0} ${noun} for update`);
       const targets = await deps.index.targets(start.polls);
       await enqueuePolls(deps.sink, [...targets.values()], job.trigger);
       // a repository dropped from the index since the cycle started: nothing to poll, release its waiters
       for (const repo of start.polls.filter((r) => !targets.has(r))) {
         const out = await deps.ledger.pollDone(`untracked:${cycleId}:${repo}`, repo, null);
         await enqueueChecks(deps.sink, out.released, job.trigger);
+        for (const raw of out.batches) await enqueueCommit(deps.sink, CommitJobSchema.parse(JSON.parse(raw)));
         await deps.report(ctx.log, out.finished);
       }
       await enqueueChecks(deps.sink, start.released, job.trigger);

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.ts';
 /** What every worker pool's composition root gets besides its ports. */
 export interface PoolBase {
   log: Logger;
-  settings: { config: Config };
+  settings: { config: Config; owner?: string };
 }
 
 /** A started worker pool (a BullMQ Worker). */
@@ -13,5 +13,5 @@ export type Pool = Worker;
 
 /** The runner options of a pool, from the configuration. */
 export function poolOptions(s: PoolBase, concurrency: number) {
-  return { redisUrl: s.settings.config.redisUrl, prefix: s.settings.config.queuePrefix, log: s.log, concurrency };
+  return { redisUrl: s.settings.config.redisUrl, prefix: s.settings.config.queuePrefix, log: s.log, concurrency, ...(s.settings.owner ? { name: s.settings.owner } : {}) };
 }

@@ -19,6 +19,8 @@ export interface AuditRecord {
   resourceVersion?: string;
   jobId?: string;
   queue?: string;
+  /** What made the check happen: interval, once, manual, app-changed. */
+  trigger?: string;
   attempt?: number;
   cycles?: string[];
 }

@@ -47,6 +47,8 @@ export interface PollOutcome {
   changed: boolean;
   /** Apps to check now. */
   released: string[];
+  /** Commit batches to enqueue now (a cycle whose apps were all checked before its last poll ended). */
+  batches: string[];
   finished: CycleSummary[];
 }
 
@@ -96,4 +98,8 @@ export interface CycleLedger {
   /** Unfinished cycles started before `before` (ms since the epoch). */
   stale(before: number): Promise<string[]>;
   waitFor(cycleId: string, timeoutMs: number): Promise<CycleSummary>;
+  /** Calls `listener` with every cycle that finishes from now on (in any process) until closed. */
+  onFinished(listener: (s: CycleSummary) => void): Promise<{ close(): void }>;
+  /** The last check's counters of these apps. */
+  results(apps: readonly string[]): Promise<Map<string, { considered: number; skipped: number; errors: number }>>;
 }

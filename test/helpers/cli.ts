@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const TAGFLOW_BIN = fileURLToPath(new URL('../../bin/tagflow.js', import.meta.url));
@@ -22,4 +22,67 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       },
     );
   });
+}
+
+export interface TagflowProcess {
+  readonly pid: number;
+  /** Every JSON log line so far (non-JSON lines are kept as `{ raw }`). */
+  logs(): Record<string, any>[];
+  /** Resolves with the first log line (after `from`, an index into logs()) matching `test`. */
+  waitForLog(test: (l: Record<string, any>) => boolean, timeoutMs: number, from?: number): Promise<Record<string, any>>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts a long-running `tagflow` (JSON logs) in a child process, as a Deployment would. */
+export function spawnTagflow(args: string[], env: Record<string, string | undefined> = {}): TagflowProcess {
+  const child = spawn(process.execPath, [TAGFLOW_BIN, ...args, '--logformat', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, any>[] = [];
+  let partial = '';
+  const waiters = new Set<() => void>();
+  const take = (chunk: Buffer) => {
+    partial += chunk.toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const p of parts.filter(Boolean)) {
+      try {
+        lines.push(JSON.parse(p) as Record<string, any>);
+      } catch {
+        lines.push({ raw: p });
+      }
+    }
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    pid: child.pid!,
+    logs: () => lines,
+    waitForLog(test, timeoutMs, from = 0) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = lines.slice(from).find(test);
+          if (!hit) return;
+          cleanup();
+          resolve(hit);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no matching log line within ${timeoutMs} ms (pid ${child.pid}); last lines:\n${lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    exited,
+  };
 }

@@ -234,6 +234,24 @@ describe('cycle ledger', () => {
     expect(end.finished).toEqual([expect.objectContaining({ cycleId: 'c1', images_updated: 3, errors: 0 })]);
   });
 
+  it('a batch parked while an unchanged repository is still being polled is released by that poll', async () => {
+    const [a1, other] = [update('cp1', application('a1', ['team/a'])), update('cp1', application('o1', ['team/z']))];
+    await index.sync('cp1', [a1, other], { full: true });
+    const repoA = a1.entry.tracked[0]!.repoKey;
+    const repoZ = other.entry.tracked[0]!.repoKey;
+    await ledger.start('c0', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
+    await ledger.pollDone(step(), repoA, snapshot(repoA, ['1.0.0']));
+    await ledger.pollDone(step(), repoZ, snapshot(repoZ, ['1.0.0']));
+    await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(a1.entry), check(other.entry)]);
+    await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
+    expect((await ledger.pollDone(step(), repoA, snapshot(repoA, ['1.0.0', '2.0.0']))).released).toEqual([a1.entry.key]);
+    const batch = JSON.stringify({ repoUrl: 'https://git.example/r.git', branch: 'main' });
+    const plan = { group: 'commit:r#main', id: 'p1', batch, json: JSON.stringify({ id: 'p1', app: a1.entry.key, seq: 1, plan: {} }) };
+    expect((await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(a1.entry, { plan })])).batches).toEqual([]);
+    const last = await ledger.pollDone(step(), repoZ, snapshot(repoZ, ['1.0.0']));
+    expect(last).toMatchObject({ changed: false, released: [], batches: [batch] });
+  });
+
   it('a removed app leaves the totals; a cycle with no repositories and no apps ends at once', async () => {
     const f = await fleet();
     await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1, { considered: 1 }), check(f.a2, { considered: 1 })]);

@@ -23,12 +23,15 @@ export interface FaultProxy {
   /** `METHOD path status` of every request, in order. */
   readonly requests: string[];
   failNext(fault: ProxyFault): void;
+  /** Holds matching requests for `ms` before forwarding them (a slow registry); returns a function ending it. */
+  slowDown(match: { pathRegex: RegExp; ms: number }): () => void;
   stop(): Promise<void>;
 }
 
 export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
   const upstream = new URL(upstreamUrl);
   const faults: (ProxyFault & { left: number })[] = [];
+  const slow = new Set<{ pathRegex: RegExp; ms: number }>();
   const requests: string[] = [];
   let base = '';
 
@@ -44,6 +47,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected failure (${fault.status})` }] }));
       return;
     }
+    const delay = Math.max(0, ...[...slow].filter((d) => d.pathRegex.test(url.pathname)).map((d) => d.ms));
+    if (delay > 0) return void setTimeout(() => forward(req, res, url, method), delay);
+    forward(req, res, url, method);
+  });
+  const forward = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL, method: string) => {
     const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
     const up = request(new URL(url.pathname + url.search, upstream), { method, headers }, (upRes) => {
       requests.push(`${method} ${url.pathname} ${upRes.statusCode}`);
@@ -57,7 +65,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
       res.end(`proxy error: ${e.message}`);
     });
     req.pipe(up);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
@@ -66,6 +74,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     host: `127.0.0.1:${port}`,
     requests,
     failNext: (f) => void faults.push({ ...f, left: f.times ?? 1 }),
+    slowDown(match) {
+      const entry = { ...match };
+      slow.add(entry);
+      return () => void slow.delete(entry);
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

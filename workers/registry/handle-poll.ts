@@ -4,8 +4,8 @@ import type { PollTarget } from '../../shared/domain/fleet/index-entry.ts';
 import type { TagRecord, TagSnapshot } from '../../shared/domain/model/tags.ts';
 import { describeError } from '../../shared/errors.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
-import { enqueueChecks } from '../../shared/jobs/enqueue.ts';
-import type { PollJob } from '../../shared/jobs/payloads.ts';
+import { enqueueChecks, enqueueCommit } from '../../shared/jobs/enqueue.ts';
+import { CommitJobSchema, type PollJob } from '../../shared/jobs/payloads.ts';
 import type { CycleLedger, PollOutcome } from '../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
 import type { JobSink } from '../../shared/ports/job-sink.ts';
@@ -21,7 +21,7 @@ export interface PollDeps {
   report: CycleReporter;
 }
 
-type Stored = { released?: unknown };
+type Stored = { released?: unknown; batches?: unknown };
 
 /**
  * One batch of repositories of one registry: for each, list its tags (one request per page), add
@@ -33,18 +33,31 @@ type Stored = { released?: unknown };
 export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
   const step = (ctx: JobContext, repo: string) => `poll:${ctx.jobId}:${repo}`;
 
-  async function record(ctx: JobContext, repo: string, snapshot: TagSnapshot | null, released: Set<string>) {
+  /** What a batch of polls hands on: apps to check and commit batches to enqueue. */
+  interface Follow {
+    released: Set<string>;
+    batches: Set<string>;
+  }
+
+  async function record(ctx: JobContext, repo: string, snapshot: TagSnapshot | null, f: Follow) {
     const out: PollOutcome = await deps.ledger.pollDone(step(ctx, repo), repo, snapshot);
-    for (const a of out.released) released.add(a);
+    for (const a of out.released) f.released.add(a);
+    for (const b of out.batches) f.batches.add(b);
     await deps.report(ctx.log, out.finished);
     return out;
   }
 
-  async function alreadyDone(ctx: JobContext, repo: string, released: Set<string>): Promise<boolean> {
+  async function alreadyDone(ctx: JobContext, repo: string, f: Follow): Promise<boolean> {
     const done = await deps.ledger.stepResult<Stored>(step(ctx, repo));
     if (!done) return false;
-    if (Array.isArray(done.released)) for (const a of done.released as string[]) released.add(a);
+    if (Array.isArray(done.released)) for (const a of done.released as string[]) f.released.add(a);
+    if (Array.isArray(done.batches)) for (const b of done.batches as string[]) f.batches.add(b);
     return true;
+  }
+
+  async function handOn(f: Follow, trigger: PollJob['trigger']) {
+    await enqueueChecks(deps.sink, [...f.released], trigger);
+    for (const raw of f.batches) await enqueueCommit(deps.sink, CommitJobSchema.parse(JSON.parse(raw)));
   }
 
   async function errorSnapshot(repo: string, error: { code: string; message: string }): Promise<TagSnapshot> {
@@ -55,14 +68,14 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
   return {
     async run(job, ctx) {
       const targets = await deps.index.targets(job.repos);
-      const released = new Set<string>();
+      const f: Follow = { released: new Set(), batches: new Set() };
       let retry: unknown;
       let polled = 0;
       for (const repo of job.repos) {
-        if (await alreadyDone(ctx, repo, released)) continue;
+        if (await alreadyDone(ctx, repo, f)) continue;
         const target = targets.get(repo);
         if (!target) {
-          await record(ctx, repo, null, released); // no longer tracked: its waiters are released
+          await record(ctx, repo, null, f); // no longer tracked: its waiters are released
           continue;
         }
         let snapshot: TagSnapshot;
@@ -77,23 +90,23 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
           ctx.log.error({ repo, code: err.code }, `could not list tags of ${repo}: ${err.message}`);
           snapshot = await errorSnapshot(repo, err);
         }
-        const out = await record(ctx, repo, snapshot, released);
+        const out = await record(ctx, repo, snapshot, f);
         polled++;
         ctx.log.debug({ repo, tags: snapshot.tags.length, changed: out.changed, released: out.released.length }, 'polled repository');
       }
-      await enqueueChecks(deps.sink, [...released], job.trigger);
+      await handOn(f, job.trigger);
       if (retry) throw retry;
-      return { polled, released: released.size };
+      return { polled, released: f.released.size };
     },
 
     async onFinalFailure(job, ctx, error) {
-      const released = new Set<string>();
+      const f: Follow = { released: new Set(), batches: new Set() };
       for (const repo of job.repos) {
-        if (await alreadyDone(ctx, repo, released)) continue;
+        if (await alreadyDone(ctx, repo, f)) continue;
         ctx.log.error({ repo, code: error.code }, `could not list tags of ${repo}: ${error.message}`);
-        await record(ctx, repo, await errorSnapshot(repo, error), released);
+        await record(ctx, repo, await errorSnapshot(repo, error), f);
       }
-      await enqueueChecks(deps.sink, [...released], job.trigger);
+      await handOn(f, job.trigger);
     },
   };
 }

@@ -53,7 +53,7 @@ export function handleSelect(deps: SelectDeps): JobHandler<SelectJob> {
       const results: CheckResult[] = [];
       const audit: AuditRecord[] = [];
       const patches: string[] = [];
-      const stamp = (app: string) => ({ at: Date.now(), app, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt });
+      const stamp = (app: string) => ({ at: Date.now(), app, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, trigger: job.trigger });
       for (const app of job.apps) {
         const entry = entries.get(app);
         if (!entry) {

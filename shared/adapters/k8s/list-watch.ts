@@ -121,6 +121,7 @@ export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): L
 
   async function watch(): Promise<void> {
     let gone = false;
+    let ended = false;
     const params = {
       resourceVersion: rv,
       allowWatchBookmarks: true,
@@ -142,6 +143,7 @@ export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): L
         if (item !== undefined) void Promise.resolve(h.changed(type, keyOf(obj), item)).catch((e: unknown) => h.error(classifyKubeError(e, `${o.what}: handle a change`)));
       },
       (err: unknown) => {
+        ended = true;
         abort = undefined;
         if (stopped) return;
         if (gone || httpStatusOf(err) === 410) {
@@ -151,7 +153,8 @@ export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): L
         else schedule(0); // the server ended the watch: resume from rv
       },
     );
-    ok();
+    // client-node reports a refused watch (e.g. HTTP 500) through the done callback before it returns
+    if (!ended) ok();
   }
 
   async function run(): Promise<void> {

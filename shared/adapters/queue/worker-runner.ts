@@ -15,6 +15,8 @@ export interface WorkerOptions {
   log: Logger;
   lockMs?: number;
   stalledIntervalMs?: number;
+  /** This process's identity, recorded on every job it processes (`processedBy`). */
+  name?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
       connection: connectionOptions(o.redisUrl),
       prefix: o.prefix,
       concurrency: o.concurrency,
+      ...(o.name ? { name: o.name } : {}),
       lockDuration: o.lockMs ?? WORKER_LOCKS.lockMs,
       stalledInterval: o.stalledIntervalMs ?? WORKER_LOCKS.stalledIntervalMs,
       maxStalledCount: WORKER_LOCKS.maxStalled,

@@ -99,8 +99,8 @@ export class RedisCycleLedger implements CycleLedger {
       },
       { step, repo: repoKey, snapshot: snapshot ? JSON.stringify(snapshot) : '', hash: snapshot?.hash ?? '', now: Date.now(), channel: k.cycleDoneChannel },
     )) as string;
-    const out = JSON.parse(raw) as { changed: boolean; released: unknown; finished: unknown };
-    return { changed: out.changed === true, released: list(out.released), finished: summaries(out.finished) };
+    const out = JSON.parse(raw) as { changed: boolean; released: unknown; batches: unknown; finished: unknown };
+    return { changed: out.changed === true, released: list(out.released), batches: list(out.batches), finished: summaries(out.finished) };
   }
 
   async nextCheckSeq(): Promise<number> {
@@ -193,6 +193,29 @@ export class RedisCycleLedger implements CycleLedger {
 
   stale(before: number): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.cyclesActive, '-inf', before);
+  }
+
+  async onFinished(listener: (s: CycleSummary) => void): Promise<{ close(): void }> {
+    const sub = this.subscriberFactory();
+    sub.on('message', (_channel: string, id: string) => {
+      void this.get(id).then((s) => s && listener(s), () => undefined);
+    });
+    await sub.subscribe(this.keys.cycleDoneChannel);
+    return { close: () => sub.disconnect() };
+  }
+
+  async results(apps: readonly string[]): Promise<Map<string, { considered: number; skipped: number; errors: number }>> {
+    const out = new Map<string, { considered: number; skipped: number; errors: number }>();
+    for (let i = 0; i < apps.length; i += 500) {
+      const part = apps.slice(i, i + 500);
+      const raws = await this.redis.hmget(this.keys.results, ...part);
+      raws.forEach((raw, j) => {
+        if (!raw) return;
+        const [, considered, skipped, errors] = raw.split(' ').map(Number);
+        out.set(part[j]!, { considered: considered ?? 0, skipped: skipped ?? 0, errors: errors ?? 0 });
+      });
+    }
+    return out;
   }
 
   async waitFor(cycleId: string, timeoutMs: number): Promise<CycleSummary> {

@@ -7,7 +7,8 @@ import { CYCLE_LIB, FINISH_KEYS, LIST_LIB } from './lib.ts';
  * poll this was are released; when the snapshot changed, every app using the repository is taken
  * into each waiting cycle (waiting for the cycle's other polls of its repositories, if any), or, when
  * no cycle waits, released on its own. Idempotent per `step` (a retried job gets the same answer).
- * Returns `{ changed, released, finished }`.
+ * When this was a cycle's last poll and its apps were all checked already, the commit batches
+ * parked on it are released. Returns `{ changed, released, batches, finished }`.
  */
 export const pollDoneScript = defineScript({
   name: 'poll_done',
@@ -25,7 +26,7 @@ if A_snapshot ~= '' then
   redis.call('HSET', K_snapHashes, repo, A_hash)
 end
 
-local released, relSeen, finished = {}, {}, {}
+local released, relSeen, finished, batches = {}, {}, {}, {}
 local function rel(a)
   if not relSeen[a] then
     relSeen[a] = true
@@ -73,10 +74,17 @@ for _, c in ipairs(waiters) do
     end
     cincr(c, 'apps', added)
     cincr(c, 'unselected', added)
+    -- every app was checked before this last poll ended: the parked commit batches go now
+    if num(cget(c, 'polls')) == 0 and num(cget(c, 'unselected')) == 0 then
+      for _, b in ipairs(split(redis.call('HGET', K_cycleBatches, c))) do
+        if not contains(batches, b) then batches[#batches + 1] = b end
+      end
+      redis.call('HDEL', K_cycleBatches, c)
+    end
     tryFinish(c, now, A_channel, finished)
   end
 end
 if #waiters == 0 then for _, a in ipairs(repoApps) do rel(a) end end
-return remember(A_step, now, cjson.encode({ changed = changed, released = released, finished = finished }))
+return remember(A_step, now, cjson.encode({ changed = changed, released = released, batches = batches, finished = finished }))
 `,
 });
