@@ -22,6 +22,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund >/dev/null
 fi
 
+# the built distribution the tagflow command runs (bin/tagflow.js falls back to the sources when stale)
+node scripts/build.mjs
+
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export REDIS_URL
 redis_host=$(node -e 'const u=new URL(process.argv[1]);console.log(u.hostname)' "$REDIS_URL")

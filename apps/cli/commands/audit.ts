@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { RedisFleetIndex } from '../../../shared/adapters/redis/fleet-index.ts';
-import { RedisAuditLog } from '../../../shared/adapters/redis/audit-log.ts';
-import { createRedis } from '../../../shared/adapters/redis/connection.ts';
-import { Keys } from '../../../shared/adapters/redis/keys.ts';
+import type { RedisFleetIndex } from '../../../shared/adapters/redis/fleet-index.ts';
 import type { AuditRecord } from '../../../shared/ports/audit-log.ts';
 
 interface AuditFlags {
@@ -23,6 +20,12 @@ export function registerAudit(program: Command): void {
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
     .action(async (flags: AuditFlags) => {
+      const [{ createRedis }, { Keys }, { RedisAuditLog }, { RedisFleetIndex }] = await Promise.all([
+        import('../../../shared/adapters/redis/connection.ts'),
+        import('../../../shared/adapters/redis/keys.ts'),
+        import('../../../shared/adapters/redis/audit-log.ts'),
+        import('../../../shared/adapters/redis/fleet-index.ts'),
+      ]);
       const redis = createRedis(flags.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'cli');
       try {
         const key = new Keys(process.env.TAGFLOW_PREFIX || 'tagflow');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { BullmqSink } from '../../../shared/adapters/queue/bullmq-sink.ts';
 
 export function registerQueues(program: Command): void {
   program
@@ -8,6 +7,7 @@ export function registerQueues(program: Command): void {
     .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: { redisUrl?: string; output: string }) => {
+      const { BullmqSink } = await import('../../../shared/adapters/queue/bullmq-sink.ts');
       const sink = new BullmqSink(flags.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', process.env.TAGFLOW_PREFIX || 'tagflow');
       try {
         const rows = Object.entries(await sink.counts()).map(([queue, counts]) => ({ queue, counts }));

@@ -1,17 +1,8 @@
 import type { Command } from 'commander';
-import { anchorBooleanOption, anchorFlagWarnings, readAnchorSettings, registerAnchorFlags } from '../../../shared/config/anchor-flags.ts';
-import { ConfigError, loadConfig, type RawFlags } from '../../../shared/config/load-config.ts';
-import { processingResultsLine } from '../../../shared/jobs/cycle-report.ts';
-import { createServices } from '../services.ts';
-import { startRoles } from '../roles.ts';
+import { anchorBooleanOption, registerAnchorFlags } from '../../../shared/config/anchor-flags.ts';
+import type { RawFlags } from '../../../shared/config/load-config.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-/** Anchor flags tagflow accepts but does not serve yet (they come with the operations surface). */
-const NOT_YET = [
-  ['metricsPort', '--metrics-port / --metrics-bind-address: /metrics is not served by this version of tagflow yet; ignored'],
-  ['enableWebhook', '--enable-webhook: the webhook receiver is not part of this version of tagflow yet; registries are polled every --interval'],
-] as const;
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -38,25 +29,5 @@ export function registerRun(program: Command): void {
     .option('--loglevel <level>', 'trace, debug, info, warn or error')
     .option('--logformat <format>', 'text or json');
   registerAnchorFlags(cmd, new Set());
-  cmd.action(async (flags: RawFlags & Record<string, unknown>) => {
-    const anchor = readAnchorSettings(flags, process.env);
-    if (anchor.problems.length > 0) throw new ConfigError(anchor.problems);
-    const config = loadConfig(flags, process.env, anchor.settings);
-    const services = createServices(config, process.env);
-    for (const w of [...anchorFlagWarnings(flags, process.env), ...anchor.warnings]) services.log.warn(w);
-    if (anchor.settings.metricsPort) services.log.warn(NOT_YET[0][1]);
-    if (anchor.settings.webhook.enabled) services.log.warn(NOT_YET[1][1]);
-    const roles = await startRoles(services);
-    const shutdown = async (code: number) => {
-      await roles.close();
-      await services.close();
-      process.exit(code);
-    };
-    process.once('SIGINT', () => void shutdown(130));
-    process.once('SIGTERM', () => void shutdown(0));
-    if (!config.once) return;
-    const summary = await roles.runOnce();
-    if (!roles.reportedLocally(summary.cycleId)) services.log.info({ cycle: summary.cycleId }, processingResultsLine(summary));
-    await shutdown(summary.errors > 0 ? 1 : 0);
-  });
+  cmd.action(async (flags: RawFlags & Record<string, unknown>) => (await import('./run-action.ts')).runAction(flags));
 }

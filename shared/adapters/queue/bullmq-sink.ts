@@ -36,7 +36,7 @@ export class BullmqSink implements JobSink {
   async repeat<Q extends QueueName>(queue: Q, id: string, everyMs: number, name: string, data: JobData[Q]): Promise<void> {
     const q = this.queues[queue];
     const defaults = q.defaultJobOptions;
-    await q.upsertJobScheduler(id, { every: everyMs, immediately: true }, { name, data, opts: { ...defaults, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+    await q.upsertJobScheduler(id, { every: everyMs }, { name, data, opts: { ...defaults, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
   }
 
   async counts(): Promise<Record<QueueName, Record<string, number>>> {

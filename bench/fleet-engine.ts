@@ -1,0 +1,212 @@
+/**
+ * The fleet engine under a real fleet: `apps` Applications over `repos` repositories in
+ * `controlPlanes` control planes (test API servers in their own process), a real docker-registry
+ * behind a recording proxy, and `tagflow run --dry-run` in its own process(es): the figures are
+ * tagflow's alone. Three cycles are measured against a bare tags/list sweep of the same
+ * repositories in the same run: the first (every app checked), a steady one (nothing changed) and
+ * one where 1 % of the repositories got a new tag.
+ */
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { BullmqSink } from '../shared/adapters/queue/bullmq-sink.ts';
+import { createRedis } from '../shared/adapters/redis/connection.ts';
+import { RedisCycleLedger } from '../shared/adapters/redis/cycle-ledger.ts';
+import { Keys } from '../shared/adapters/redis/keys.ts';
+import { spawnTagflow, type TagflowProcess } from '../test/helpers/cli.ts';
+import { dropPrefix } from '../test/helpers/pipeline.ts';
+import { startFaultProxy } from '../test/services/fault-proxy.ts';
+import { countOf } from '../test/services/kube-accounting.ts';
+import { startKubeFixtureProcess, type KubeFixtureProcess } from '../test/services/kube-fixture-client.ts';
+import { bareSweep, pushNewTag, repoName, startBenchRegistry, tagName } from './fleet-registry.ts';
+
+export interface FleetScale {
+  apps: number;
+  repos: number;
+  tags: number;
+  controlPlanes: number;
+  /** Processes running every role. */
+  processes: number;
+}
+
+export interface CycleRow {
+  cycle: string;
+  wallMs: number;
+  sweepMs: number;
+  ratio: number;
+  target: string;
+  appsChecked: number;
+  selectJobs: number;
+  pollJobs: number;
+  registryRequests: number;
+  redisCommands: number;
+  kubeRequests: number;
+  kubeAppLists: number;
+  peakRssMb: string;
+}
+
+const HOST = 'bench.registry.example';
+const CONCURRENCY = 8;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const P = 'argocd-image-updater.argoproj.io/';
+
+function application(i: number, repos: number) {
+  const image = `${HOST}/${repoName(i % repos)}`;
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name: `app-${i}`,
+      namespace: 'argocd',
+      annotations: { [`${P}image-list`]: `svc=${image}:~${i % 2}`, [`${P}svc.allow-tags`]: 'regexp:^[0-9]+\\.[0-9]+\\.0$', [`${P}write-back-method`]: 'argocd' },
+    },
+    spec: { source: { repoURL: 'https://git.example/fleet.git', path: `apps/app-${i}`, targetRevision: 'main', helm: {} } },
+    status: { sourceType: 'Helm', summary: { images: [`${image}:${tagName(0)}`] } },
+  };
+}
+
+const rssMb = (pid: number) => {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+};
+
+async function median(n: number, fn: () => Promise<number>): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) xs.push(await fn());
+  return xs.sort((a, b) => a - b)[Math.floor(n / 2)]!;
+}
+
+interface Counters {
+  redis: number;
+  selectId: number;
+  pollId: number;
+  audit: number;
+  registry: number;
+  kube: number;
+  kubeLists: number;
+}
+
+export async function benchFleetEngine(scale: FleetScale, log: (s: string) => void): Promise<{ rows: CycleRow[]; discoveryMs: number; rss: number[] }> {
+  const registry = await startBenchRegistry(scale, log);
+  const proxy = await startFaultProxy(registry.url);
+  const names = Array.from({ length: scale.controlPlanes }, (_, i) => `cp${i + 1}`);
+  const fx: KubeFixtureProcess = await startKubeFixtureProcess({ clusters: names.map((name) => ({ name })) });
+  const redis: Redis = createRedis(REDIS_URL, 'bench');
+  const prefix = `tagflow-bench-${Date.now()}`;
+  const keys = new Keys(prefix);
+  const sink = new BullmqSink(REDIS_URL, prefix);
+  const ledger = new RedisCycleLedger(redis, keys, () => createRedis(REDIS_URL, 'bench-sub'));
+  const procs: TagflowProcess[] = [];
+  try {
+    const perCp = Math.ceil(scale.apps / scale.controlPlanes);
+    for (const [c, name] of names.entries()) {
+      const apps = Array.from({ length: Math.min(perCp, scale.apps - c * perCp) }, (_, j) => application(c * perCp + j, scale.repos));
+      await fx.cluster(name).bulkPut([
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-image-updater-config', namespace: 'argocd' }, data: { 'registries.conf': `registries:\n- name: bench\n  api_url: ${proxy.url}\n  prefix: ${HOST}\n` } },
+        ...apps,
+      ]);
+    }
+    log(`fleet: ${scale.apps} applications in ${names.length} control planes over ${scale.repos} repositories`);
+    const repos = Array.from({ length: scale.repos }, (_, i) => repoName(i));
+    await bareSweep(proxy.url, repos, CONCURRENCY); // warm the registry's caches
+    const sweep = () => median(3, async () => {
+      const t = performance.now();
+      await bareSweep(proxy.url, repos, CONCURRENCY);
+      return performance.now() - t;
+    });
+
+    const counters = async (): Promise<Counters> => {
+      const info = await redis.info('stats');
+      const kube = await fx.counts();
+      return {
+        redis: Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0),
+        selectId: Number((await redis.get(`${prefix}:select:id`)) ?? 0),
+        pollId: Number((await redis.get(`${prefix}:poll:id`)) ?? 0),
+        audit: await redis.xlen(keys.audit),
+        registry: proxy.requests.length,
+        kube: Object.values(kube).reduce((n, c) => n + c.total, 0),
+        kubeLists: Object.values(kube).reduce((n, c) => n + countOf(c, 'list', 'applications.argoproj.io'), 0),
+      };
+    };
+    const row = (cycle: string, target: string, wallMs: number, sweepMs: number, a: Counters, b: Counters): CycleRow => ({
+      cycle,
+      wallMs: Math.round(wallMs),
+      sweepMs: Math.round(sweepMs),
+      ratio: +(wallMs / sweepMs).toFixed(2),
+      target,
+      appsChecked: b.audit - a.audit,
+      selectJobs: b.selectId - a.selectId,
+      pollJobs: b.pollId - a.pollId,
+      registryRequests: b.registry - a.registry,
+      redisCommands: b.redis - a.redis,
+      kubeRequests: b.kube - a.kube,
+      kubeAppLists: b.kubeLists - a.kubeLists,
+      peakRssMb: procs.map((p) => rssMb(p.pid)).join(' / '),
+    });
+
+    // First cycle: start tagflow; the watchers list every control plane, every app is new.
+    const rows: CycleRow[] = [];
+    const sweepFirst = await sweep();
+    const before = await counters();
+    const spawned = performance.now();
+    const contexts = names.flatMap((n) => ['--context', n]);
+    for (let i = 0; i < scale.processes; i++) {
+      procs.push(
+        spawnTagflow(
+          ['run', '--dry-run', '--kubeconfig', fx.kubeconfigPath, ...contexts, '--interval', '24h', '--health-port', '0', '--roles', 'scheduler,registry,select,patch,git', '--redis-url', REDIS_URL],
+          { TAGFLOW_PREFIX: prefix, TAGFLOW_CONCURRENCY: `registry=${CONCURRENCY}`, KUBECONFIG: undefined },
+        ),
+      );
+    }
+    let discoveryMs = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 100));
+      const logs = procs.flatMap((p) => p.logs());
+      const fatal = logs.find((l) => l.level === 'fatal' || (typeof l.raw === 'string' && l.raw.startsWith('tagflow:')));
+      if (fatal) throw new Error(`tagflow failed: ${JSON.stringify(fatal)}`);
+      if (!discoveryMs && logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('watching ')).length >= names.length) discoveryMs = performance.now() - spawned;
+      const checked = await redis.hlen(keys.results);
+      if (checked >= scale.apps && (await redis.zcard(keys.cyclesActive)) === 0) break;
+      if (performance.now() - spawned > 15 * 60_000) throw new Error(`first cycle did not end (${checked} apps checked)`);
+    }
+    const done = await redis.zrange(keys.cyclesDone, '0', '-1');
+    const spans = await Promise.all(done.map((id) => ledger.get(id)));
+    const first = Math.min(...spans.map((s) => s!.startedAt));
+    const last = Math.max(...spans.map((s) => s!.finishedAt ?? 0));
+    rows.push(row(`first (${done.length} change cycle(s) after discovery)`, '≤ 3 ×', last - first, sweepFirst, before, await counters()));
+    log(`first cycle: ${last - first} ms of cycles, discovery ${Math.round(discoveryMs)} ms after the processes started`);
+
+    const manual = async () => {
+      const id = `bench-${Date.now()}`;
+      const t = performance.now();
+      await sink.add('cycle', 'manual', { cycleId: id, trigger: 'manual' });
+      const s = await ledger.waitFor(id, 10 * 60_000);
+      return { ms: performance.now() - t, s };
+    };
+
+    // Steady: nothing changed.
+    const sweepSteady = await sweep();
+    const a = await counters();
+    const steady = await manual();
+    rows.push(row('steady (no new tags)', '≤ 1.25 ×, 0 selects, 0 lists', steady.ms, sweepSteady, a, await counters()));
+    if (steady.s.applications !== scale.apps) throw new Error(`steady cycle covered ${steady.s.applications} apps`);
+
+    // 1 %: a new tag in 1 % of the repositories.
+    const changed = repos.slice(0, Math.max(1, Math.round(scale.repos / 100)));
+    for (const r of changed) await pushNewTag(registry.url, r, tagName(scale.tags));
+    const sweepChanged = await sweep();
+    const b = await counters();
+    const onePercent = await manual();
+    rows.push(row(`1 % (${changed.length} repositories with a new tag)`, '≤ 1.5 ×, selects for their apps only', onePercent.ms, sweepChanged, b, await counters()));
+    return { rows, discoveryMs, rss: procs.map((p) => rssMb(p.pid)) };
+  } finally {
+    await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    await sink.close();
+    await dropPrefix(prefix, redis);
+    redis.disconnect();
+    await Promise.allSettled([fx.stop(), proxy.stop(), registry.stop()]);
+  }
+}
