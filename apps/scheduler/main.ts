@@ -7,7 +7,7 @@ import type { ControlPlanes } from '../../shared/ports/control-plane.ts';
 import type { CycleLedger } from '../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
 import type { AuditLog } from '../../shared/ports/audit-log.ts';
-import type { JobSink } from '../../shared/ports/job-sink.ts';
+import type { JobSink } from '../../shared/jobs/job-sink.ts';
 import type { Leases } from '../../shared/ports/leases.ts';
 import { ControlPlaneWatcher } from './control-plane-watcher.ts';
 import { discoverOnce } from './discover-once.ts';

@@ -4,7 +4,7 @@ import { enqueueChecks, enqueueCommit, enqueuePolls } from '../../shared/jobs/en
 import { CommitJobSchema, type CycleJob } from '../../shared/jobs/payloads.ts';
 import type { CycleLedger, CycleScope } from '../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
-import type { JobSink } from '../../shared/ports/job-sink.ts';
+import type { JobSink } from '../../shared/jobs/job-sink.ts';
 
 export interface CycleDeps {
   index: Pick<FleetIndex, 'targets'>;

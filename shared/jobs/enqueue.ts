@@ -1,5 +1,5 @@
 import type { PollTarget } from '../domain/fleet/index-entry.ts';
-import type { JobSink } from '../ports/job-sink.ts';
+import type { JobSink } from './job-sink.ts';
 import { appKey, type AppRef, type CommitJob, type Trigger } from './payloads.ts';
 
 /**

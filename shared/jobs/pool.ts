@@ -1,4 +1,3 @@
-import type { Worker } from 'bullmq';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logging/logger.ts';
 
@@ -8,8 +7,11 @@ export interface PoolBase {
   settings: { config: Config; owner?: string };
 }
 
-/** A started worker pool (a BullMQ Worker). */
-export type Pool = Worker;
+/** A started worker pool. */
+export interface Pool {
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
 
 /** The runner options of a pool, from the configuration. */
 export function poolOptions(s: PoolBase, concurrency: number) {

@@ -1,4 +1,4 @@
-import type { AppRef } from '../jobs/payloads.ts';
+import type { ApplicationRef as AppRef } from '../domain/model/application.ts';
 
 /** An image change as the anchor's ImagesUpdated event annotates it. */
 export interface EventImageChange {

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { Redis } from 'ioredis';
-import { startRoles, type RunningRoles } from '../../apps/cli/roles.ts';
-import { createServices, type Services } from '../../apps/cli/services.ts';
+import { startRoles, type RunningRoles } from '../../apps/cli/compose/roles.ts';
+import { createServices, type Services } from '../../apps/cli/compose/services.ts';
 import { createRedis } from '../../shared/adapters/redis/connection.ts';
 import type { Role } from '../../shared/config/schema.ts';
 import { loadConfig } from '../../shared/config/load-config.ts';

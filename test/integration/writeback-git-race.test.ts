@@ -5,7 +5,7 @@
  * tagflow commit lands on top of the other client's work.
  */
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../apps/cli/services.ts';
+import type { Services } from '../../apps/cli/compose/services.ts';
 import type { GitWorkspace } from '../../shared/ports/git-workspace.ts';
 import { writebackSuite } from '../fixtures/writeback-environment.ts';
 import { startPipeline } from '../helpers/pipeline.ts';

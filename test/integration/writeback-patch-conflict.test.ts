@@ -5,7 +5,7 @@
  * resourceVersion written is in the audit trail.
  */
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../apps/cli/services.ts';
+import type { Services } from '../../apps/cli/compose/services.ts';
 import type { ApplicationStore } from '../../shared/ports/application-store.ts';
 import { writebackSuite } from '../fixtures/writeback-environment.ts';
 import { startPipeline, wrapControlPlanes } from '../helpers/pipeline.ts';

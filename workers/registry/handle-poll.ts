@@ -8,7 +8,7 @@ import { enqueueChecks, enqueueCommit } from '../../shared/jobs/enqueue.ts';
 import { CommitJobSchema, type PollJob } from '../../shared/jobs/payloads.ts';
 import type { CycleLedger, PollOutcome } from '../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
-import type { JobSink } from '../../shared/ports/job-sink.ts';
+import type { JobSink } from '../../shared/jobs/job-sink.ts';
 import type { RegistryAccess } from '../../shared/ports/registry-access.ts';
 import type { TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
 

@@ -7,7 +7,7 @@ import type { AuditLog, AuditRecord } from '../../shared/ports/audit-log.ts';
 import type { CheckResult, CycleLedger } from '../../shared/ports/cycle-ledger.ts';
 import type { EventSink } from '../../shared/ports/event-sink.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
-import type { JobSink } from '../../shared/ports/job-sink.ts';
+import type { JobSink } from '../../shared/jobs/job-sink.ts';
 import type { TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
 import { checkApp, type CheckSettings } from './check-app.ts';
 

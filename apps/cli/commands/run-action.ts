@@ -1,8 +1,8 @@
 import { anchorFlagWarnings, readAnchorSettings } from '../../../shared/config/anchor-flags.ts';
 import { ConfigError, loadConfig, type RawFlags } from '../../../shared/config/load-config.ts';
 import { processingResultsLine } from '../../../shared/jobs/cycle-report.ts';
-import { createServices } from '../services.ts';
-import { startRoles } from '../roles.ts';
+import { createServices } from '../compose/services.ts';
+import { startRoles } from '../compose/roles.ts';
 
 /** Anchor flags tagflow accepts but does not serve yet (they come with the operations surface). */
 const NOT_YET = {

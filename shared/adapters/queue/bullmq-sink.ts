@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { EnqueueOptions, JobSink } from '../../ports/job-sink.ts';
+import type { EnqueueOptions, JobSink } from '../../jobs/job-sink.ts';
 import { jobDefaults, QUEUE, type JobDefaultsOverride, type QueueName } from '../../jobs/queues.ts';
 import type { JobData } from '../../jobs/payloads.ts';
 import { connectionOptions } from '../redis/connection.ts';

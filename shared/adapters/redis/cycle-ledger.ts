@@ -7,7 +7,7 @@ import { CYCLE_FIELDS } from './lua/lib.ts';
 import { abortCycleScript, startCycleScript } from './lua/cycle-start.ts';
 import { pollDoneScript } from './lua/poll-done.ts';
 import { selectsDoneScript } from './lua/selects-done.ts';
-import { defineScript, list } from './script.ts';
+import { defineScript, list } from './lua/script.ts';
 
 const claimResyncScript = defineScript({
   name: 'claim_full_resync',

@@ -3,7 +3,7 @@ import type { IndexEntry, PollTarget } from '../../domain/fleet/index-entry.ts';
 import type { ControlPlaneStatus, CorruptEntry, FleetIndex, IndexUpdate } from '../../ports/fleet-index.ts';
 import type { Keys } from './keys.ts';
 import { forgetAppScript } from './lua/index-scripts.ts';
-import { registerScripts } from './script.ts';
+import { registerScripts } from './lua/script.ts';
 import { IndexEntrySchema, parseStored, PollTargetSchema } from './state-schemas.ts';
 
 const CHUNK = 500;

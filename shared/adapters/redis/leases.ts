@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Leases } from '../../ports/leases.ts';
 import type { Keys } from './keys.ts';
-import { defineScript } from './script.ts';
+import { defineScript } from './lua/script.ts';
 
 const hold = defineScript({
   name: 'lease_hold',

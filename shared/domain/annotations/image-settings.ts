@@ -6,7 +6,7 @@
  */
 import { allowTagsMatcher, ignoreTagsMatcher, splitIgnoreTags } from '../policy/tag-filters.ts';
 import { parsePlatform } from '../policy/platform.ts';
-import { PolicyError } from '../policy/policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import { parseStrategy, STRATEGY_FLAGS, type StrategyName } from '../policy/strategy.ts';
 import { appKey, firstValue, imageKey, type FoundValue, type ImageKey } from './keys.ts';
 import { annotationProblem, type AnnotationProblem } from './problem.ts';

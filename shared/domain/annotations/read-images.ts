@@ -1,7 +1,7 @@
 /** All images an Application tracks, with their resolved settings and every problem found on the way. */
 import type { ImageRef } from '../image/image-ref.ts';
 import { parseConstraint } from '../semver/constraint.ts';
-import { PolicyError } from '../policy/policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import { parseImageList } from './image-list.ts';
 import { readImageSettings, type ImageSettings } from './image-settings.ts';
 import { ANNOTATION_PREFIX, IMAGE_KEYS, IMAGE_LIST_ANNOTATION, imageKey } from './keys.ts';

@@ -3,7 +3,7 @@
  * whether the selected tag differs from it. Unlike the anchor, Docker Hub spellings are treated as one
  * image (`nginx` ≡ `docker.io/library/nginx`), so such images are no longer reported "not live".
  */
-import type { StrategyName } from '../policy/strategy.ts';
+import type { StrategyName } from '../model/strategy-name.ts';
 import { isSameImage, parseImageRef, type ImageRef } from './image-ref.ts';
 
 /** Tag identity as the anchor compares it: by digest when either side has one, else by name. */

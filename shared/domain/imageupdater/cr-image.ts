@@ -12,7 +12,7 @@ import { annotationProblem, type AnnotationProblem } from '../annotations/proble
 import { readImageSettings } from '../annotations/image-settings.ts';
 import type { ImageSpec } from '../annotations/read-images.ts';
 import { parseReference, validateImageRef } from '../image/image-ref.ts';
-import { PolicyError } from '../policy/policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import { ignoreTagsMatcher } from '../policy/tag-filters.ts';
 import { parseConstraint } from '../semver/constraint.ts';
 import { pullSecretNamespaceProblem, resolveVerification, type ImageVerification } from './image-checks.ts';

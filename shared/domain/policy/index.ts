@@ -1,4 +1,4 @@
-export { PolicyError } from './policy-error.ts';
+export { PolicyError } from '../model/policy-error.ts';
 export { STRATEGY_FLAGS, STRATEGY_NAMES, parseStrategy, type StrategyFlags, type StrategyName } from './strategy.ts';
 export type { SelectionInput, SelectionReason, SelectionResult, TagCandidate } from './types.ts';
 export { selectTag, dedupeTags } from './select-tag.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
 import { createdForPlatforms, parsePlatform, platformKey, tagWantsPlatform, wantsPlatform } from './platform.ts';
 import { selectTag } from './select-tag.ts';
-import { PolicyError } from './policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 
 function platformOf(key: string) {
   const [os = '', architecture = '', variant] = key.split('/');

@@ -1,7 +1,7 @@
 /** Platform filtering for strategies that read manifests (the anchor's WantsPlatform). */
 import type { Platform } from '../model/platform.ts';
 import { parseCreated } from './created-time.ts';
-import { PolicyError } from './policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 
 export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64'];
 

@@ -6,7 +6,7 @@ import { rankAlphabetical } from './alphabetical-strategy.ts';
 import { rankDigest } from './digest-strategy.ts';
 import { rankNewestBuild } from './newest-build-strategy.ts';
 import { createdForPlatforms, DEFAULT_PLATFORMS, parsePlatform, tagWantsPlatform } from './platform.ts';
-import { PolicyError } from './policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import type { RankFn } from './rank.ts';
 import { rankSemver } from './semver-strategy.ts';
 import { STRATEGY_FLAGS, type StrategyName } from './strategy.ts';

@@ -1,7 +1,7 @@
 /** semver: tags that parse as versions and satisfy the constraint, highest precedence first. */
 import { parseConstraint, type Constraint } from '../semver/constraint.ts';
 import { compareVersionsForSort, parseVersion, type Version } from '../semver/version.ts';
-import { PolicyError } from './policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import type { RankFn } from './rank.ts';
 import type { TagCandidate } from './types.ts';
 

@@ -1,6 +1,8 @@
 /** Update strategies, their annotation spellings and what each needs from the registry. */
 
-export type StrategyName = 'semver' | 'newest-build' | 'alphabetical' | 'digest';
+import type { StrategyName } from '../model/strategy-name.ts';
+
+export type { StrategyName };
 
 export const STRATEGY_NAMES: readonly StrategyName[] = ['semver', 'newest-build', 'alphabetical', 'digest'];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
 import { compileGlob } from './glob.ts';
-import { PolicyError } from './policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import { allowTagsMatcher, ignoreTagsMatcher, splitIgnoreTags } from './tag-filters.ts';
 
 describe('allow-tags — compat vectors allow-tags', () => {

@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import { compileGlob } from './glob.ts';
-import { PolicyError } from './policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 
 export interface TagMatcher {
   match(tag: string): boolean;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
-import { PolicyError } from '../policy/policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import { parseConstraint } from './constraint.ts';
 import { parseVersion } from './version.ts';
 

@@ -6,7 +6,7 @@
  * semantics, linear time), so a hostile constraint cannot stall the parser.
  */
 import { RE2JS } from 're2js';
-import { PolicyError } from '../policy/policy-error.ts';
+import { PolicyError } from '../model/policy-error.ts';
 import { checkTerm, type Op, type Term } from './constraint-ops.ts';
 import { mustParseVersion, type Version } from './version.ts';
 

@@ -1,4 +1,4 @@
-import { defineScript } from '../script.ts';
+import { defineScript } from './script.ts';
 import { LIST_LIB } from './lib.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { defineScript } from '../script.ts';
+import { defineScript } from './script.ts';
 import { CYCLE_LIB, FINISH_KEYS, LIST_LIB } from './lib.ts';
 
 /**

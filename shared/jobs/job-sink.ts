@@ -1,5 +1,5 @@
-import type { JobData } from '../jobs/payloads.ts';
-import type { QueueName } from '../jobs/queues.ts';
+import type { JobData } from './payloads.ts';
+import type { QueueName } from './queues.ts';
 
 export interface EnqueueOptions {
   /**

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { CycleSummary } from '../../shared/ports/cycle-ledger.ts';
-import type { Pool } from '../../shared/jobs/pool.ts';
-import type { Role } from '../../shared/config/schema.ts';
+import type { CycleSummary } from '../../../shared/ports/cycle-ledger.ts';
+import type { Pool } from '../../../shared/jobs/pool.ts';
+import type { Role } from '../../../shared/config/schema.ts';
 import type { Services } from './services.ts';
-import { startScheduler, writeStatusesOnce, type SchedulerRole } from '../scheduler/main.ts';
-import { startApi, type ApiServer } from '../api/main.ts';
-import { startRegistryPool } from '../../workers/registry/main.ts';
-import { startSelectPool } from '../../workers/select/main.ts';
-import { startPatchPool } from '../../workers/patch/main.ts';
-import { startGitPool } from '../../workers/git/main.ts';
+import { startScheduler, writeStatusesOnce, type SchedulerRole } from '../../scheduler/main.ts';
+import { startApi, type ApiServer } from '../../api/main.ts';
+import { startRegistryPool } from '../../../workers/registry/main.ts';
+import { startSelectPool } from '../../../workers/select/main.ts';
+import { startPatchPool } from '../../../workers/patch/main.ts';
+import { startGitPool } from '../../../workers/git/main.ts';
 
 export interface RunningRoles {
   /** Runs one full cycle now (listing every control plane) and resolves with its results once every job of it settled. */

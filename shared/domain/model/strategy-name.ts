@@ -1,0 +1,2 @@
+/** The update strategies (reference §4.3). */
+export type StrategyName = 'semver' | 'newest-build' | 'alphabetical' | 'digest';
