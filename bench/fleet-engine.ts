@@ -17,7 +17,7 @@ import { dropPrefix } from '../test/helpers/pipeline.ts';
 import { startFaultProxy } from '../test/services/fault-proxy.ts';
 import { countOf } from '../test/services/kube-accounting.ts';
 import { startKubeFixtureProcess, type KubeFixtureProcess } from '../test/services/kube-fixture-client.ts';
-import { bareSweep, pushNewTag, repoName, startBenchRegistry, tagName } from './fleet-registry.ts';
+import { bareSweep, pushNewTag, removeNewTag, repoName, startBenchRegistry, tagName } from './fleet-registry.ts';
 
 export interface FleetScale {
   apps: number;
@@ -100,6 +100,7 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
   const sink = new BullmqSink(REDIS_URL, prefix);
   const ledger = new RedisCycleLedger(redis, keys, () => createRedis(REDIS_URL, 'bench-sub'));
   const procs: TagflowProcess[] = [];
+  let cleanup = async () => {};
   try {
     const perCp = Math.ceil(scale.apps / scale.controlPlanes);
     for (const [c, name] of names.entries()) {
@@ -158,6 +159,7 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
         spawnTagflow(
           ['run', '--dry-run', '--kubeconfig', fx.kubeconfigPath, ...contexts, '--interval', '24h', '--health-port', '0', '--roles', 'scheduler,registry,select,patch,git', '--redis-url', REDIS_URL],
           { TAGFLOW_PREFIX: prefix, TAGFLOW_CONCURRENCY: `registry=${CONCURRENCY}`, KUBECONFIG: undefined },
+          (process.env.BENCH_TAGFLOW_NODE_ARGS ?? '').split(' ').filter(Boolean),
         ),
       );
     }
@@ -167,6 +169,8 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
       const logs = procs.flatMap((p) => p.logs());
       const fatal = logs.find((l) => l.level === 'fatal' || (typeof l.raw === 'string' && l.raw.startsWith('tagflow:')));
       if (fatal) throw new Error(`tagflow failed: ${JSON.stringify(fatal)}`);
+      const gone = procs.find((p) => p.exitCode() !== null);
+      if (gone) throw new Error(`tagflow exited (${gone.exitCode()}): ${JSON.stringify(logs.slice(-5))}`);
       if (!discoveryMs && logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('watching ')).length >= names.length) discoveryMs = performance.now() - spawned;
       const checked = await redis.hlen(keys.results);
       if (checked >= scale.apps && (await redis.zcard(keys.cyclesActive)) === 0) break;
@@ -196,7 +200,10 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
 
     // 1 %: a new tag in 1 % of the repositories.
     const changed = repos.slice(0, Math.max(1, Math.round(scale.repos / 100)));
-    for (const r of changed) await pushNewTag(registry.url, r, tagName(scale.tags));
+    for (const r of changed) await pushNewTag(registry, r, tagName(scale.tags));
+    cleanup = async () => {
+      for (const r of changed) await removeNewTag(registry, r, tagName(scale.tags)).catch(() => undefined);
+    };
     const sweepChanged = await sweep();
     const b = await counters();
     const onePercent = await manual();
@@ -204,6 +211,7 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
     return { rows, discoveryMs, rss: procs.map((p) => rssMb(p.pid)) };
   } finally {
     await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    await cleanup();
     await sink.close();
     await dropPrefix(prefix, redis);
     redis.disconnect();

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { pushImage } from '../test/fixtures/images.ts';
+import { deleteTag, pushImage } from '../test/fixtures/images.ts';
 import { startRegistry, type RegistryService } from '../test/services/registry.ts';
 
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
@@ -69,12 +69,16 @@ export async function startBenchRegistry(scale: { repos: number; tags: number },
   return registry;
 }
 
-/** A new tag for a repository (the 1 % cycle): one more manifest PUT of the same image. */
-export async function pushNewTag(url: string, repo: string, tag: string): Promise<void> {
-  const res = await fetch(`${url}/v2/${repo}/manifests/${tagName(0)}`, { headers: { accept: ACCEPT } });
-  const manifest = Buffer.from(await res.arrayBuffer());
-  const put = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': res.headers.get('content-type')! }, body: new Uint8Array(manifest) });
-  await expectOk(put, `tag ${repo}:${tag}`, [201]);
+/**
+ * A new tag for a repository (the 1 % cycle): a distinct image of its own, so `removeNewTag` can
+ * delete it again and the cached registry stays as built.
+ */
+export async function pushNewTag(registry: RegistryService, repo: string, tag: string): Promise<void> {
+  await pushImage(registry, repo, tag, { created: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+}
+
+export async function removeNewTag(registry: RegistryService, repo: string, tag: string): Promise<void> {
+  await deleteTag(registry, repo, tag);
 }
 
 /** The baseline: a bare tags/list sweep of the repositories, `concurrency` at a time. */

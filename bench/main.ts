@@ -6,6 +6,7 @@
  *
  * BENCH_FLEET=apps x repos x tags x controlPlanes x processes (default 10000x2000x20x2x1).
  */
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { benchFleetEngine, type FleetScale } from './fleet-engine.ts';
@@ -15,6 +16,8 @@ const [apps, repos, tags, controlPlanes, processes] = (process.env.BENCH_FLEET ?
 const scale: FleetScale = { apps, repos, tags, controlPlanes, processes };
 const log = (s: string) => console.error(`bench: ${s}`);
 
+// tagflow runs as users run it: the built distribution
+execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const fleet = await benchFleetEngine(scale, log);
 console.log(`Fleet engine, ${apps} apps / ${repos} repos / ${tags} tags / ${controlPlanes} control planes / ${processes} tagflow process(es), dry run (${machine}):`);

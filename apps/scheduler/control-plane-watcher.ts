@@ -6,6 +6,7 @@
  * a change cycle, so an edited annotation is acted on in seconds, not at the next interval.
  * Run only by the holder of the control plane's lease.
  */
+import { slimApplication } from '../../shared/domain/fleet/index-entry.ts';
 import type { Application } from '../../shared/domain/model/application.ts';
 import type { RegistryEndpoint } from '../../shared/domain/registry/endpoint.ts';
 import { describeError, type TagflowError } from '../../shared/errors.ts';
@@ -31,6 +32,7 @@ export interface WatcherDeps {
 }
 
 const keyOf = (ns: string, name: string) => `${ns}/${name}`;
+const FLUSH_SLICE = 1000;
 
 export class ControlPlaneWatcher {
   private readonly apps = new Map<string, Application>();
@@ -108,7 +110,7 @@ export class ControlPlaneWatcher {
   private appsSynced(feed: Feed, ns: string, items: Map<string, Application>) {
     const inNamespace = (a: Application) => ns === '' || a.metadata.namespace === ns;
     for (const [k, a] of [...this.apps]) if (inNamespace(a) && !items.has(k)) (this.apps.delete(k), this.pending.add(k));
-    for (const [k, a] of items) (this.apps.set(k, a), this.pending.add(k));
+    for (const [k, a] of items) (this.apps.set(k, slimApplication(a)), this.pending.add(k));
     this.synced.add(feed);
     this.maybeComplete();
     this.schedule();
@@ -117,7 +119,7 @@ export class ControlPlaneWatcher {
   private appChanged(type: string, app: Application) {
     const k = keyOf(app.metadata.namespace, app.metadata.name);
     if (type === 'DELETED') this.apps.delete(k);
-    else this.apps.set(k, app);
+    else this.apps.set(k, slimApplication(app));
     this.pending.add(k);
     this.schedule();
   }
@@ -173,16 +175,28 @@ export class ControlPlaneWatcher {
     const full = this.firstFlush;
     const keys = full ? [...this.apps.keys()] : [...this.pending];
     this.pending = new Set();
-    const present = keys.map((k) => this.apps.get(k)).filter((a): a is Application => a !== undefined);
-    const updates = indexUpdates(this.cp.name, present, this.updaters, this.endpoints, this.deps.filters);
-    const tracked = new Set(updates.map((u) => u.entry.key));
-    const removed = keys.map((k) => `${this.cp.name}/${k}`).filter((k) => !tracked.has(k));
-    const result = await this.deps.index.sync(this.cp.name, updates, { full, removed });
-    for (const k of removed) this.updaterOf.delete(k);
-    for (const u of updates) {
-      if (u.entry.updater) this.updaterOf.set(u.entry.key, updaterKey(u.entry.updater));
-      else this.updaterOf.delete(u.entry.key);
+    const result = { changed: [] as string[], removed: [] as string[] };
+    const indexed: string[] = [];
+    // in slices, so a control plane of thousands of apps never has all its entries in memory at once
+    for (let i = 0; i < keys.length; i += FLUSH_SLICE) {
+      const slice = keys.slice(i, i + FLUSH_SLICE);
+      const present = slice.map((k) => this.apps.get(k)).filter((a): a is Application => a !== undefined);
+      const updates = indexUpdates(this.cp.name, present, this.updaters, this.endpoints, this.deps.filters);
+      const tracked = new Set(updates.map((u) => u.entry.key));
+      const removed = slice.map((k) => `${this.cp.name}/${k}`).filter((k) => !tracked.has(k));
+      const out = await this.deps.index.sync(this.cp.name, updates, { full: false, removed });
+      result.changed.push(...out.changed);
+      result.removed.push(...out.removed);
+      indexed.push(...tracked);
+      for (const k of removed) this.updaterOf.delete(k);
+      for (const u of updates) {
+        if (u.entry.updater) this.updaterOf.set(u.entry.key, updaterKey(u.entry.updater));
+        else this.updaterOf.delete(u.entry.key);
+      }
     }
+    // the first complete picture: whatever else the index holds for this control plane is gone
+    if (full) result.removed.push(...(await this.deps.index.sync(this.cp.name, [], { full: true, keep: indexed })).removed);
+    const updates = indexed;
     if (full) {
       this.firstFlush = false;
       this.deps.log.info({ controlPlane: this.cp.name, applications: updates.length, removed: result.removed.length }, `watching ${updates.length} application(s) of control plane ${this.cp.name}`);

@@ -10,6 +10,8 @@ export interface JobContext {
   attempt: number;
   /** True when a failure now will not be retried. */
   finalAttempt: boolean;
+  /** The job ran before (a retry, a resumption after its worker died, or after a rate-limit delay): earlier steps may be done. */
+  resumed: boolean;
   log: Logger;
 }
 

@@ -28,10 +28,11 @@ export interface ControlPlaneStatus {
 export interface FleetIndex {
   /**
    * Stores the given apps of control plane `cp`; apps whose entry changed (or that are new) are
-   * marked dirty, so the next cycle checks them. With `full`, every app of `cp` not given is removed
-   * (a complete list); `removed` names apps deleted meanwhile.
+   * marked dirty, so the next cycle checks them. With `full`, every app of `cp` neither given nor in
+   * `keep` is removed (a complete list, possibly stored in slices before); `removed` names apps
+   * deleted meanwhile.
    */
-  sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }>;
+  sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[]; keep?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }>;
   getMany(keys: readonly string[]): Promise<Map<string, IndexEntry | CorruptEntry>>;
   targets(repoKeys: readonly string[]): Promise<Map<string, PollTarget>>;
   appsForRepo(repoKey: string): Promise<string[]>;

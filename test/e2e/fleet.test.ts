@@ -222,11 +222,14 @@ describe('two control planes, three namespaces, two processes', () => {
     await third.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('took the lease of control plane east'), 30_000);
     await third.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('took the lease of control plane west'), 30_000);
     expect(Date.now() - killed).toBeLessThan(17_000); // one lease period (15 s) and the next try
-    const from = third.logs().length;
+    const edited = Date.now();
     const app = env.application('east', 'team-a', 'edit-me')!;
     app.metadata.annotations![`${P}svc.allow-tags`] = 'regexp:^v1\\.';
     app.status.summary.images = ['fleet.example/fleet/svc-3:v1.0'];
     env.clusters.get('east').server.put(app);
-    await third.waitForLog((l) => l.queue === 'select' && l.application === 'edit-me' && l.reason === 'already-newest', 10_000, from);
+    await until(async () => {
+      const audit = JSON.parse((await runCli(['audit', '--app', 'east/team-a/edit-me', '-o', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix })).stdout) as { at: number; reason: string }[];
+      return audit.some((r) => r.at >= edited && r.reason === 'already-newest');
+    }, 10_000, 'the edit to be acted on by the new holder');
   }, 120_000);
 });

@@ -32,11 +32,13 @@ export interface TagflowProcess {
   waitForLog(test: (l: Record<string, any>) => boolean, timeoutMs: number, from?: number): Promise<Record<string, any>>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
   readonly exited: Promise<number | null>;
+  /** The exit code (or -1 for a signal) once exited, else null. */
+  exitCode(): number | null;
 }
 
 /** Starts a long-running `tagflow` (JSON logs) in a child process, as a Deployment would. */
-export function spawnTagflow(args: string[], env: Record<string, string | undefined> = {}): TagflowProcess {
-  const child = spawn(process.execPath, [TAGFLOW_BIN, ...args, '--logformat', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnTagflow(args: string[], env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): TagflowProcess {
+  const child = spawn(process.execPath, [...nodeArgs, TAGFLOW_BIN, ...args, '--logformat', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, any>[] = [];
   let partial = '';
   const waiters = new Set<() => void>();
@@ -84,5 +86,6 @@ export function spawnTagflow(args: string[], env: Record<string, string | undefi
       return exited;
     },
     exited,
+    exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null),
   };
 }

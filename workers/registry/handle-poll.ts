@@ -47,8 +47,8 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
     return out;
   }
 
-  async function alreadyDone(ctx: JobContext, repo: string, f: Follow): Promise<boolean> {
-    const done = await deps.ledger.stepResult<Stored>(step(ctx, repo));
+  async function alreadyDone(ctx: JobContext, repo: string, f: Follow, known?: Map<string, Stored | null>): Promise<boolean> {
+    const done = known ? known.get(repo) : await deps.ledger.stepResult<Stored>(step(ctx, repo));
     if (!done) return false;
     if (Array.isArray(done.released)) for (const a of done.released as string[]) f.released.add(a);
     if (Array.isArray(done.batches)) for (const b of done.batches as string[]) f.batches.add(b);
@@ -68,11 +68,13 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
   return {
     async run(job, ctx) {
       const targets = await deps.index.targets(job.repos);
+      // repositories done in an earlier attempt of this job (only a retry has any)
+      const earlier = ctx.resumed ? new Map(await Promise.all(job.repos.map(async (r) => [r, await deps.ledger.stepResult<Stored>(step(ctx, r))] as const))) : new Map<string, Stored | null>();
       const f: Follow = { released: new Set(), batches: new Set() };
       let retry: unknown;
       let polled = 0;
       for (const repo of job.repos) {
-        if (await alreadyDone(ctx, repo, f)) continue;
+        if (await alreadyDone(ctx, repo, f, earlier)) continue;
         const target = targets.get(repo);
         if (!target) {
           await record(ctx, repo, null, f); // no longer tracked: its waiters are released

@@ -19,7 +19,7 @@ export interface CheckSettings {
 }
 
 export interface LogLine {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   fields: Record<string, unknown>;
   msg: string;
 }
@@ -38,7 +38,8 @@ export function checkApp(entry: IndexEntry, snapshots: ReadonlyMap<string, TagSn
   const notes = [...entry.problems.filter((p) => p.severity === 'warning'), ...wb.problems];
   const logs: LogLine[] = [
     ...notes.map((p) => ({ level: p.severity === 'error' ? ('error' as const) : ('warn' as const), fields: { annotation: p.annotation, value: p.value }, msg: p.message })),
-    ...ev.decisions.map((d) => ({ level: d.outcome === 'error' ? ('error' as const) : ('info' as const), fields: { alias: d.alias, image: d.image, reason: d.reason }, msg: d.message })),
+    // as the anchor: a change or an error at info/error, an image that stays where it is at debug
+    ...ev.decisions.map((d) => ({ level: d.outcome === 'error' ? ('error' as const) : d.outcome === 'update' ? ('info' as const) : ('debug' as const), fields: { alias: d.alias, image: d.image, reason: d.reason }, msg: d.message })),
   ];
   const audit = [
     ...notes.map((p) => ({ kind: 'config' as const, alias: p.alias, outcome: p.severity === 'error' ? ('invalid' as const) : ('warning' as const), reason: 'annotation', message: p.message })),

@@ -44,7 +44,7 @@ export function handleSelect(deps: SelectDeps): JobHandler<SelectJob> {
 
   return {
     async run(job, ctx) {
-      const done = await deps.ledger.stepResult<Stored>(step(ctx));
+      const done = ctx.resumed ? await deps.ledger.stepResult<Stored>(step(ctx)) : null;
       if (done) return void (await followUps(done));
       const seq = await deps.ledger.nextCheckSeq();
       const entries = await deps.index.getMany(job.apps);

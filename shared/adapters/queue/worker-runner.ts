@@ -40,6 +40,7 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
         queue,
         attempt,
         finalAttempt: attempt >= (job.opts.attempts ?? 1),
+        resumed: attempt > 1 || (job.attemptsStarted ?? 0) > 1 || Number((job.data as { rateLimitDelays?: number }).rateLimitDelays ?? 0) > 0,
         log: o.log.child({ queue, jobId: job.id, attempt }),
       };
       try {

@@ -28,6 +28,10 @@ export function connectionOptions(url: string): ConnectionOptions {
   };
 }
 
+/**
+ * A store connection. Commands issued in the same tick go out in one write (auto-pipelining): a
+ * batch of checks or polls issues many small commands, and a write syscall each is what costs.
+ */
 export function createRedis(url: string, name: string): Redis {
-  return new Redis({ ...connectionOptions(url), connectionName: `tagflow-${name}`, lazyConnect: false });
+  return new Redis({ ...connectionOptions(url), connectionName: `tagflow-${name}`, lazyConnect: false, enableAutoPipelining: true });
 }

@@ -28,9 +28,9 @@ export class RedisFleetIndex implements FleetIndex {
     registerScripts(redis, [forgetAppScript]);
   }
 
-  async sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }> {
+  async sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[]; keep?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }> {
     const k = this.k;
-    const given = new Set(updates.map((u) => u.entry.key));
+    const given = new Set([...updates.map((u) => u.entry.key), ...(o.keep ?? [])]);
     const changedUpdates: IndexUpdate[] = [];
     for (const part of chunks(updates)) {
       const hashes = await this.redis.hmget(k.idxHashes, ...part.map((u) => u.entry.key));

@@ -1,3 +1,4 @@
+import { memoize } from '../model/memo.ts';
 /**
  * Go `path/filepath.Match` patterns (`*`, `?`, `[...]` with `^` negation and ranges, `\` escapes),
  * compiled to an RE2 expression so matching is linear. Malformed patterns throw.
@@ -41,7 +42,22 @@ function translateClass(s: string, pattern: string): [string, string] {
 }
 
 /** Compile a glob to a full-match predicate. Throws Error on a malformed pattern. */
+const globMemo = memoize((pattern: string) => {
+  try {
+    return { ok: compileGlobUncached(pattern) } as const;
+  } catch (e) {
+    return { error: e } as const;
+  }
+}, 2048);
+
+/** Compiles a Go filepath.Match glob (memoized); a malformed one throws the same error each time. */
 export function compileGlob(pattern: string): (s: string) => boolean {
+  const r = globMemo(pattern);
+  if ('error' in r) throw r.error;
+  return r.ok;
+}
+
+function compileGlobUncached(pattern: string): (s: string) => boolean {
   let re = '';
   let rest = pattern;
   while (rest !== '') {

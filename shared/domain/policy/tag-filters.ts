@@ -5,6 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import { compileGlob } from './glob.ts';
+import { memoize } from '../model/memo.ts';
 import { PolicyError } from '../model/policy-error.ts';
 
 export interface TagMatcher {
@@ -15,8 +16,17 @@ export interface TagMatcher {
 
 const matchAll: TagMatcher = { match: () => true };
 
-/** `regexp:<RE2>` (prefix case-insensitive, unanchored), `any`, or unset/empty = every tag. */
+const allowMemo = memoize((key: string) => {
+  const nl = key.indexOf('\n');
+  return allowTagsMatcherUncached(key.slice(nl + 1), key.slice(0, nl));
+}, 2048);
+
+/** `regexp:<RE2>` (prefix case-insensitive, unanchored), `any`, or unset/empty = every tag (memoized). */
 export function allowTagsMatcher(value: string | undefined, field = 'allow-tags'): TagMatcher {
+  return allowMemo(`${field}\n${value ?? ''}`);
+}
+
+function allowTagsMatcherUncached(value: string | undefined, field: string): TagMatcher {
   const v = (value ?? '').trim();
   if (v === '' || v.toLowerCase() === 'any') return matchAll;
   const fail = (detail: string): TagMatcher => ({ match: () => false, error: new PolicyError(field, v, detail) });

@@ -6,6 +6,7 @@
  * semantics, linear time), so a hostile constraint cannot stall the parser.
  */
 import { RE2JS } from 're2js';
+import { memoize } from '../model/memo.ts';
 import { PolicyError } from '../model/policy-error.ts';
 import { checkTerm, type Op, type Term } from './constraint-ops.ts';
 import { mustParseVersion, type Version } from './version.ts';
@@ -79,7 +80,23 @@ function parseTerm(text: string, fail: (detail: string) => never): Term {
  * Parse a constraint. '' (or only whitespace) means `*`: any release, no pre-releases.
  * Throws PolicyError (field `constraint` unless another is given) on invalid input.
  */
+const constraintMemo = memoize((key: string) => {
+  const nl = key.indexOf('\n');
+  try {
+    return { ok: parseConstraintUncached(key.slice(nl + 1), key.slice(0, nl)) } as const;
+  } catch (e) {
+    return { error: e } as const;
+  }
+}, 2048);
+
+/** Parses a constraint (memoized per text and field; a bad one throws the same PolicyError each time). */
 export function parseConstraint(input: string, field = 'constraint'): Constraint {
+  const r = constraintMemo(`${field}\n${input}`);
+  if ('error' in r) throw r.error;
+  return r.ok;
+}
+
+function parseConstraintUncached(input: string, field: string): Constraint {
   const fail = (detail: string): never => {
     throw new PolicyError(field, input, detail);
   };

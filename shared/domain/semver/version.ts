@@ -1,3 +1,4 @@
+import { memoize } from '../model/memo.ts';
 /**
  * Versions as Masterminds/semver v3 parses them (its default, coercing NewVersion): an optional `v`,
  * one to three numeric parts (missing ones are 0, leading zeros allowed), an optional pre-release and
@@ -34,7 +35,14 @@ function validPrerelease(pre: string): boolean {
 }
 
 /** Parse a tag as a version; null when it is not one (such tags are silently skipped by the semver strategy). */
+const parseVersionMemo = memoize(parseVersionUncached, 16_384);
+
+/** A version of Masterminds semver's grammar, or null (memoized: tag names repeat across a fleet). */
 export function parseVersion(s: string): Version | null {
+  return parseVersionMemo(s);
+}
+
+function parseVersionUncached(s: string): Version | null {
   const m = VERSION_RE.exec(s);
   if (!m) return null;
   const major = part(m[1]);
