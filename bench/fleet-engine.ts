@@ -159,7 +159,8 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
         spawnTagflow(
           ['run', '--dry-run', '--kubeconfig', fx.kubeconfigPath, ...contexts, '--interval', '24h', '--health-port', '0', '--roles', 'scheduler,registry,select,patch,git', '--redis-url', REDIS_URL],
           { TAGFLOW_PREFIX: prefix, TAGFLOW_CONCURRENCY: `registry=${CONCURRENCY}`, KUBECONFIG: undefined },
-          (process.env.BENCH_TAGFLOW_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          // as the image runs it (Dockerfile: NODE_OPTIONS=--max-old-space-size=192), plus what the caller adds
+          ['--max-old-space-size=192', ...(process.env.BENCH_TAGFLOW_NODE_ARGS ?? '').split(' ').filter(Boolean)],
         ),
       );
     }
@@ -170,7 +171,7 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
       const fatal = logs.find((l) => l.level === 'fatal' || (typeof l.raw === 'string' && l.raw.startsWith('tagflow:')));
       if (fatal) throw new Error(`tagflow failed: ${JSON.stringify(fatal)}`);
       const gone = procs.find((p) => p.exitCode() !== null);
-      if (gone) throw new Error(`tagflow exited (${gone.exitCode()}): ${JSON.stringify(logs.slice(-5))}`);
+      if (gone) throw new Error(`tagflow exited (${gone.exitCode()}): ${logs.slice(-40).map((l) => JSON.stringify(l)).join("\n")}`);
       if (!discoveryMs && logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('watching ')).length >= names.length) discoveryMs = performance.now() - spawned;
       const checked = await redis.hlen(keys.results);
       if (checked >= scale.apps && (await redis.zcard(keys.cyclesActive)) === 0) break;
@@ -186,8 +187,10 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
     const manual = async () => {
       const id = `bench-${Date.now()}`;
       const t = performance.now();
+      const enqueued = Date.now();
       await sink.add('cycle', 'manual', { cycleId: id, trigger: 'manual' });
       const s = await ledger.waitFor(id, 10 * 60_000);
+      log(`cycle ${id}: picked up after ${s.startedAt - enqueued} ms, ran ${(s.finishedAt ?? 0) - s.startedAt} ms`);
       return { ms: performance.now() - t, s };
     };
 

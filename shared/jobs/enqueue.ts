@@ -7,7 +7,16 @@ import { appKey, type AppRef, type CommitJob, type Trigger } from './payloads.ts
  * endpoint, checks in batches of apps, one pending write-back per Application (argocd) or per
  * repository branch (git), change cycles coalesced.
  */
+/** At most this many repositories per poll job. */
 export const POLL_BATCH = 16;
+/**
+ * Repositories per poll job for a cycle of `n`: enough jobs (about 256) that the registry pools of
+ * every process stay busy to the end (a few big batches leave most workers idle on the last one),
+ * few enough that the job overhead stays small.
+ */
+export function pollBatchSize(n: number): number {
+  return Math.max(1, Math.min(POLL_BATCH, Math.ceil(n / 256)));
+}
 export const CHECK_BATCH = 50;
 export const PRIORITY = { changes: 1, normal: 10 } as const;
 /** Changes seen within this window start one cycle together. */
@@ -19,7 +28,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Poll jobs: repositories grouped by registry endpoint and control plane, POLL_BATCH per job. */
+/** Poll jobs: repositories grouped by registry endpoint and control plane, in batches (pollBatchSize). */
 export function enqueuePolls(sink: JobSink, targets: readonly PollTarget[], trigger: Trigger): Promise<void> {
   const byEndpoint = new Map<string, string[]>();
   for (const t of targets) {
@@ -27,7 +36,8 @@ export function enqueuePolls(sink: JobSink, targets: readonly PollTarget[], trig
     byEndpoint.set(id, [...(byEndpoint.get(id) ?? []), t.repoKey]);
   }
   const priority = trigger === 'app-changed' ? PRIORITY.changes : PRIORITY.normal;
-  const jobs = [...byEndpoint.values()].flatMap((repos) => chunk(repos, POLL_BATCH)).map((repos) => ({ name: 'poll', data: { repos, trigger }, options: { priority } }));
+  const size = pollBatchSize(targets.length);
+  const jobs = [...byEndpoint.values()].flatMap((repos) => chunk(repos, size)).map((repos) => ({ name: 'poll', data: { repos, trigger }, options: { priority } }));
   return sink.addBulk('poll', jobs);
 }
 

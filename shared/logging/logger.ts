@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 
 export type { Logger };
@@ -21,7 +22,7 @@ export interface LoggerOptions {
  * (`time=… level=info msg="…" application=…`), the format argocd-image-updater prints by default.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const out = options.destination ?? process.stdout;
+  const out = options.destination ?? stdoutBuffered();
   const stream = options.format === 'json' ? out : logfmtStream(out);
   return pino(
     {
@@ -38,12 +39,49 @@ export function createLogger(options: LoggerOptions): Logger {
 function logfmtStream(out: NodeJS.WritableStream): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, done) {
+      let text = '';
       for (const line of chunk.toString('utf8').split('\n')) {
-        if (line) out.write(`${toLogfmt(JSON.parse(line) as Record<string, unknown>)}\n`);
+        if (line) text += `${toLogfmt(JSON.parse(line) as Record<string, unknown>)}\n`;
+      }
+      if (text) out.write(text);
+      done();
+    },
+  });
+}
+
+let stdout: Writable | undefined;
+
+/**
+ * Standard output, with lines gathered into one write per turn of the event loop (a busy cycle
+ * logs thousands of lines; a write each is what costs) and written synchronously on exit.
+ */
+function stdoutBuffered(): Writable {
+  if (stdout) return stdout;
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    process.stdout.write(text);
+  };
+  process.once('exit', () => {
+    if (pending) writeSync(1, pending);
+    pending = '';
+  });
+  stdout = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      pending += chunk.toString('utf8');
+      if (pending.length > 65_536) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
       }
       done();
     },
   });
+  return stdout;
 }
 
 /** Fields printed right after the message, as argocd-image-updater's lines have them. */

@@ -81,6 +81,8 @@ export interface CycleLedger {
   start(cycleId: string, options: CycleStartOptions): Promise<CycleStart>;
   /** A poll of `repoKey` ended with `snapshot` (null: nothing new was fetched). */
   pollDone(step: string, repoKey: string, snapshot: TagSnapshot | null): Promise<PollOutcome>;
+  /** Several polls ended, recorded in one step (`changed`: the repositories whose snapshot changed). */
+  pollsDone(step: string, polls: readonly { repoKey: string; snapshot: TagSnapshot | null }[]): Promise<Omit<PollOutcome, 'changed'> & { changed: string[] }>;
   /** Orders checks: a later check's results win over an earlier one that finishes after it. */
   nextCheckSeq(): Promise<number>;
   /** `patches`: apps whose argocd write-back the caller enqueues (kept with the step for a retry). */

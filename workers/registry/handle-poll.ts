@@ -6,7 +6,7 @@ import { describeError } from '../../shared/errors.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
 import { enqueueChecks, enqueueCommit } from '../../shared/jobs/enqueue.ts';
 import { CommitJobSchema, type PollJob } from '../../shared/jobs/payloads.ts';
-import type { CycleLedger, PollOutcome } from '../../shared/ports/cycle-ledger.ts';
+import type { CycleLedger } from '../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../shared/ports/fleet-index.ts';
 import type { JobSink } from '../../shared/jobs/job-sink.ts';
 import type { RegistryAccess } from '../../shared/ports/registry-access.ts';
@@ -15,23 +15,25 @@ import type { TagSnapshotStore } from '../../shared/ports/tag-snapshots.ts';
 export interface PollDeps {
   index: Pick<FleetIndex, 'targets'>;
   registry: RegistryAccess;
-  ledger: Pick<CycleLedger, 'pollDone' | 'stepResult'>;
-  snapshots: Pick<TagSnapshotStore, 'get'>;
+  ledger: Pick<CycleLedger, 'pollsDone' | 'stepResult'>;
+  snapshots: Pick<TagSnapshotStore, 'get' | 'hashes'>;
   sink: JobSink;
   report: CycleReporter;
 }
 
-type Stored = { released?: unknown; batches?: unknown };
+type Stored = { released?: unknown; batches?: unknown; repos?: unknown };
 
 /**
- * One batch of repositories of one registry: for each, list its tags (one request per page), add
- * manifest metadata when a strategy needs it, and record the snapshot in the cycle ledger in the
- * same step that releases the apps waiting for it (or, when the snapshot changed, every app using
- * the repository). A repository done in an earlier attempt of the job is not asked again; one that
- * fails for good gets an error snapshot (its previous tags kept) so its apps report the error.
+ * One batch of repositories of one registry: for each, list its tags (one request per page) and
+ * add manifest metadata when a strategy needs it. A changed snapshot is recorded in the ledger at
+ * once, in the step that releases the apps using it; the unchanged ones are recorded together
+ * when the batch is done (one step: nothing waits on them but the cycle's count of polls). A
+ * repository done in an earlier attempt of the job is not asked again; one that fails for good
+ * gets an error snapshot (its previous tags kept) so its apps report the error.
  */
 export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
   const step = (ctx: JobContext, repo: string) => `poll:${ctx.jobId}:${repo}`;
+  const restStep = (ctx: JobContext) => `poll:${ctx.jobId}:unchanged`;
 
   /** What a batch of polls hands on: apps to check and commit batches to enqueue. */
   interface Follow {
@@ -39,20 +41,32 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
     batches: Set<string>;
   }
 
-  async function record(ctx: JobContext, repo: string, snapshot: TagSnapshot | null, f: Follow) {
-    const out: PollOutcome = await deps.ledger.pollDone(step(ctx, repo), repo, snapshot);
-    for (const a of out.released) f.released.add(a);
-    for (const b of out.batches) f.batches.add(b);
-    await deps.report(ctx.log, out.finished);
-    return out;
-  }
-
-  async function alreadyDone(ctx: JobContext, repo: string, f: Follow, known?: Map<string, Stored | null>): Promise<boolean> {
-    const done = known ? known.get(repo) : await deps.ledger.stepResult<Stored>(step(ctx, repo));
-    if (!done) return false;
+  const take = (f: Follow, done: Stored) => {
     if (Array.isArray(done.released)) for (const a of done.released as string[]) f.released.add(a);
     if (Array.isArray(done.batches)) for (const b of done.batches as string[]) f.batches.add(b);
-    return true;
+  };
+
+  async function record(ctx: JobContext, stepId: string, polls: { repoKey: string; snapshot: TagSnapshot | null }[], f: Follow) {
+    if (polls.length === 0) return;
+    const out = await deps.ledger.pollsDone(stepId, polls);
+    take(f, out);
+    await deps.report(ctx.log, out.finished);
+  }
+
+  /** Repositories recorded by an earlier attempt of this job (a retry, a resumed or delayed job). */
+  async function earlierSteps(ctx: JobContext, repos: readonly string[], f: Follow): Promise<Set<string>> {
+    const done = new Set<string>();
+    if (!ctx.resumed) return done;
+    const rest = await deps.ledger.stepResult<Stored>(restStep(ctx));
+    if (rest) {
+      take(f, rest);
+      for (const r of Array.isArray(rest.repos) ? (rest.repos as string[]) : []) done.add(r);
+    }
+    for (const r of repos) {
+      const own = await deps.ledger.stepResult<Stored>(step(ctx, r));
+      if (own) (take(f, own), done.add(r));
+    }
+    return done;
   }
 
   async function handOn(f: Follow, trigger: PollJob['trigger']) {
@@ -67,17 +81,16 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
 
   return {
     async run(job, ctx) {
-      const targets = await deps.index.targets(job.repos);
-      // repositories done in an earlier attempt of this job (only a retry has any)
-      const earlier = ctx.resumed ? new Map(await Promise.all(job.repos.map(async (r) => [r, await deps.ledger.stepResult<Stored>(step(ctx, r))] as const))) : new Map<string, Stored | null>();
       const f: Follow = { released: new Set(), batches: new Set() };
+      const [targets, hashes, done] = await Promise.all([deps.index.targets(job.repos), deps.snapshots.hashes(job.repos), earlierSteps(ctx, job.repos, f)]);
+      const unchanged: { repoKey: string; snapshot: null }[] = [];
       let retry: unknown;
       let polled = 0;
       for (const repo of job.repos) {
-        if (await alreadyDone(ctx, repo, f, earlier)) continue;
+        if (done.has(repo)) continue;
         const target = targets.get(repo);
         if (!target) {
-          await record(ctx, repo, null, f); // no longer tracked: its waiters are released
+          unchanged.push({ repoKey: repo, snapshot: null }); // no longer tracked: its waiters are released
           continue;
         }
         let snapshot: TagSnapshot;
@@ -92,10 +105,15 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
           ctx.log.error({ repo, code: err.code }, `could not list tags of ${repo}: ${err.message}`);
           snapshot = await errorSnapshot(repo, err);
         }
-        const out = await record(ctx, repo, snapshot, f);
         polled++;
-        ctx.log.debug({ repo, tags: snapshot.tags.length, changed: out.changed, released: out.released.length }, 'polled repository');
+        const changed = snapshot.hash !== hashes.get(repo);
+        ctx.log.debug({ repo, tags: snapshot.tags.length, changed }, 'polled repository');
+        // a changed tag list releases its apps now; an unchanged one is not even sent again
+        if (changed) await record(ctx, step(ctx, repo), [{ repoKey: repo, snapshot }], f);
+        else unchanged.push({ repoKey: repo, snapshot: null });
       }
+      if (!retry) await record(ctx, restStep(ctx), unchanged, f);
+      else for (const u of unchanged) await record(ctx, step(ctx, u.repoKey), [u], f);
       await handOn(f, job.trigger);
       if (retry) throw retry;
       return { polled, released: f.released.size };
@@ -103,10 +121,10 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
 
     async onFinalFailure(job, ctx, error) {
       const f: Follow = { released: new Set(), batches: new Set() };
-      for (const repo of job.repos) {
-        if (await alreadyDone(ctx, repo, f)) continue;
+      const done = await earlierSteps({ ...ctx, resumed: true }, job.repos, f);
+      for (const repo of job.repos.filter((r) => !done.has(r))) {
         ctx.log.error({ repo, code: error.code }, `could not list tags of ${repo}: ${error.message}`);
-        await record(ctx, repo, await errorSnapshot(repo, error), f);
+        await record(ctx, step(ctx, repo), [{ repoKey: repo, snapshot: await errorSnapshot(repo, error) }], f);
       }
       await handOn(f, job.trigger);
     },

@@ -19,6 +19,11 @@ export async function runAction(flags: RawFlags & Record<string, unknown>): Prom
   for (const w of [...anchorFlagWarnings(flags, process.env), ...anchor.warnings]) services.log.warn(w);
   if (anchor.settings.metricsPort) services.log.warn(NOT_YET.metrics);
   if (anchor.settings.webhook.enabled) services.log.warn(NOT_YET.webhook);
+  // a bug must not end the process silently: say what it was, then exit (the orchestrator restarts it)
+  process.on('unhandledRejection', (e) => {
+    services.log.fatal({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, `unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
   const roles = await startRoles(services);
   const shutdown = async (code: number) => {
     await roles.close();

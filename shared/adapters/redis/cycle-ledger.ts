@@ -7,7 +7,7 @@ import { CYCLE_FIELDS } from './lua/lib.ts';
 import { abortCycleScript, startCycleScript } from './lua/cycle-start.ts';
 import { pollDoneScript } from './lua/poll-done.ts';
 import { selectsDoneScript } from './lua/selects-done.ts';
-import { defineScript, list } from './lua/script.ts';
+import { defineScript, list, registerScripts } from './lua/script.ts';
 
 const claimResyncScript = defineScript({
   name: 'claim_full_resync',
@@ -51,7 +51,10 @@ export class RedisCycleLedger implements CycleLedger {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly subscriberFactory: () => Redis,
-  ) {}
+  ) {
+    // defined before any (auto-)pipeline of this connection is made, so pipelines can run them
+    registerScripts(redis, [startCycleScript, abortCycleScript, pollDoneScript, selectsDoneScript, claimResyncScript]);
+  }
 
   private finishKeys() {
     const k = this.keys;
@@ -83,24 +86,33 @@ export class RedisCycleLedger implements CycleLedger {
   }
 
   async pollDone(step: string, repoKey: string, snapshot: TagSnapshot | null): Promise<PollOutcome> {
+    const out = await this.pollsDone(step, [{ repoKey, snapshot }]);
+    return { ...out, changed: out.changed.includes(repoKey) };
+  }
+
+  async pollsDone(step: string, polls: readonly { repoKey: string; snapshot: TagSnapshot | null }[]) {
     const k = this.keys;
     const raw = (await pollDoneScript.run(
       this.redis,
       {
         ...this.finishKeys(),
-        snapshot: k.snapshot(repoKey),
         snapHashes: k.snapHashes,
         repoWaiters: k.repoWaiters,
         cycleRepoApps: k.cycleRepoApps,
         cycleApps: k.cycleApps,
         appCycles: k.appCycles,
-        repoApps: k.idxRepoApps(repoKey),
         idxAppRepos: k.idxAppRepos,
       },
-      { step, repo: repoKey, snapshot: snapshot ? JSON.stringify(snapshot) : '', hash: snapshot?.hash ?? '', now: Date.now(), channel: k.cycleDoneChannel },
+      {
+        step,
+        polls: JSON.stringify(polls.map((p) => (p.snapshot ? { r: p.repoKey, s: JSON.stringify(p.snapshot), h: p.snapshot.hash } : { r: p.repoKey }))),
+        now: Date.now(),
+        channel: k.cycleDoneChannel,
+      },
+      polls.flatMap((p) => [k.snapshot(p.repoKey), k.idxRepoApps(p.repoKey)]),
     )) as string;
-    const out = JSON.parse(raw) as { changed: boolean; released: unknown; batches: unknown; finished: unknown };
-    return { changed: out.changed === true, released: list(out.released), batches: list(out.batches), finished: summaries(out.finished) };
+    const out = JSON.parse(raw) as { changed: unknown; released: unknown; batches: unknown; finished: unknown };
+    return { changed: list(out.changed), released: list(out.released), batches: list(out.batches), finished: summaries(out.finished) };
   }
 
   async nextCheckSeq(): Promise<number> {

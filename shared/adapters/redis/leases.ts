@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Leases } from '../../ports/leases.ts';
 import type { Keys } from './keys.ts';
-import { defineScript } from './lua/script.ts';
+import { defineScript, registerScripts } from './lua/script.ts';
 
 const hold = defineScript({
   name: 'lease_hold',
@@ -36,7 +36,9 @@ export class RedisLeases implements Leases {
   constructor(
     private readonly redis: Redis,
     private readonly k: Keys,
-  ) {}
+  ) {
+    registerScripts(redis, [hold, release]);
+  }
 
   async hold(name: string, owner: string, ttlMs: number): Promise<boolean> {
     return (await hold.run(this.redis, { lease: this.k.lease(name) }, { owner, ttl: Math.max(1, Math.round(ttlMs)) })) === 1;

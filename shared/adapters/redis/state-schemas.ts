@@ -73,7 +73,6 @@ export const IndexEntrySchema = z.object({
   ref: appRef,
   app: application,
   tracked: z.array(z.object({ spec: imageSpec, repoKey: z.string() })),
-  images: z.array(imageSpec),
   problems: z.array(problem),
   writeBack: z.object({ config: writeBackConfig.nullable(), problems: z.array(problem) }),
   updater: z.object({ namespace: z.string(), name: z.string() }).optional(),

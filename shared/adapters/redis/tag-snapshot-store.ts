@@ -28,6 +28,14 @@ export class RedisTagSnapshotStore implements TagSnapshotStore {
     return raw ? this.read(repoKey, raw) : null;
   }
 
+  async hashes(repoKeys: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (repoKeys.length === 0) return out;
+    const raws = await this.redis.hmget(this.k.snapHashes, ...repoKeys);
+    raws.forEach((h, i) => h && out.set(repoKeys[i]!, h));
+    return out;
+  }
+
   async getMany(repoKeys: readonly string[]): Promise<Map<string, TagSnapshot>> {
     const out = new Map<string, TagSnapshot>();
     if (repoKeys.length === 0) return out;

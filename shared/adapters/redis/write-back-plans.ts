@@ -4,7 +4,7 @@ import type { PendingPlan, WriteBackPlans } from '../../ports/write-back-plans.t
 import { field, type Keys } from './keys.ts';
 import { markWrittenScript, writeBackDoneScript } from './lua/plan-scripts.ts';
 import { summaries } from './cycle-ledger.ts';
-import { list } from './lua/script.ts';
+import { list, registerScripts } from './lua/script.ts';
 import { parseStored, StoredPlanSchema } from './state-schemas.ts';
 
 /** Plans as JSON in one hash per group; their cycles and written markers in fixed hashes beside. */
@@ -12,7 +12,9 @@ export class RedisWriteBackPlans implements WriteBackPlans {
   constructor(
     private readonly redis: Redis,
     private readonly k: Keys,
-  ) {}
+  ) {
+    registerScripts(redis, [markWrittenScript, writeBackDoneScript]);
+  }
 
   async list(group: string): Promise<PendingPlan[]> {
     const all = await this.redis.hgetall(this.k.plans(group));

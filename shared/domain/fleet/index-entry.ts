@@ -45,7 +45,7 @@ export interface AppConfiguration {
   signature?: string;
 }
 
-export interface IndexEntry extends AppConfiguration {
+export interface IndexEntry extends Omit<AppConfiguration, 'images'> {
   key: string;
   ref: ApplicationRef;
   app: Application;
@@ -79,16 +79,23 @@ export function annotationConfiguration(app: Application): AppConfiguration | nu
   return { images, problems, writeBack: readWriteBackConfig(annotations) };
 }
 
-/** What select workers need of an Application; labels and annotations sorted so the hash is stable. */
+const OWN_ANNOTATIONS = 'argocd-image-updater.argoproj.io/';
+
+/**
+ * What tagflow needs of an Application: its identity, labels, the updater's own annotations
+ * (others, such as kubectl's last-applied-configuration, can be large and never matter here),
+ * sources and the status fields it reads; maps sorted so the hash is stable.
+ */
 export function slimApplication(app: Application): Application {
   const sorted = (m: Record<string, string> | undefined) => (m ? Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1))) : undefined);
+  const own = (m: Record<string, string> | undefined) => (m ? Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith(OWN_ANNOTATIONS))) : undefined);
   return {
     metadata: {
       name: app.metadata.name,
       namespace: app.metadata.namespace,
       uid: app.metadata.uid,
       resourceVersion: app.metadata.resourceVersion,
-      annotations: sorted(app.metadata.annotations),
+      annotations: sorted(own(app.metadata.annotations)),
       labels: sorted(app.metadata.labels),
     },
     spec: { project: app.spec.project, source: app.spec.source, sources: app.spec.sources },
@@ -119,7 +126,7 @@ export function buildIndexEntry(
     return { spec, repoKey };
   });
   const app = slimApplication(application);
-  const body = { key: appKeyOf(ref), ref, app, tracked, images: config.images, problems: config.problems, writeBack: config.writeBack, ...(config.updater ? { updater: config.updater } : {}) };
+  const body = { key: appKeyOf(ref), ref, app, tracked, problems: config.problems, writeBack: config.writeBack, ...(config.updater ? { updater: config.updater } : {}) };
   const { resourceVersion: _rv, ...stableMeta } = app.metadata;
   const hash = createHash('sha256')
     .update(JSON.stringify({ ...body, app: { ...app, metadata: stableMeta }, signature: config.signature ?? '', targets: [...targets.values()] }))

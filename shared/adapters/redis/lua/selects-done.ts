@@ -44,6 +44,14 @@ local function addBatch(b)
   end
 end
 local TOTALS = { 'considered', 'skipped', 'errors', 'dry' }
+-- counters are summed here and written once per cycle / once for the totals
+local totalDelta = { 0, 0, 0, 0 }
+local cycleDelta = {}
+local function add(c, name, by)
+  if not by or by == 0 then return end
+  cycleDelta[c] = cycleDelta[c] or {}
+  cycleDelta[c][name] = (cycleDelta[c][name] or 0) + by
+end
 
 for _, r in ipairs(input.apps) do
   local a = r.a
@@ -53,10 +61,7 @@ for _, r in ipairs(input.apps) do
     local old = split(string.gsub(redis.call('HGET', K_results, a) or '', ' ', SEP))
     if #old > 0 and num(old[1]) > seq then fresh = false end
     if fresh then
-      for i, t in ipairs(TOTALS) do
-        local delta = num(r.c[i]) - num(old[i + 1])
-        if delta ~= 0 then redis.call('HINCRBY', K_totals, t, delta) end
-      end
+      for i = 1, 4 do totalDelta[i] = totalDelta[i] + num(r.c[i]) - num(old[i + 1]) end
       redis.call('HSET', K_results, a, table.concat({ seq, num(r.c[1]), num(r.c[2]), num(r.c[3]), num(r.c[4]) }, ' '))
       if r.f == 1 then redis.call('SADD', K_failed, a) else redis.call('SREM', K_failed, a) end
     end
@@ -81,18 +86,18 @@ for _, r in ipairs(input.apps) do
     local af = fld(c, a)
     local st = redis.call('HGET', K_cycleApps, af)
     if st == '-1' and live(c) then
-      cincr(c, 'unselected', -1)
-      cincr(c, 'considered', num(r.c[1]))
-      cincr(c, 'skipped', num(r.c[2]))
-      cincr(c, 'errors', num(r.c[3]))
-      if input.dryRun then cincr(c, 'updated', num(r.c[4])) end
+      add(c, 'unselected', -1)
+      add(c, 'considered', num(r.c[1]))
+      add(c, 'skipped', num(r.c[2]))
+      add(c, 'errors', num(r.c[3]))
+      if input.dryRun then add(c, 'updated', num(r.c[4])) end
       if planned then
         redis.call('HSET', K_cycleApps, af, -2)
         appendUnique(K_planCycles, fld(r.p.g, a), c)
         if r.p.b then appendUnique(K_cycleBatches, c, r.p.b) end
       else
         redis.call('HDEL', K_cycleApps, af)
-        cincr(c, 'apps', -1)
+        add(c, 'apps', -1)
       end
       touched[c] = true
       settled = true
@@ -106,6 +111,12 @@ for _, r in ipairs(input.apps) do
   if planned and r.p.b and not settled then addBatch(r.p.b) end
 end
 
+for i, t in ipairs(TOTALS) do
+  if totalDelta[i] ~= 0 then redis.call('HINCRBY', K_totals, t, totalDelta[i]) end
+end
+for c, deltas in pairs(cycleDelta) do
+  for name, by in pairs(deltas) do cincr(c, name, by) end
+end
 for c in pairs(touched) do
   if num(cget(c, 'polls')) == 0 and num(cget(c, 'unselected')) == 0 then
     for _, b in ipairs(split(redis.call('HGET', K_cycleBatches, c))) do addBatch(b) end
