@@ -16,7 +16,7 @@ export interface JobSink {
   add<Q extends QueueName>(queue: Q, name: string, data: JobData[Q], options?: EnqueueOptions): Promise<void>;
   addBulk<Q extends QueueName>(queue: Q, jobs: readonly { name: string; data: JobData[Q]; options?: EnqueueOptions }[]): Promise<void>;
   /**
-   * A job added every `everyMs` (the first one after `everyMs`), identified by `id`: every replica may call this,
+   * A job added every `everyMs` (the first one now), identified by `id`: every replica may call this,
    * there is still one schedule.
    */
   repeat<Q extends QueueName>(queue: Q, id: string, everyMs: number, name: string, data: JobData[Q]): Promise<void>;

@@ -5,9 +5,19 @@ import type { Keys } from './keys.ts';
 const MAX_LEN = 200_000;
 
 /**
- * The audit trail: one Redis stream (capped, approximate trimming), entries as JSON.
- * Queries scan newest first and filter; an app's own stream index keeps per-app lookups cheap.
+ * The audit trail: one Redis stream for the fleet and one per app (both capped, approximate
+ * trimming), entries as JSON. The app's own stream has every record whole; the fleet stream has
+ * them without a check's selection explanation (tags found, filters, ranking: what `--app`
+ * queries show), which keeps the fleet-wide writes of a big cycle small.
+ * Queries scan newest first and filter.
  */
+/** A record as the fleet stream keeps it: a check without its selection explanation. */
+function fleetJson(r: AuditRecord): string {
+  if (r.kind !== 'select' || !r.detail) return JSON.stringify(r);
+  const { detail: _detail, ...rest } = r;
+  return JSON.stringify(rest);
+}
+
 export class RedisAuditLog implements AuditLog {
   constructor(
     private readonly redis: Redis,
@@ -15,11 +25,10 @@ export class RedisAuditLog implements AuditLog {
   ) {}
 
   async append(record: AuditRecord): Promise<string> {
-    const json = JSON.stringify(record);
     const [[, id]] = (await this.redis
       .multi()
-      .xadd(this.k.audit, 'MAXLEN', '~', String(MAX_LEN), '*', 'r', json)
-      .xadd(this.k.auditApp(record.app), 'MAXLEN', '~', '1000', '*', 'r', json)
+      .xadd(this.k.audit, 'MAXLEN', '~', String(MAX_LEN), '*', 'r', fleetJson(record))
+      .xadd(this.k.auditApp(record.app), 'MAXLEN', '~', '1000', '*', 'r', JSON.stringify(record))
       .exec()) as [[unknown, string], unknown];
     return id;
   }
@@ -28,9 +37,8 @@ export class RedisAuditLog implements AuditLog {
     if (records.length === 0) return;
     const m = this.redis.multi();
     for (const r of records) {
-      const json = JSON.stringify(r);
-      m.xadd(this.k.audit, 'MAXLEN', '~', String(MAX_LEN), '*', 'r', json);
-      m.xadd(this.k.auditApp(r.app), 'MAXLEN', '~', '1000', '*', 'r', json);
+      m.xadd(this.k.audit, 'MAXLEN', '~', String(MAX_LEN), '*', 'r', fleetJson(r));
+      m.xadd(this.k.auditApp(r.app), 'MAXLEN', '~', '1000', '*', 'r', JSON.stringify(r));
     }
     await m.exec();
   }

@@ -45,6 +45,7 @@ export class RedisFleetIndex implements FleetIndex {
       const previous = await this.redis.hmget(k.idxAppRepos, ...part.map((u) => u.entry.key));
       const m = this.redis.multi();
       const emptied = new Set<string>();
+      const written = new Set<string>(); // a repository's target once per slice, however many apps use it
       part.forEach((u, i) => {
         const app = u.entry.key;
         const repos = [...new Set(u.entry.tracked.map((t) => t.repoKey))];
@@ -61,9 +62,11 @@ export class RedisFleetIndex implements FleetIndex {
         }
         for (const t of u.targets) {
           m.sadd(k.idxRepoApps(t.repoKey), app);
-          m.hset(k.idxRepos, t.repoKey, JSON.stringify(t));
-          if (t.metadata) m.hset(k.idxRepoMeta, t.repoKey, '1');
+          if (written.has(t.repoKey)) continue;
+          written.add(t.repoKey);
+          m.hset(k.idxRepos, t.repoKey, JSON.stringify({ ...t, metadata: false }));
         }
+        for (const t of u.targets) if (t.metadata) m.hset(k.idxRepoMeta, t.repoKey, '1');
       });
       await m.exec();
       await this.dropUnused([...emptied]);

@@ -43,13 +43,29 @@ export function resolveLive(input: Pick<UpdateDecisionInput, 'configured' | 'liv
   return input.forceUpdate ? withTag(input.configured, null) : null;
 }
 
+/**
+ * Apps that track the same repository with the same settings get the same selection: it is made
+ * once per tag list (the snapshot's, by identity) and settings, not once per app. Results are
+ * shared: callers must not modify them.
+ */
+const shared = new WeakMap<readonly object[], Map<string, SelectionResult>>();
+
+function selectShared(input: SelectionInput): SelectionResult {
+  const key = JSON.stringify([input.strategy, input.constraint, input.allowTags ?? null, input.ignoreTags, input.platforms, input.defaultPlatforms ?? null, input.fieldNames ?? null]);
+  let byKey = shared.get(input.tags);
+  if (!byKey) shared.set(input.tags, (byKey = new Map()));
+  let result = byKey.get(key);
+  if (!result) byKey.set(key, (result = selectTag(input)));
+  return result;
+}
+
 export function decideUpdate(input: UpdateDecisionInput): UpdateDecision {
   let live = resolveLive(input);
   if (!live) {
     return { reason: 'not-live', message: 'the image is not running in this application (not in status.summary.images); set force-update to update it anyway', live: null, target: null, selection: null };
   }
   const constraint = input.configured.tag ?? '';
-  const selection = selectTag({
+  const selection = selectShared({
     tags: input.tags,
     strategy: input.strategy,
     constraint,
