@@ -186,7 +186,7 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
     const last = Math.max(...spans.map((s) => s!.finishedAt ?? 0));
     const afterFirst = await counters();
     const sweepAfter = await sweep();
-    rows.push({ ...row(`first (${done.length} change cycle(s) after discovery)`, '≤ 3 ×', last - first, (sweepFirst + sweepAfter) / 2, before, afterFirst), ratios: `${((last - first) / sweepFirst).toFixed(2)} / ${((last - first) / sweepAfter).toFixed(2)} (sweep before / after)` });
+    rows.push({ ...row(`first (${done.length} cycle(s) after discovery)`, '≤ 3 ×', last - first, (sweepFirst + sweepAfter) / 2, before, afterFirst), ratios: `${((last - first) / sweepFirst).toFixed(2)} / ${((last - first) / sweepAfter).toFixed(2)} (sweep before / after)` });
     log(`first cycle: ${last - first} ms of cycles, discovery ${Math.round(discoveryMs)} ms after the processes started`);
     for (const c of spans) log(`  cycle ${c!.cycleId} (${c!.trigger}): +${c!.startedAt - first} ms, ran ${(c!.finishedAt ?? 0) - c!.startedAt} ms over ${c!.applications} apps`);
 
