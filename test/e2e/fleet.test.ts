@@ -167,6 +167,25 @@ describe('two control planes, three namespaces, two processes', () => {
     await until(() => onTag(FLEET.filter((a) => a.repo === 'fleet/svc-1'), 'v3.0'), 40_000, 'west to converge after the outage');
   }, 180_000);
 
+  it('run --once with one control plane refusing tagflow (401): one error naming it, the verb and the resource; the other is checked', async () => {
+    const west = env.clusters.get('west').server;
+    west.revokeToken();
+    try {
+      const once = uniquePrefix('fleet-once');
+      const run = await runCli(['run', '--once', '--dry-run', '--kubeconfig', env.kubeconfigPath, '--context', 'east', '--context', 'west', '--watch-namespaces', '*', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: once, KUBECONFIG: undefined });
+      await dropPrefix(once, redis);
+      expect(run.code).toBe(1);
+      const errors = run.stdout.split('\n').filter((l) => l.includes('level=error') && l.includes('control plane west'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/control plane west: list Applications in all namespaces: HTTP 401/);
+      const results = /Processing results: applications=(\d+) images_considered=(\d+) .* errors=(\d+)/.exec(run.stdout);
+      // east: its three fleet apps, edit-me, and web-1 (selected by the ImageUpdater)
+      expect(results?.slice(1).map(Number)).toEqual([5, 5, 1]);
+    } finally {
+      west.restoreToken();
+    }
+  }, 60_000);
+
   it('each app is checked once per cycle, not once per process', async () => {
     await env.pushTags('fleet/svc-2', ['v4.0']);
     const since = Date.now();

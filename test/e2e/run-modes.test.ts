@@ -70,6 +70,23 @@ describe('tagflow run modes', () => {
     expect(log.match(/Starting image update cycle/g)!.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
+  it("takes an argocd-image-updater Deployment's arguments: what tagflow ignores gets one warning each", async () => {
+    const prefix = uniquePrefix('anchor');
+    const args = ['--metrics-bind-address=:8443', 'run', '--once', ...common(), '--warmup-cache=true', '--leader-election', '--health-probe-bind-address=:8081'];
+    const run = await runCli([...args, '--max-concurrent-apps', '4', '--max-concurrent-reconciles=2', '--applications-api', 'kubernetes', '--git-commit-sign-off'], { TAGFLOW_PREFIX: prefix });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Processing results: applications=1');
+    expect(run.stdout).toMatch(/--warmup-cache is ignored: /);
+    expect(run.stdout).toMatch(/--max-concurrent-reconciles is ignored: /);
+    expect(run.stdout).toMatch(/--git-commit-sign-off is ignored: /);
+    expect(run.stdout).toMatch(/metrics/);
+    expect(run.stdout).not.toMatch(/--leader-election is ignored|--applications-api is ignored/); // no-ops at these values
+    const bad = await runCli(['run', '--once', ...common(), '--max-concurrency', 'x'], {});
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--max-concurrency: expected a positive integer, got "x"/);
+  }, 60_000);
+
   it('fails fast with a clear message on bad configuration', async () => {
     const run = await runCli(['run', '--once', '--interval', 'soon', '--roles', 'cook', ...common()], {});
     expect(run.code).not.toBe(0);
