@@ -60,9 +60,15 @@ function application(i: number, repos: number) {
     metadata: {
       name: `app-${i}`,
       namespace: 'argocd',
-      annotations: { [`${P}image-list`]: `svc=${image}:~${i % 2}`, [`${P}svc.allow-tags`]: 'regexp:^[0-9]+\\.[0-9]+\\.0$', [`${P}write-back-method`]: 'argocd' },
+      annotations: {
+        [`${P}image-list`]: `svc=${image}:~${i % 2}`,
+        [`${P}svc.allow-tags`]: 'regexp:^[0-9]+\\.[0-9]+\\.0$',
+        [`${P}write-back-method`]: 'argocd',
+      },
     },
-    spec: { source: { repoURL: 'https://git.example/fleet.git', path: `apps/app-${i}`, targetRevision: 'main', helm: {} } },
+    spec: {
+      source: { repoURL: 'https://git.example/fleet.git', path: `apps/app-${i}`, targetRevision: 'main', helm: {} },
+    },
     status: { sourceType: 'Helm', summary: { images: [`${image}:${tagName(0)}`] } },
   };
 }
@@ -92,7 +98,10 @@ interface Counters {
   kubeLists: number;
 }
 
-export async function benchFleetEngine(scale: FleetScale, log: (s: string) => void): Promise<{ rows: CycleRow[]; discoveryMs: number; rss: number[] }> {
+export async function benchFleetEngine(
+  scale: FleetScale,
+  log: (s: string) => void,
+): Promise<{ rows: CycleRow[]; discoveryMs: number; rss: number[] }> {
   const registry = await startBenchRegistry(scale, log);
   const proxy = await startFaultProxy(registry.url);
   const names = Array.from({ length: scale.controlPlanes }, (_, i) => `cp${i + 1}`);
@@ -107,20 +116,28 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
   try {
     const perCp = Math.ceil(scale.apps / scale.controlPlanes);
     for (const [c, name] of names.entries()) {
-      const apps = Array.from({ length: Math.min(perCp, scale.apps - c * perCp) }, (_, j) => application(c * perCp + j, scale.repos));
+      const apps = Array.from({ length: Math.min(perCp, scale.apps - c * perCp) }, (_, j) =>
+        application(c * perCp + j, scale.repos),
+      );
       await fx.cluster(name).bulkPut([
-        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-image-updater-config', namespace: 'argocd' }, data: { 'registries.conf': `registries:\n- name: bench\n  api_url: ${proxy.url}\n  prefix: ${HOST}\n` } },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'argocd-image-updater-config', namespace: 'argocd' },
+          data: { 'registries.conf': `registries:\n- name: bench\n  api_url: ${proxy.url}\n  prefix: ${HOST}\n` },
+        },
         ...apps,
       ]);
     }
     log(`fleet: ${scale.apps} applications in ${names.length} control planes over ${scale.repos} repositories`);
     const repos = Array.from({ length: scale.repos }, (_, i) => repoName(i));
     await bareSweep(proxy.url, repos, CONCURRENCY); // warm the registry's caches
-    const sweep = () => median(3, async () => {
-      const t = performance.now();
-      await bareSweep(proxy.url, repos, CONCURRENCY);
-      return performance.now() - t;
-    });
+    const sweep = () =>
+      median(3, async () => {
+        const t = performance.now();
+        await bareSweep(proxy.url, repos, CONCURRENCY);
+        return performance.now() - t;
+      });
 
     const counters = async (): Promise<Counters> => {
       const info = await redis.info('stats');
@@ -135,7 +152,14 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
         kubeLists: Object.values(kube).reduce((n, c) => n + countOf(c, 'list', 'applications.argoproj.io'), 0),
       };
     };
-    const row = (cycle: string, target: string, wallMs: number, sweepMs: number, a: Counters, b: Counters): CycleRow => ({
+    const row = (
+      cycle: string,
+      target: string,
+      wallMs: number,
+      sweepMs: number,
+      a: Counters,
+      b: Counters,
+    ): CycleRow => ({
       cycle,
       wallMs: Math.round(wallMs),
       sweepMs: Math.round(sweepMs),
@@ -160,7 +184,21 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
     for (let i = 0; i < scale.processes; i++) {
       procs.push(
         spawnTagflow(
-          ['run', '--dry-run', '--kubeconfig', fx.kubeconfigPath, ...contexts, '--interval', '24h', '--health-port', '0', '--roles', 'scheduler,registry,select,patch,git', '--redis-url', REDIS_URL],
+          [
+            'run',
+            '--dry-run',
+            '--kubeconfig',
+            fx.kubeconfigPath,
+            ...contexts,
+            '--interval',
+            '24h',
+            '--health-port',
+            '0',
+            '--roles',
+            'scheduler,registry,select,patch,git',
+            '--redis-url',
+            REDIS_URL,
+          ],
           { TAGFLOW_PREFIX: prefix, TAGFLOW_CONCURRENCY: `registry=${CONCURRENCY}`, KUBECONFIG: undefined },
           // as the image runs it (Dockerfile: NODE_OPTIONS=--max-old-space-size=192), plus what the caller adds
           ['--max-old-space-size=192', ...(process.env.BENCH_TAGFLOW_NODE_ARGS ?? '').split(' ').filter(Boolean)],
@@ -171,14 +209,27 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
     for (;;) {
       await new Promise((r) => setTimeout(r, 100));
       const logs = procs.flatMap((p) => p.logs());
-      const fatal = logs.find((l) => l.level === 'fatal' || (typeof l.raw === 'string' && l.raw.startsWith('tagflow:')));
+      const fatal = logs.find(
+        (l) => l.level === 'fatal' || (typeof l.raw === 'string' && l.raw.startsWith('tagflow:')),
+      );
       if (fatal) throw new Error(`tagflow failed: ${JSON.stringify(fatal)}`);
       const gone = procs.find((p) => p.exitCode() !== null);
-      if (gone) throw new Error(`tagflow exited (${gone.exitCode()}): ${logs.slice(-40).map((l) => JSON.stringify(l)).join("\n")}`);
-      if (!discoveryMs && logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('watching ')).length >= names.length) discoveryMs = performance.now() - spawned;
+      if (gone)
+        throw new Error(
+          `tagflow exited (${gone.exitCode()}): ${logs
+            .slice(-40)
+            .map((l) => JSON.stringify(l))
+            .join('\n')}`,
+        );
+      if (
+        !discoveryMs &&
+        logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('watching ')).length >= names.length
+      )
+        discoveryMs = performance.now() - spawned;
       const checked = await redis.hlen(keys.results);
       if (checked >= scale.apps && (await redis.zcard(keys.cyclesActive)) === 0) break;
-      if (performance.now() - spawned > 15 * 60_000) throw new Error(`first cycle did not end (${checked} apps checked)`);
+      if (performance.now() - spawned > 15 * 60_000)
+        throw new Error(`first cycle did not end (${checked} apps checked)`);
     }
     const done = await redis.zrange(keys.cyclesDone, '0', '-1');
     const spans = await Promise.all(done.map((id) => ledger.get(id)));
@@ -186,9 +237,24 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
     const last = Math.max(...spans.map((s) => s!.finishedAt ?? 0));
     const afterFirst = await counters();
     const sweepAfter = await sweep();
-    rows.push({ ...row(`first (${done.length} cycle(s) after discovery)`, '≤ 3 ×', last - first, (sweepFirst + sweepAfter) / 2, before, afterFirst), ratios: `${((last - first) / sweepFirst).toFixed(2)} / ${((last - first) / sweepAfter).toFixed(2)} (sweep before / after)` });
-    log(`first cycle: ${last - first} ms of cycles, discovery ${Math.round(discoveryMs)} ms after the processes started`);
-    for (const c of spans) log(`  cycle ${c!.cycleId} (${c!.trigger}): +${c!.startedAt - first} ms, ran ${(c!.finishedAt ?? 0) - c!.startedAt} ms over ${c!.applications} apps`);
+    rows.push({
+      ...row(
+        `first (${done.length} cycle(s) after discovery)`,
+        '≤ 3 ×',
+        last - first,
+        (sweepFirst + sweepAfter) / 2,
+        before,
+        afterFirst,
+      ),
+      ratios: `${((last - first) / sweepFirst).toFixed(2)} / ${((last - first) / sweepAfter).toFixed(2)} (sweep before / after)`,
+    });
+    log(
+      `first cycle: ${last - first} ms of cycles, discovery ${Math.round(discoveryMs)} ms after the processes started`,
+    );
+    for (const c of spans)
+      log(
+        `  cycle ${c!.cycleId} (${c!.trigger}): +${c!.startedAt - first} ms, ran ${(c!.finishedAt ?? 0) - c!.startedAt} ms over ${c!.applications} apps`,
+      );
 
     const manual = async () => {
       const id = `bench-${Date.now()}`;
@@ -202,7 +268,12 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
 
     // The machine is shared and noisy: each measured cycle runs REPEAT times, each between two
     // sweeps, and the row reports the median of (cycle / mean of its two sweeps), with its figures.
-    const measure = async (label: string, target: string, before: () => Promise<void>, check: (s: { applications: number }) => void) => {
+    const measure = async (
+      label: string,
+      target: string,
+      before: () => Promise<void>,
+      check: (s: { applications: number }) => void,
+    ) => {
       const runs: { ms: number; sweepMs: number; a: Counters; b: Counters }[] = [];
       for (let i = 0; i < REPEAT; i++) {
         await before();
@@ -215,13 +286,21 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
         runs.push({ ms: cycle.ms, sweepMs: (s1 + s2) / 2, a, b });
       }
       const mid = [...runs].sort((x, y) => x.ms / x.sweepMs - y.ms / y.sweepMs)[Math.floor(REPEAT / 2)]!;
-      rows.push({ ...row(label, target, mid.ms, mid.sweepMs, mid.a, mid.b), ratios: runs.map((r) => +(r.ms / r.sweepMs).toFixed(2)).join(' ') });
+      rows.push({
+        ...row(label, target, mid.ms, mid.sweepMs, mid.a, mid.b),
+        ratios: runs.map((r) => +(r.ms / r.sweepMs).toFixed(2)).join(' '),
+      });
     };
 
     // Steady: nothing changed.
-    await measure('steady (no new tags)', '≤ 1.25 ×, 0 selects, 0 lists', async () => {}, (s) => {
-      if (s.applications !== scale.apps) throw new Error(`steady cycle covered ${s.applications} apps`);
-    });
+    await measure(
+      'steady (no new tags)',
+      '≤ 1.25 ×, 0 selects, 0 lists',
+      async () => {},
+      (s) => {
+        if (s.applications !== scale.apps) throw new Error(`steady cycle covered ${s.applications} apps`);
+      },
+    );
 
     // 1 %: a new tag in 1 % of the repositories (a different 1 % each time).
     const onePercent = Math.max(1, Math.round(scale.repos / 100));
@@ -230,13 +309,18 @@ export async function benchFleetEngine(scale: FleetScale, log: (s: string) => vo
     cleanup = async () => {
       for (const r of pushed) await removeNewTag(registry, r, tagName(scale.tags)).catch(() => undefined);
     };
-    await measure(`1 % (${onePercent} repositories with a new tag)`, '≤ 1.5 ×, selects for their apps only', async () => {
-      const changed = repos.slice(round * onePercent, ++round * onePercent);
-      for (const r of changed) {
-        await pushNewTag(registry, r, tagName(scale.tags));
-        pushed.push(r);
-      }
-    }, () => {});
+    await measure(
+      `1 % (${onePercent} repositories with a new tag)`,
+      '≤ 1.5 ×, selects for their apps only',
+      async () => {
+        const changed = repos.slice(round * onePercent, ++round * onePercent);
+        for (const r of changed) {
+          await pushNewTag(registry, r, tagName(scale.tags));
+          pushed.push(r);
+        }
+      },
+      () => {},
+    );
     return { rows, discoveryMs, rss: procs.map((p) => rssMb(p.pid)) };
   } finally {
     await Promise.all(procs.map((p) => p.kill('SIGTERM')));

@@ -18,9 +18,11 @@ export const tagName = (k: number) => `${Math.floor(k / 10)}.${k % 10}.0`;
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 async function expectOk(res: Response, what: string, codes: number[]) {
@@ -28,19 +30,38 @@ async function expectOk(res: Response, what: string, codes: number[]) {
 }
 
 /** Puts the manifest of `source:0.0.0` into `repo` under every tag (blobs mounted from `source`). */
-async function fill(url: string, source: string, repo: string, manifest: Buffer, type: string, blobs: string[], tags: number) {
+async function fill(
+  url: string,
+  source: string,
+  repo: string,
+  manifest: Buffer,
+  type: string,
+  blobs: string[],
+  tags: number,
+) {
   if (repo !== source) {
     for (const digest of blobs) {
-      await expectOk(await fetch(`${url}/v2/${repo}/blobs/uploads/?mount=${digest}&from=${source}`, { method: 'POST' }), `mount ${digest} into ${repo}`, [201]);
+      await expectOk(
+        await fetch(`${url}/v2/${repo}/blobs/uploads/?mount=${digest}&from=${source}`, { method: 'POST' }),
+        `mount ${digest} into ${repo}`,
+        [201],
+      );
     }
   }
   for (let k = repo === source ? 1 : 0; k < tags; k++) {
-    const put = await fetch(`${url}/v2/${repo}/manifests/${tagName(k)}`, { method: 'PUT', headers: { 'content-type': type }, body: new Uint8Array(manifest) });
+    const put = await fetch(`${url}/v2/${repo}/manifests/${tagName(k)}`, {
+      method: 'PUT',
+      headers: { 'content-type': type },
+      body: new Uint8Array(manifest),
+    });
     await expectOk(put, `tag ${repo}:${tagName(k)}`, [201]);
   }
 }
 
-export async function startBenchRegistry(scale: { repos: number; tags: number }, log: (s: string) => void): Promise<RegistryService> {
+export async function startBenchRegistry(
+  scale: { repos: number; tags: number },
+  log: (s: string) => void,
+): Promise<RegistryService> {
   const dir = `${CACHE}registry-${scale.repos}x${scale.tags}`;
   const ready = `${dir}/.complete`;
   if (!existsSync(ready)) await rm(dir, { recursive: true, force: true });
@@ -65,7 +86,9 @@ export async function startBenchRegistry(scale: { repos: number; tags: number },
     if (++done % 250 === 0) log(`registry: ${done}/${repos.length} repositories`);
   });
   await writeFile(ready, new Date().toISOString());
-  log(`registry: ${scale.repos} repositories × ${scale.tags} tags built in ${Math.round((Date.now() - started) / 1000)} s (cached in ${dir})`);
+  log(
+    `registry: ${scale.repos} repositories × ${scale.tags} tags built in ${Math.round((Date.now() - started) / 1000)} s (cached in ${dir})`,
+  );
   return registry;
 }
 

@@ -12,7 +12,9 @@ import { cpus, totalmem } from 'node:os';
 import { benchFleetEngine, type FleetScale } from './fleet-engine.ts';
 import { benchSelection } from './selection.ts';
 
-const [apps, repos, tags, controlPlanes, processes] = (process.env.BENCH_FLEET ?? '10000x2000x20x2x1').split('x').map(Number) as [number, number, number, number, number];
+const [apps, repos, tags, controlPlanes, processes] = (process.env.BENCH_FLEET ?? '10000x2000x20x2x1')
+  .split('x')
+  .map(Number) as [number, number, number, number, number];
 const scale: FleetScale = { apps, repos, tags, controlPlanes, processes };
 const log = (s: string) => console.error(`bench: ${s}`);
 
@@ -20,9 +22,13 @@ const log = (s: string) => console.error(`bench: ${s}`);
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const fleet = await benchFleetEngine(scale, log);
-console.log(`Fleet engine, ${apps} apps / ${repos} repos / ${tags} tags / ${controlPlanes} control planes / ${processes} tagflow process(es), dry run (${machine}):`);
+console.log(
+  `Fleet engine, ${apps} apps / ${repos} repos / ${tags} tags / ${controlPlanes} control planes / ${processes} tagflow process(es), dry run (${machine}):`,
+);
 console.table(fleet.rows);
-console.log(`discovery (list of every control plane into the fleet index): ${Math.round(fleet.discoveryMs)} ms after start; peak RSS per tagflow process: ${fleet.rss.join(', ')} MB (target ≤ 300)`);
+console.log(
+  `discovery (list of every control plane into the fleet index): ${Math.round(fleet.discoveryMs)} ms after start; peak RSS per tagflow process: ${fleet.rss.join(', ')} MB (target ≤ 300)`,
+);
 const selection = benchSelection();
 console.log('Tag selection with allow-tags patterns over 10,000 tags (linear-time RE2 engine):');
 console.table(selection);

@@ -11,7 +11,8 @@ function newestSource(dir, newest = 0) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = `${dir}/${entry.name}`;
     if (entry.isDirectory()) newest = newestSource(path, newest);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -20,7 +21,10 @@ function distIsFresh() {
   if (process.env.TAGFLOW_FROM_SOURCE || !existsSync(dist)) return false;
   if (!existsSync(`${root}apps`)) return true; // an installed package: dist only
   const built = statSync(dist).mtimeMs;
-  return ['apps', 'workers', 'shared'].every((d) => newestSource(`${root}${d}`) <= built) && statSync(`${root}package.json`).mtimeMs <= built;
+  return (
+    ['apps', 'workers', 'shared'].every((d) => newestSource(`${root}${d}`) <= built) &&
+    statSync(`${root}package.json`).mtimeMs <= built
+  );
 }
 
 if (distIsFresh()) {

@@ -14,7 +14,10 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function tagflow(args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TAGFLOW_BIN, ...args], { stdio: 'inherit', env: { ...process.env, TAGFLOW_PREFIX: prefix } });
+    const child = spawn(process.execPath, [TAGFLOW_BIN, ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, TAGFLOW_PREFIX: prefix },
+    });
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }

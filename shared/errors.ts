@@ -30,7 +30,12 @@ export class TransientError extends TagflowError {
 /** The remote asked us to slow down (429, Retry-After). */
 export class RateLimitedError extends TagflowError {
   readonly kind = 'rate-limited' as const;
-  constructor(code: string, message: string, readonly retryAfterMs: number, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

@@ -8,12 +8,17 @@ import { VERSION } from './version.ts';
 /** `tagflow`: one binary, every role and every tool. */
 export function buildProgram(): Command {
   const program = new Command('tagflow')
-    .description('Keeps Argo CD applications on the newest acceptable container image (argocd-image-updater compatible).')
+    .description(
+      'Keeps Argo CD applications on the newest acceptable container image (argocd-image-updater compatible).',
+    )
     .version(VERSION, '--version');
   registerRun(program);
   registerTest(program);
   registerAudit(program);
   registerQueues(program);
-  program.command('version').description('Print the version').action(() => console.log(`tagflow ${VERSION}`));
+  program
+    .command('version')
+    .description('Print the version')
+    .action(() => console.log(`tagflow ${VERSION}`));
   return program;
 }

@@ -81,7 +81,12 @@ export class ControlPlaneWatcher {
       this.feeds.push(appFeed, crFeed);
     }
     for (const f of this.feeds) f.start();
-    this.statusWriter = new UpdaterStatusWriter({ cp: this.cp, ledger: this.deps.ledger, audit: this.deps.audit, log: this.deps.log });
+    this.statusWriter = new UpdaterStatusWriter({
+      cp: this.cp,
+      ledger: this.deps.ledger,
+      audit: this.deps.audit,
+      log: this.deps.log,
+    });
     this.subscription = await this.deps.ledger.onFinished((summary) => {
       if (summary.scope === 'all') this.statusRun = this.statusRun.then(() => this.writeStatuses());
     });
@@ -92,7 +97,10 @@ export class ControlPlaneWatcher {
     try {
       await this.statusWriter.write(this.crs.values(), appsByUpdater(this.updaterOf));
     } catch (e) {
-      this.deps.log.warn({ controlPlane: this.cp.name, code: describeError(e).code }, `could not write ImageUpdater statuses: ${describeError(e).message}`);
+      this.deps.log.warn(
+        { controlPlane: this.cp.name, code: describeError(e).code },
+        `could not write ImageUpdater statuses: ${describeError(e).message}`,
+      );
     }
   }
 
@@ -109,7 +117,8 @@ export class ControlPlaneWatcher {
 
   private appsSynced(feed: Feed, ns: string, items: Map<string, Application>) {
     const inNamespace = (a: Application) => ns === '' || a.metadata.namespace === ns;
-    for (const [k, a] of [...this.apps]) if (inNamespace(a) && !items.has(k)) (this.apps.delete(k), this.pending.add(k));
+    for (const [k, a] of [...this.apps])
+      if (inNamespace(a) && !items.has(k)) (this.apps.delete(k), this.pending.add(k));
     for (const [k, a] of items) (this.apps.set(k, slimApplication(a)), this.pending.add(k));
     this.synced.add(feed);
     this.maybeComplete();
@@ -148,7 +157,10 @@ export class ControlPlaneWatcher {
       const id = `${p.updater}\n${p.message}`;
       if (this.reportedProblems.has(id)) continue;
       this.reportedProblems.add(id);
-      this.deps.log[p.severity === 'error' ? 'error' : 'warn']({ controlPlane: this.cp.name, imageUpdater: p.updater }, p.message);
+      this.deps.log[p.severity === 'error' ? 'error' : 'warn'](
+        { controlPlane: this.cp.name, imageUpdater: p.updater },
+        p.message,
+      );
     }
     for (const [k, a] of this.apps) if (namespaces.has(a.metadata.namespace)) this.pending.add(k);
     this.schedule();
@@ -195,21 +207,31 @@ export class ControlPlaneWatcher {
       }
     }
     // the first complete picture: whatever else the index holds for this control plane is gone
-    if (full) result.removed.push(...(await this.deps.index.sync(this.cp.name, [], { full: true, keep: indexed })).removed);
+    if (full)
+      result.removed.push(...(await this.deps.index.sync(this.cp.name, [], { full: true, keep: indexed })).removed);
     const updates = indexed;
     if (full) {
       this.firstFlush = false;
-      this.deps.log.info({ controlPlane: this.cp.name, applications: updates.length, removed: result.removed.length }, `watching ${updates.length} application(s) of control plane ${this.cp.name}`);
+      this.deps.log.info(
+        { controlPlane: this.cp.name, applications: updates.length, removed: result.removed.length },
+        `watching ${updates.length} application(s) of control plane ${this.cp.name}`,
+      );
       this.resolveReady();
     } else if (result.changed.length + result.removed.length > 0) {
-      this.deps.log.debug({ controlPlane: this.cp.name, changed: result.changed.length, removed: result.removed.length }, 'applications changed');
+      this.deps.log.debug(
+        { controlPlane: this.cp.name, changed: result.changed.length, removed: result.removed.length },
+        'applications changed',
+      );
     }
     if (result.changed.length > 0) await this.deps.requestChangeCycle();
   }
 
   private flushFailed(e: unknown) {
     const err = describeError(e);
-    this.deps.log.error({ controlPlane: this.cp.name, code: err.code }, `could not update the fleet index: ${err.message}`);
+    this.deps.log.error(
+      { controlPlane: this.cp.name, code: err.code },
+      `could not update the fleet index: ${err.message}`,
+    );
     // everything is still in memory: try again
     for (const k of this.apps.keys()) this.pending.add(k);
     this.schedule(1000);
@@ -226,7 +248,9 @@ export class ControlPlaneWatcher {
     if (this.failing === e.code) return;
     this.failing = e.code;
     this.deps.log.error({ controlPlane: this.cp.name, code: e.code }, `cannot watch: ${e.message}`);
-    void this.deps.index.setStatus(this.cp.name, { ok: false, code: e.code, message: e.message, since: Date.now() }).catch(() => undefined);
+    void this.deps.index
+      .setStatus(this.cp.name, { ok: false, code: e.code, message: e.message, since: Date.now() })
+      .catch(() => undefined);
   }
 
   private recovered() {

@@ -53,7 +53,11 @@ export async function discoverOnce(deps: DiscoverDeps): Promise<void> {
       try {
         const { apps, crs, endpoints } = await listWithRetries(cp, deps);
         const updaters = updaterSet(crs);
-        for (const p of updaters.problems) deps.log[p.severity === 'error' ? 'error' : 'warn']({ controlPlane: cp.name, imageUpdater: p.updater }, p.message);
+        for (const p of updaters.problems)
+          deps.log[p.severity === 'error' ? 'error' : 'warn'](
+            { controlPlane: cp.name, imageUpdater: p.updater },
+            p.message,
+          );
         const updates = indexUpdates(cp.name, apps, updaters, endpoints, deps.filters);
         await deps.index.sync(cp.name, updates, { full: true });
         await deps.index.setStatus(cp.name, { ok: true, since: Date.now() });

@@ -3,8 +3,19 @@
  * index's entries: an app selected by an ImageUpdater takes its configuration from it; otherwise
  * an annotated app from its annotations (the v0 API keeps working without any CR).
  */
-import { annotationConfiguration, buildIndexEntry, type AppConfiguration } from '../../shared/domain/fleet/index-entry.ts';
-import { compileSelection, parseImageUpdater, selectApplication, selectionSignature, type CompiledSelection, type ImageUpdater } from '../../shared/domain/imageupdater/index.ts';
+import {
+  annotationConfiguration,
+  buildIndexEntry,
+  type AppConfiguration,
+} from '../../shared/domain/fleet/index-entry.ts';
+import {
+  compileSelection,
+  parseImageUpdater,
+  selectApplication,
+  selectionSignature,
+  type CompiledSelection,
+  type ImageUpdater,
+} from '../../shared/domain/imageupdater/index.ts';
 import type { Application } from '../../shared/domain/model/application.ts';
 import type { RegistryEndpoint } from '../../shared/domain/registry/endpoint.ts';
 import type { IndexUpdate } from '../../shared/ports/fleet-index.ts';
@@ -28,7 +39,8 @@ export function updaterSet(objects: Iterable<ImageUpdaterObject>): UpdaterSet {
   for (const o of objects) {
     const parsed = parseImageUpdater(o);
     const who = `${o.metadata.namespace}/${o.metadata.name}`;
-    for (const p of parsed.problems) problems.push({ updater: who, message: `ImageUpdater ${who}: ${p.message}`, severity: p.severity });
+    for (const p of parsed.problems)
+      problems.push({ updater: who, message: `ImageUpdater ${who}: ${p.message}`, severity: p.severity });
     if (parsed.updater) updaters.push(parsed.updater);
   }
   return { selection: updaters.length > 0 ? compileSelection(updaters) : null, updaters, problems };
@@ -37,7 +49,14 @@ export function updaterSet(objects: Iterable<ImageUpdaterObject>): UpdaterSet {
 /** An app's effective configuration, or null when nothing asks tagflow to track it. */
 export function configurationOf(app: Application, updaters: UpdaterSet): AppConfiguration | null {
   const m = app.metadata;
-  const selected = updaters.selection ? selectApplication(updaters.selection, { namespace: m.namespace, name: m.name, labels: m.labels, annotations: m.annotations }) : null;
+  const selected = updaters.selection
+    ? selectApplication(updaters.selection, {
+        namespace: m.namespace,
+        name: m.name,
+        labels: m.labels,
+        annotations: m.annotations,
+      })
+    : null;
   if (selected) {
     return {
       images: selected.images,

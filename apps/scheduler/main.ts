@@ -50,7 +50,8 @@ export async function startScheduler(s: SchedulerDeps): Promise<SchedulerRole> {
       ledger: s.ledger,
       sink: s.sink,
       report: s.report,
-      discoverNow: (log) => discoverOnce({ controlPlanes: s.controlPlanes, index: s.index, log, filters, labelSelector }),
+      discoverNow: (log) =>
+        discoverOnce({ controlPlanes: s.controlPlanes, index: s.index, log, filters, labelSelector }),
       settings: { dryRun: config.dryRun, fullResyncMs: config.fullResyncMs, cycleTimeoutMs: config.cycleTimeoutMs },
     }),
     poolOptions(s, 1),
@@ -64,7 +65,15 @@ export async function startScheduler(s: SchedulerDeps): Promise<SchedulerRole> {
       leaseMs: config.leaseMs,
       log: s.log,
       makeWatcher: (cp) =>
-        new ControlPlaneWatcher(cp, { index: s.index, ledger: s.ledger, audit: s.audit, requestChangeCycle: () => requestChangeCycle(s.sink), log: s.log, filters, labelSelector }),
+        new ControlPlaneWatcher(cp, {
+          index: s.index,
+          ledger: s.ledger,
+          audit: s.audit,
+          requestChangeCycle: () => requestChangeCycle(s.sink),
+          log: s.log,
+          filters,
+          labelSelector,
+        }),
     });
     if (config.intervalMs > 0) {
       void coordinator

@@ -30,12 +30,23 @@ export function handleCycle(deps: CycleDeps): JobHandler<CycleJob> {
       const cycleId = job.cycleId ?? ctx.jobId;
       const scope: CycleScope = job.trigger === 'app-changed' ? 'changes' : 'all';
       if (job.trigger === 'once') await deps.discoverNow(ctx.log);
-      const full = job.trigger === 'once' || job.full === true || (scope === 'all' && (await deps.ledger.claimFullResync(deps.settings.fullResyncMs)));
-      const start = await deps.ledger.start(cycleId, { scope, full, dryRun: deps.settings.dryRun, trigger: job.trigger });
+      const full =
+        job.trigger === 'once' ||
+        job.full === true ||
+        (scope === 'all' && (await deps.ledger.claimFullResync(deps.settings.fullResyncMs)));
+      const start = await deps.ledger.start(cycleId, {
+        scope,
+        full,
+        dryRun: deps.settings.dryRun,
+        trigger: job.trigger,
+      });
       const summary = await deps.ledger.get(cycleId);
       const noun = scope === 'all' ? 'annotated application(s)' : 'changed application(s)';
       const quiet = scope === 'changes' && !summary?.applications;
-      ctx.log[quiet ? 'debug' : 'info']({ cycle: cycleId, trigger: job.trigger, repositories: start.polls.length, full }, `Starting image update cycle, considering ${summary?.applications ?? 0} ${noun} for update`);
+      ctx.log[quiet ? 'debug' : 'info'](
+        { cycle: cycleId, trigger: job.trigger, repositories: start.polls.length, full },
+        `Starting image update cycle, considering ${summary?.applications ?? 0} ${noun} for update`,
+      );
       const targets = await deps.index.targets(start.polls);
       await enqueuePolls(deps.sink, [...targets.values()], job.trigger);
       // a repository dropped from the index since the cycle started: nothing to poll, release its waiters
@@ -62,7 +73,10 @@ export function handleCycle(deps: CycleDeps): JobHandler<CycleJob> {
 /** A cycle still open long after it started lost a job for good (e.g. Redis data loss): end it with an error. */
 async function abortStuckCycles(deps: CycleDeps, log: Parameters<CycleReporter>[0]) {
   for (const id of await deps.ledger.stale(Date.now() - deps.settings.cycleTimeoutMs)) {
-    log.error({ cycle: id }, `cycle ${id} did not finish within ${Math.round(deps.settings.cycleTimeoutMs / 60_000)} minutes; ending it with an error`);
+    log.error(
+      { cycle: id },
+      `cycle ${id} did not finish within ${Math.round(deps.settings.cycleTimeoutMs / 60_000)} minutes; ending it with an error`,
+    );
     await deps.report(log, await deps.ledger.abort(id, { errors: 1, trigger: 'interval' }));
   }
 }

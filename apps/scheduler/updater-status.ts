@@ -45,8 +45,20 @@ export class UpdaterStatusWriter {
     const updates = new Map<string, CycleUpdate[]>();
     for (const r of records) {
       const updater = (r.detail as { updater?: unknown } | undefined)?.updater;
-      if (r.kind !== 'write-back' || r.outcome !== 'updated' || typeof updater !== 'string' || !r.app.startsWith(`${this.d.cp.name}/`)) continue;
-      const u: CycleUpdate = { alias: r.alias || (r.image ?? ''), image: r.image ?? '', oldVersion: r.current ?? '', newVersion: r.selected ?? '', at: new Date(r.at) };
+      if (
+        r.kind !== 'write-back' ||
+        r.outcome !== 'updated' ||
+        typeof updater !== 'string' ||
+        !r.app.startsWith(`${this.d.cp.name}/`)
+      )
+        continue;
+      const u: CycleUpdate = {
+        alias: r.alias || (r.image ?? ''),
+        image: r.image ?? '',
+        oldVersion: r.current ?? '',
+        newVersion: r.selected ?? '',
+        at: new Date(r.at),
+      };
       updates.set(updater, [...(updates.get(updater) ?? []), u]);
     }
     const apps = [...new Set([...appsOf.values()].flat())];
@@ -71,10 +83,17 @@ export class UpdaterStatusWriter {
         updates: (updates.get(key) ?? []).reverse(),
       });
       try {
-        await this.d.cp.imageUpdaters.patchStatus(cr.metadata.namespace, cr.metadata.name, status as unknown as Record<string, unknown>);
+        await this.d.cp.imageUpdaters.patchStatus(
+          cr.metadata.namespace,
+          cr.metadata.name,
+          status as unknown as Record<string, unknown>,
+        );
       } catch (e) {
         const err = describeError(e);
-        this.d.log.warn({ controlPlane: this.d.cp.name, imageUpdater: key, code: err.code }, `could not write the ImageUpdater status: ${err.message}`);
+        this.d.log.warn(
+          { controlPlane: this.d.cp.name, imageUpdater: key, code: err.code },
+          `could not write the ImageUpdater status: ${err.message}`,
+        );
       }
     }
   }
@@ -105,10 +124,17 @@ export async function writeStatusesOnce(d: StatusOnceDeps, since: number): Promi
       const crs = (await Promise.all(namespaces.map((ns) => cp.imageUpdaters.list(ns)))).flat();
       if (crs.length === 0) continue;
       const updaterOf = new Map<string, string>();
-      for (const e of (await d.index.getMany(await d.index.keys(cp.name))).values()) if ('updater' in e && e.updater) updaterOf.set(e.key, updaterKey(e.updater));
-      await new UpdaterStatusWriter({ cp, ledger: d.ledger, audit: d.audit, log: d.log }, since).write(crs, appsByUpdater(updaterOf));
+      for (const e of (await d.index.getMany(await d.index.keys(cp.name))).values())
+        if ('updater' in e && e.updater) updaterOf.set(e.key, updaterKey(e.updater));
+      await new UpdaterStatusWriter({ cp, ledger: d.ledger, audit: d.audit, log: d.log }, since).write(
+        crs,
+        appsByUpdater(updaterOf),
+      );
     } catch (e) {
-      d.log.warn({ controlPlane: cp.name, code: describeError(e).code }, `could not write ImageUpdater statuses: ${describeError(e).message}`);
+      d.log.warn(
+        { controlPlane: cp.name, code: describeError(e).code },
+        `could not write ImageUpdater statuses: ${describeError(e).message}`,
+      );
     }
   }
 }

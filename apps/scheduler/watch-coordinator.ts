@@ -47,14 +47,20 @@ export function coordinateWatchers(deps: CoordinatorDeps): Coordinator {
     const watcher = deps.makeWatcher(cp);
     const entry = { watcher, renewedAt: Date.now(), started: Promise.resolve() };
     running.set(cp.name, entry);
-    deps.log.info({ controlPlane: cp.name, owner: deps.owner }, `took the lease of control plane ${cp.name}, watching it`);
+    deps.log.info(
+      { controlPlane: cp.name, owner: deps.owner },
+      `took the lease of control plane ${cp.name}, watching it`,
+    );
     entry.started = (async () => {
       for (let delay = 1000; !stopped && running.get(cp.name) === entry; delay = Math.min(delay * 2, 30_000)) {
         try {
           return await watcher.start();
         } catch (e) {
           const err = describeError(e);
-          deps.log.error({ controlPlane: cp.name, code: err.code }, `cannot start watching control plane ${cp.name}: ${err.message}`);
+          deps.log.error(
+            { controlPlane: cp.name, code: err.code },
+            `cannot start watching control plane ${cp.name}: ${err.message}`,
+          );
           await watcher.stop().catch(() => undefined);
           await new Promise((r) => setTimeout(r, delay));
         }
@@ -87,7 +93,8 @@ export function coordinateWatchers(deps: CoordinatorDeps): Coordinator {
       } catch (e) {
         // Redis unreachable: keep watching while the lease may still be ours, then give it up
         const entry = running.get(cp.name);
-        if (entry && Date.now() - entry.renewedAt > ttl) await stopWatcher(cp.name, `could not renew its lease: ${describeError(e).message}`);
+        if (entry && Date.now() - entry.renewedAt > ttl)
+          await stopWatcher(cp.name, `could not renew its lease: ${describeError(e).message}`);
       }
     }
   }

@@ -21,33 +21,88 @@ import {
  * DurationVar duration, StringSliceVar list.
  */
 const UPSTREAM_RUN_V0_18: Record<string, string> = {
-  'applications-api': 'string', 'argocd-server-addr': 'string', 'argocd-grpc-web': 'bool', 'argocd-insecure': 'bool',
-  'argocd-plaintext': 'bool', 'argocd-auth-token': 'string', 'disable-kubernetes': 'bool', 'dry-run': 'bool',
-  interval: 'duration', loglevel: 'string', logformat: 'string', kubeconfig: 'string', 'health-port': 'int',
-  'metrics-port': 'int', once: 'bool', 'registries-conf-path': 'string', 'max-concurrency': 'int',
-  'argocd-namespace': 'string', 'application-namespace': 'string', 'match-application-name': 'list',
-  'match-application-label': 'string', 'warmup-cache': 'bool', 'git-commit-user': 'string', 'git-commit-email': 'string',
-  'git-commit-signing-key': 'string', 'git-commit-signing-method': 'string', 'git-commit-sign-off': 'bool',
-  'git-commit-message-path': 'string', 'disable-kube-events': 'bool', 'enable-webhook': 'bool', 'webhook-port': 'int',
-  'docker-webhook-secret': 'string', 'ghcr-webhook-secret': 'string', 'quay-webhook-secret': 'string',
-  'harbor-webhook-secret': 'string', 'webhook-ratelimit-allowed': 'int',
+  'applications-api': 'string',
+  'argocd-server-addr': 'string',
+  'argocd-grpc-web': 'bool',
+  'argocd-insecure': 'bool',
+  'argocd-plaintext': 'bool',
+  'argocd-auth-token': 'string',
+  'disable-kubernetes': 'bool',
+  'dry-run': 'bool',
+  interval: 'duration',
+  loglevel: 'string',
+  logformat: 'string',
+  kubeconfig: 'string',
+  'health-port': 'int',
+  'metrics-port': 'int',
+  once: 'bool',
+  'registries-conf-path': 'string',
+  'max-concurrency': 'int',
+  'argocd-namespace': 'string',
+  'application-namespace': 'string',
+  'match-application-name': 'list',
+  'match-application-label': 'string',
+  'warmup-cache': 'bool',
+  'git-commit-user': 'string',
+  'git-commit-email': 'string',
+  'git-commit-signing-key': 'string',
+  'git-commit-signing-method': 'string',
+  'git-commit-sign-off': 'bool',
+  'git-commit-message-path': 'string',
+  'disable-kube-events': 'bool',
+  'enable-webhook': 'bool',
+  'webhook-port': 'int',
+  'docker-webhook-secret': 'string',
+  'ghcr-webhook-secret': 'string',
+  'quay-webhook-secret': 'string',
+  'harbor-webhook-secret': 'string',
+  'webhook-ratelimit-allowed': 'int',
 };
 /** Only in v0.10.0–v0.10.3 (later spelled --disable-kube-events). */
 const UPSTREAM_RUN_V0_10_ONLY: Record<string, string> = { 'disable-kubernetes-events': 'bool' };
 /** HEAD de2cfec6 (on the way to v1.4.0); v1.0.0–v1.3.0 define a subset of these. */
 const UPSTREAM_RUN_HEAD: Record<string, string> = {
-  'metrics-bind-address': 'string', 'health-probe-bind-address': 'string', 'metrics-secure': 'bool', 'enable-http2': 'bool',
-  'leader-election': 'bool', 'leader-election-namespace': 'string', 'dry-run': 'bool', interval: 'duration',
-  loglevel: 'string', logformat: 'string', kubeconfig: 'string', once: 'bool', 'registries-conf-path': 'string',
-  'max-concurrent-apps': 'int', 'max-concurrent-reconciles': 'int', 'argocd-namespace': 'string',
-  'watch-namespaces': 'string', 'warmup-cache': 'bool', 'disable-kube-events': 'bool', 'git-commit-user': 'string',
-  'git-commit-email': 'string', 'git-commit-signing-key': 'string', 'git-commit-signing-method': 'string',
-  'git-commit-sign-off': 'bool', 'git-commit-message-path': 'string', 'git-commit-method': 'string',
-  'enable-webhook': 'bool', 'webhook-require-secret': 'bool', 'webhook-port': 'int', 'docker-webhook-secret': 'string',
-  'ghcr-webhook-secret': 'string', 'quay-webhook-secret': 'string', 'harbor-webhook-secret': 'string',
-  'aliyun-acr-webhook-secret': 'string', 'acr-webhook-secret': 'string', 'cloudevents-webhook-secret': 'string',
-  'webhook-ratelimit-allowed': 'int', 'disable-tls': 'bool', 'tlsminversion': 'string', 'tlsmaxversion': 'string',
-  'tlsciphers': 'string',
+  'metrics-bind-address': 'string',
+  'health-probe-bind-address': 'string',
+  'metrics-secure': 'bool',
+  'enable-http2': 'bool',
+  'leader-election': 'bool',
+  'leader-election-namespace': 'string',
+  'dry-run': 'bool',
+  interval: 'duration',
+  loglevel: 'string',
+  logformat: 'string',
+  kubeconfig: 'string',
+  once: 'bool',
+  'registries-conf-path': 'string',
+  'max-concurrent-apps': 'int',
+  'max-concurrent-reconciles': 'int',
+  'argocd-namespace': 'string',
+  'watch-namespaces': 'string',
+  'warmup-cache': 'bool',
+  'disable-kube-events': 'bool',
+  'git-commit-user': 'string',
+  'git-commit-email': 'string',
+  'git-commit-signing-key': 'string',
+  'git-commit-signing-method': 'string',
+  'git-commit-sign-off': 'bool',
+  'git-commit-message-path': 'string',
+  'git-commit-method': 'string',
+  'enable-webhook': 'bool',
+  'webhook-require-secret': 'bool',
+  'webhook-port': 'int',
+  'docker-webhook-secret': 'string',
+  'ghcr-webhook-secret': 'string',
+  'quay-webhook-secret': 'string',
+  'harbor-webhook-secret': 'string',
+  'aliyun-acr-webhook-secret': 'string',
+  'acr-webhook-secret': 'string',
+  'cloudevents-webhook-secret': 'string',
+  'webhook-ratelimit-allowed': 'int',
+  'disable-tls': 'bool',
+  tlsminversion: 'string',
+  tlsmaxversion: 'string',
+  tlsciphers: 'string',
 };
 /** The one flag of HEAD's `webhook` command that `run` lacks. */
 const UPSTREAM_WEBHOOK_ONLY: Record<string, string> = { 'max-concurrent-updaters': 'int' };
@@ -67,8 +122,22 @@ const V0_INSTALL_ARGS = ['run'];
 const V1_INSTALL_ARGS = ['--metrics-bind-address=:8443', 'run'];
 const HELM_V1_ARGS = ['--metrics-bind-address=:8443', 'run'];
 const HELM_V0_EXTRA_ARGS = [
-  'run', '--disable-kubernetes', '--dry-run', '--health-port', '8080', '--interval', '2m', '--kubeconfig', '~/.kube/config',
-  '--match-application-name', 'staging-*', '--max-concurrency', '5', '--once', '--registries-conf-path', '/app/config/registries.conf',
+  'run',
+  '--disable-kubernetes',
+  '--dry-run',
+  '--health-port',
+  '8080',
+  '--interval',
+  '2m',
+  '--kubeconfig',
+  '~/.kube/config',
+  '--match-application-name',
+  'staging-*',
+  '--max-concurrency',
+  '5',
+  '--once',
+  '--registries-conf-path',
+  '/app/config/registries.conf',
 ];
 /**
  * The anchor's own end-to-end invocations (test/e2e/suite/*-run-updater.yaml), shell-split: HEAD
@@ -76,28 +145,83 @@ const HELM_V0_EXTRA_ARGS = [
  * (whose `--registries-conf-path=""` reaches the program as `--registries-conf-path=`).
  */
 const E2E_HEAD_ARGS = [
-  'run', '--once', '--argocd-namespace', 'argocd-image-updater-e2e', '--registries-conf-path', '/src/test/e2e/assets/registries.conf',
-  '--loglevel', 'trace', '--leader-election-namespace', 'image-updater-system', '--max-concurrent-reconciles', '10',
+  'run',
+  '--once',
+  '--argocd-namespace',
+  'argocd-image-updater-e2e',
+  '--registries-conf-path',
+  '/src/test/e2e/assets/registries.conf',
+  '--loglevel',
+  'trace',
+  '--leader-election-namespace',
+  'image-updater-system',
+  '--max-concurrent-reconciles',
+  '10',
 ];
-const E2E_V0_ARGS = ['run', '--once', '--argocd-namespace', 'argocd-image-updater-e2e', '--match-application-name', 'image-updater-102-0', '--registries-conf-path=', '--loglevel', 'info'];
+const E2E_V0_ARGS = [
+  'run',
+  '--once',
+  '--argocd-namespace',
+  'argocd-image-updater-e2e',
+  '--match-application-name',
+  'image-updater-102-0',
+  '--registries-conf-path=',
+  '--loglevel',
+  'info',
+];
 
 /** Env variables those install manifests set (each from an optional ConfigMap or Secret key). */
-const V0_INSTALL_ENV_NAMES = 'APPLICATIONS_API ARGOCD_GRPC_WEB ARGOCD_SERVER ARGOCD_INSECURE ARGOCD_PLAINTEXT ARGOCD_TOKEN IMAGE_UPDATER_INTERVAL IMAGE_UPDATER_LOGLEVEL GIT_COMMIT_USER GIT_COMMIT_EMAIL GIT_COMMIT_SIGNING_KEY GIT_COMMIT_SIGNING_METHOD GIT_COMMIT_SIGN_OFF IMAGE_UPDATER_KUBE_EVENTS ARGOCD_LOGLEVEL ENABLE_WEBHOOK WEBHOOK_PORT QUAY_WEBHOOK_SECRET DOCKER_WEBHOOK_SECRET GHCR_WEBHOOK_SECRET HARBOR_WEBHOOK_SECRET WEBHOOK_RATELIMIT_ALLOWED'.split(' ');
-const V1_INSTALL_ENV_NAMES = 'ARGOCD_NAMESPACE IMAGE_UPDATER_WATCH_NAMESPACES IMAGE_UPDATER_INTERVAL IMAGE_UPDATER_LOGLEVEL IMAGE_UPDATER_LOGFORMAT MAX_CONCURRENT_APPS MAX_CONCURRENT_RECONCILES GIT_COMMIT_USER GIT_COMMIT_EMAIL GIT_COMMIT_SIGNING_KEY GIT_COMMIT_SIGNING_METHOD GIT_COMMIT_SIGN_OFF IMAGE_UPDATER_KUBE_EVENTS ENABLE_WEBHOOK WEBHOOK_REQUIRE_SECRET WEBHOOK_PORT QUAY_WEBHOOK_SECRET DOCKER_WEBHOOK_SECRET GHCR_WEBHOOK_SECRET HARBOR_WEBHOOK_SECRET ALIYUN_ACR_WEBHOOK_SECRET ACR_WEBHOOK_SECRET CLOUDEVENTS_WEBHOOK_SECRET WEBHOOK_RATELIMIT_ALLOWED DISABLE_TLS TLS_MIN_VERSION TLS_MAX_VERSION TLS_CIPHERS'.split(' ');
+const V0_INSTALL_ENV_NAMES =
+  'APPLICATIONS_API ARGOCD_GRPC_WEB ARGOCD_SERVER ARGOCD_INSECURE ARGOCD_PLAINTEXT ARGOCD_TOKEN IMAGE_UPDATER_INTERVAL IMAGE_UPDATER_LOGLEVEL GIT_COMMIT_USER GIT_COMMIT_EMAIL GIT_COMMIT_SIGNING_KEY GIT_COMMIT_SIGNING_METHOD GIT_COMMIT_SIGN_OFF IMAGE_UPDATER_KUBE_EVENTS ARGOCD_LOGLEVEL ENABLE_WEBHOOK WEBHOOK_PORT QUAY_WEBHOOK_SECRET DOCKER_WEBHOOK_SECRET GHCR_WEBHOOK_SECRET HARBOR_WEBHOOK_SECRET WEBHOOK_RATELIMIT_ALLOWED'.split(
+    ' ',
+  );
+const V1_INSTALL_ENV_NAMES =
+  'ARGOCD_NAMESPACE IMAGE_UPDATER_WATCH_NAMESPACES IMAGE_UPDATER_INTERVAL IMAGE_UPDATER_LOGLEVEL IMAGE_UPDATER_LOGFORMAT MAX_CONCURRENT_APPS MAX_CONCURRENT_RECONCILES GIT_COMMIT_USER GIT_COMMIT_EMAIL GIT_COMMIT_SIGNING_KEY GIT_COMMIT_SIGNING_METHOD GIT_COMMIT_SIGN_OFF IMAGE_UPDATER_KUBE_EVENTS ENABLE_WEBHOOK WEBHOOK_REQUIRE_SECRET WEBHOOK_PORT QUAY_WEBHOOK_SECRET DOCKER_WEBHOOK_SECRET GHCR_WEBHOOK_SECRET HARBOR_WEBHOOK_SECRET ALIYUN_ACR_WEBHOOK_SECRET ACR_WEBHOOK_SECRET CLOUDEVENTS_WEBHOOK_SECRET WEBHOOK_RATELIMIT_ALLOWED DISABLE_TLS TLS_MIN_VERSION TLS_MAX_VERSION TLS_CIPHERS'.split(
+    ' ',
+  );
 /** The env those manifests produce from the argo-helm chart's default ConfigMap values (1.2.4, and 0.13.0). */
-const HELM_V1_DEFAULT_ENV = { IMAGE_UPDATER_KUBE_EVENTS: 'false', GIT_COMMIT_USER: '', GIT_COMMIT_EMAIL: '', GIT_COMMIT_SIGNING_KEY: '', GIT_COMMIT_SIGN_OFF: 'false', GIT_COMMIT_SIGNING_METHOD: '', IMAGE_UPDATER_LOGLEVEL: 'info' };
+const HELM_V1_DEFAULT_ENV = {
+  IMAGE_UPDATER_KUBE_EVENTS: 'false',
+  GIT_COMMIT_USER: '',
+  GIT_COMMIT_EMAIL: '',
+  GIT_COMMIT_SIGNING_KEY: '',
+  GIT_COMMIT_SIGN_OFF: 'false',
+  GIT_COMMIT_SIGNING_METHOD: '',
+  IMAGE_UPDATER_LOGLEVEL: 'info',
+};
 const HELM_V0_DEFAULT_ENV = { IMAGE_UPDATER_LOGLEVEL: 'info', IMAGE_UPDATER_KUBE_EVENTS: 'false' };
 /** Chart 0.13.0 with `config.applicationsAPIKind: argocd` (its other argocd values at their defaults). */
-const HELM_V0_ARGOCD_API_ENV = { ...HELM_V0_DEFAULT_ENV, APPLICATIONS_API: 'argocd', ARGOCD_GRPC_WEB: 'true', ARGOCD_INSECURE: 'false', ARGOCD_PLAINTEXT: 'false' };
+const HELM_V0_ARGOCD_API_ENV = {
+  ...HELM_V0_DEFAULT_ENV,
+  APPLICATIONS_API: 'argocd',
+  ARGOCD_GRPC_WEB: 'true',
+  ARGOCD_INSECURE: 'false',
+  ARGOCD_PLAINTEXT: 'false',
+};
 
 // ── a `tagflow run` like apps/cli/commands/run.ts today ─────────────────────────────────────────────────
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 /** The flags run.ts defines itself. */
 const RUN_TS_FLAGS = new Set([
-  'once', 'dry-run', 'interval', 'roles', 'kubeconfig', 'context', 'argocd-namespace', 'registries-conf-path', 'redis-url',
-  'match-application-name', 'match-application-label', 'git-commit-user', 'git-commit-email', 'git-commit-message-path',
-  'disable-kube-events', 'health-port', 'loglevel', 'logformat',
+  'once',
+  'dry-run',
+  'interval',
+  'roles',
+  'kubeconfig',
+  'context',
+  'argocd-namespace',
+  'registries-conf-path',
+  'redis-url',
+  'match-application-name',
+  'match-application-label',
+  'git-commit-user',
+  'git-commit-email',
+  'git-commit-message-path',
+  'disable-kube-events',
+  'health-port',
+  'loglevel',
+  'logformat',
 ]);
 
 function tagflow() {
@@ -145,15 +269,24 @@ function bare(row: AnchorFlag) {
 const attr = (flag: string) => new Option(`--${flag}`).attributeName();
 const SAMPLE: Record<string, string> = { int: '7', duration: '90s', string: 'x', list: 'x' };
 /** Values an ignored flag warns for (the opposite of its default, unless that is the harmless one). */
-const WARNING_VALUE: Record<string, string> = { 'warmup-cache': 'true', 'metrics-secure': 'true', 'disable-tls': 'false' };
+const WARNING_VALUE: Record<string, string> = {
+  'warmup-cache': 'true',
+  'metrics-secure': 'true',
+  'disable-tls': 'false',
+};
 /** Other flags without which an ignored flag changes nothing, even in the anchor. */
 const COMPANIONS: Record<string, string[]> = {
-  'argocd-server-addr': ['--applications-api', 'argocd'], 'argocd-grpc-web': ['--applications-api', 'argocd'],
-  'argocd-insecure': ['--applications-api', 'argocd'], 'argocd-plaintext': ['--applications-api', 'argocd'],
-  'argocd-auth-token': ['--applications-api', 'argocd'], 'git-commit-signing-method': ['--git-commit-signing-key', 'ABCD1234'],
+  'argocd-server-addr': ['--applications-api', 'argocd'],
+  'argocd-grpc-web': ['--applications-api', 'argocd'],
+  'argocd-insecure': ['--applications-api', 'argocd'],
+  'argocd-plaintext': ['--applications-api', 'argocd'],
+  'argocd-auth-token': ['--applications-api', 'argocd'],
+  'git-commit-signing-method': ['--git-commit-signing-key', 'ABCD1234'],
 };
-const warningValue = (row: AnchorFlag) => WARNING_VALUE[row.flag] ?? (row.kind === 'bool' ? String(row.anchorDefault !== 'true') : SAMPLE[row.kind]);
-const about = (flag: string, warnings: string[]) => warnings.filter((w) => new RegExp(`(^|\\()--${flag}[ :=)]`).test(w));
+const warningValue = (row: AnchorFlag) =>
+  WARNING_VALUE[row.flag] ?? (row.kind === 'bool' ? String(row.anchorDefault !== 'true') : SAMPLE[row.kind]);
+const about = (flag: string, warnings: string[]) =>
+  warnings.filter((w) => new RegExp(`(^|\\()--${flag}[ :=)]`).test(w));
 const rows = ANCHOR_FLAGS.map((r) => [r.flag, r] as const);
 
 // ── the table ───────────────────────────────────────────────────────────────────────────────────────────
@@ -181,7 +314,12 @@ describe('the anchor flag table', () => {
   });
 
   it('holds nothing the anchor lacks but the tagflow extensions --context and --quiet', () => {
-    const upstream = { ...UPSTREAM_RUN_V0_18, ...UPSTREAM_RUN_V0_10_ONLY, ...UPSTREAM_RUN_HEAD, ...UPSTREAM_WEBHOOK_ONLY };
+    const upstream = {
+      ...UPSTREAM_RUN_V0_18,
+      ...UPSTREAM_RUN_V0_10_ONLY,
+      ...UPSTREAM_RUN_HEAD,
+      ...UPSTREAM_WEBHOOK_ONLY,
+    };
     expect(ANCHOR_FLAGS.filter((r) => !(r.flag in upstream)).map((r) => r.flag)).toEqual(['context', 'quiet']);
     expect(ANCHOR_FLAGS.filter((r) => r.lines.length === 0).map((r) => r.flag)).toEqual(['context', 'quiet']);
   });
@@ -199,7 +337,9 @@ describe('the anchor flag table', () => {
     for (const r of ANCHOR_FLAGS) expect(r.reason.length, r.flag).toBeGreaterThan(10);
     const md = anchorFlagTable();
     expect(md.split('\n')).toHaveLength(ANCHOR_FLAGS.length + 2);
-    expect(md).toContain('| `--warmup-cache[=true|false]` | v0, v1 | — | ignored: the registry metadata cache lives in Redis');
+    expect(md).toContain(
+      '| `--warmup-cache[=true|false]` | v0, v1 | — | ignored: the registry metadata cache lives in Redis',
+    );
   });
 });
 
@@ -217,27 +357,41 @@ describe('every row', () => {
     expect(parse([`--${flag}=${SAMPLE[row.kind]}`])[attr(flag)]).toEqual(expected);
   });
 
-  it.each(rowsWhere((r) => r.kind === 'bool'))('--%s accepts =true|false in Go’s spellings and rejects others', (flag, row) => {
-    const parse = bare(row);
-    for (const v of ['true', 'True', 'TRUE', 't', '1']) expect(parse([`--${flag}=${v}`])[attr(flag)]).toBe(true);
-    for (const v of ['false', 'False', 'FALSE', 'f', '0']) expect(parse([`--${flag}=${v}`])[attr(flag)]).toBe(false);
-    expect(() => parse([`--${flag}=yes`])).toThrow(CommanderError);
-  });
+  it.each(rowsWhere((r) => r.kind === 'bool'))(
+    '--%s accepts =true|false in Go’s spellings and rejects others',
+    (flag, row) => {
+      const parse = bare(row);
+      for (const v of ['true', 'True', 'TRUE', 't', '1']) expect(parse([`--${flag}=${v}`])[attr(flag)]).toBe(true);
+      for (const v of ['false', 'False', 'FALSE', 'f', '0']) expect(parse([`--${flag}=${v}`])[attr(flag)]).toBe(false);
+      expect(() => parse([`--${flag}=yes`])).toThrow(CommanderError);
+    },
+  );
 
-  it.each(rowsWhere((r) => r.treatment === 'ignored'))('--%s warns once, naming the flag, when given a value that matters', (flag, row) => {
-    const opts = bare(row)([...(COMPANIONS[flag] ?? []), `--${flag}=${warningValue(row)}`]);
-    expect(about(flag, anchorFlagWarnings(opts, {}))).toEqual([`--${flag} is ignored: ${row.reason}`]);
-  });
+  it.each(rowsWhere((r) => r.treatment === 'ignored'))(
+    '--%s warns once, naming the flag, when given a value that matters',
+    (flag, row) => {
+      const opts = bare(row)([...(COMPANIONS[flag] ?? []), `--${flag}=${warningValue(row)}`]);
+      expect(about(flag, anchorFlagWarnings(opts, {}))).toEqual([`--${flag} is ignored: ${row.reason}`]);
+    },
+  );
 
-  it.each(rowsWhere((r) => r.treatment === 'ignored' && r.env !== undefined))('--%s warns the same when given by its env variable', (flag, row) => {
-    const opts = bare(row)(COMPANIONS[flag] ?? []);
-    expect(about(flag, anchorFlagWarnings(opts, { [row.env!]: warningValue(row) }))).toEqual([`${row.env} (--${flag}) is ignored: ${row.reason}`]);
-  });
+  it.each(rowsWhere((r) => r.treatment === 'ignored' && r.env !== undefined))(
+    '--%s warns the same when given by its env variable',
+    (flag, row) => {
+      const opts = bare(row)(COMPANIONS[flag] ?? []);
+      expect(about(flag, anchorFlagWarnings(opts, { [row.env!]: warningValue(row) }))).toEqual([
+        `${row.env} (--${flag}) is ignored: ${row.reason}`,
+      ]);
+    },
+  );
 
-  it.each(rowsWhere((r) => r.treatment === 'ignored' && r.anchorDefault !== undefined && !(r.flag in WARNING_VALUE)))('--%s is silent at the anchor’s default', (flag, row) => {
-    const opts = bare(row)([`--${flag}=${row.anchorDefault}`]);
-    expect(about(flag, anchorFlagWarnings(opts, {}))).toEqual([]);
-  });
+  it.each(rowsWhere((r) => r.treatment === 'ignored' && r.anchorDefault !== undefined && !(r.flag in WARNING_VALUE)))(
+    '--%s is silent at the anchor’s default',
+    (flag, row) => {
+      const opts = bare(row)([`--${flag}=${row.anchorDefault}`]);
+      expect(about(flag, anchorFlagWarnings(opts, {}))).toEqual([]);
+    },
+  );
 
   it.each(rowsWhere((r) => r.treatment === 'tagflow'))('--%s is implemented: no "is ignored" warning', (flag, row) => {
     const value = row.kind === 'bool' ? 'true' : flag.endsWith('bind-address') ? ':9000' : SAMPLE[row.kind];
@@ -250,15 +404,22 @@ describe('every row', () => {
 
 describe('commander', () => {
   it('rejects --flag=false on a plain boolean option, which is why anchor bools are `--flag [bool]`', () => {
-    const plain = new Command('run').exitOverride().configureOutput({ writeErr: () => {} }).option('--once');
+    const plain = new Command('run')
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} })
+      .option('--once');
     expect(() => plain.parse(['--once=false'], { from: 'user' })).toThrow(/unknown option '--once=false'/);
     const compat = new Command('run').exitOverride().addOption(anchorBooleanOption('--once'));
     expect(compat.parse(['--once=false'], { from: 'user' }).opts()).toEqual({ once: false });
-    expect(new Command('run').addOption(anchorBooleanOption('--once')).parse(['--once'], { from: 'user' }).opts()).toEqual({ once: true });
+    expect(
+      new Command('run').addOption(anchorBooleanOption('--once')).parse(['--once'], { from: 'user' }).opts(),
+    ).toEqual({ once: true });
   });
 
   it('rejects a run flag written before `run`, as the anchor’s v1 install manifest does, unless hoisted', () => {
-    expect(() => tagflow().program.parse(V1_INSTALL_ARGS, { from: 'user' })).toThrow(/unknown option '--metrics-bind-address=:8443'/);
+    expect(() => tagflow().program.parse(V1_INSTALL_ARGS, { from: 'user' })).toThrow(
+      /unknown option '--metrics-bind-address=:8443'/,
+    );
     expect(tagflow().parse(V1_INSTALL_ARGS)).toMatchObject({ metricsBindAddress: ':8443' });
   });
 
@@ -266,7 +427,8 @@ describe('commander', () => {
     const { run } = tagflow();
     const longs = run.options.map((o) => o.long);
     expect(longs.filter((l) => l === '--once')).toHaveLength(1);
-    for (const r of ANCHOR_FLAGS.filter((r) => r.commands.includes('run'))) expect(longs, r.flag).toContain(`--${r.flag}`);
+    for (const r of ANCHOR_FLAGS.filter((r) => r.commands.includes('run')))
+      expect(longs, r.flag).toContain(`--${r.flag}`);
     expect(longs).not.toContain('--max-concurrent-updaters');
   });
 
@@ -282,14 +444,35 @@ describe('commander', () => {
 
 describe('hoistAnchorFlags', () => {
   it.each([
-    [['--metrics-bind-address=:8443', 'run'], ['run', '--metrics-bind-address=:8443']],
-    [['--metrics-bind-address', ':8443', 'run', '--once'], ['run', '--metrics-bind-address', ':8443', '--once']],
-    [['--leader-election', '--loglevel', 'debug', 'run', '--loglevel', 'info'], ['run', '--leader-election', '--loglevel', 'debug', '--loglevel', 'info']],
-    [['--argocd-namespace', 'run', 'run'], ['run', '--argocd-namespace', 'run']],
-    [['run', '--once'], ['run', '--once']],
+    [
+      ['--metrics-bind-address=:8443', 'run'],
+      ['run', '--metrics-bind-address=:8443'],
+    ],
+    [
+      ['--metrics-bind-address', ':8443', 'run', '--once'],
+      ['run', '--metrics-bind-address', ':8443', '--once'],
+    ],
+    [
+      ['--leader-election', '--loglevel', 'debug', 'run', '--loglevel', 'info'],
+      ['run', '--leader-election', '--loglevel', 'debug', '--loglevel', 'info'],
+    ],
+    [
+      ['--argocd-namespace', 'run', 'run'],
+      ['run', '--argocd-namespace', 'run'],
+    ],
+    [
+      ['run', '--once'],
+      ['run', '--once'],
+    ],
     [['--version'], ['--version']],
-    [['test', '--registries-conf-path', 'f', 'run'], ['test', '--registries-conf-path', 'f', 'run']],
-    [['--unknown', 'run'], ['--unknown', 'run']],
+    [
+      ['test', '--registries-conf-path', 'f', 'run'],
+      ['test', '--registries-conf-path', 'f', 'run'],
+    ],
+    [
+      ['--unknown', 'run'],
+      ['--unknown', 'run'],
+    ],
   ])('%j → %j', (args, expected) => {
     expect(hoistAnchorFlags(args)).toEqual(expected);
   });
@@ -303,12 +486,32 @@ describe('arguments of real argocd-image-updater Deployments', () => {
   it.each([
     ['v0.18.0 install.yaml, empty ConfigMap', V0_INSTALL_ARGS, {}, []],
     ['v0.18.0 install.yaml, argo-helm 0.13.0 default ConfigMap', V0_INSTALL_ARGS, HELM_V0_DEFAULT_ENV, []],
-    ['v0.18.0 install.yaml, argo-helm 0.13.0 with applicationsAPIKind argocd', V0_INSTALL_ARGS, HELM_V0_ARGOCD_API_ENV, [ignored('APPLICATIONS_API (--applications-api)'), ignored('ARGOCD_GRPC_WEB (--argocd-grpc-web)')]],
+    [
+      'v0.18.0 install.yaml, argo-helm 0.13.0 with applicationsAPIKind argocd',
+      V0_INSTALL_ARGS,
+      HELM_V0_ARGOCD_API_ENV,
+      [ignored('APPLICATIONS_API (--applications-api)'), ignored('ARGOCD_GRPC_WEB (--argocd-grpc-web)')],
+    ],
     ['argo-helm 0.13.0 extraArgs example', HELM_V0_EXTRA_ARGS, HELM_V0_DEFAULT_ENV, [ignored('--disable-kubernetes')]],
     ['anchor e2e, v0.18.0', E2E_V0_ARGS, {}, []],
-    ['v1 install.yaml (v1.0.0 – HEAD), empty ConfigMap', V1_INSTALL_ARGS, {}, [expect.stringMatching(/^--metrics-bind-address: tagflow serves \/metrics over plain HTTP/)]],
-    ['argo-helm 1.2.4 default values', HELM_V1_ARGS, HELM_V1_DEFAULT_ENV, [expect.stringMatching(/^--metrics-bind-address: /)]],
-    ['anchor e2e, HEAD', E2E_HEAD_ARGS, {}, [ignored('--max-concurrent-reconciles'), ignored('--leader-election-namespace')]],
+    [
+      'v1 install.yaml (v1.0.0 – HEAD), empty ConfigMap',
+      V1_INSTALL_ARGS,
+      {},
+      [expect.stringMatching(/^--metrics-bind-address: tagflow serves \/metrics over plain HTTP/)],
+    ],
+    [
+      'argo-helm 1.2.4 default values',
+      HELM_V1_ARGS,
+      HELM_V1_DEFAULT_ENV,
+      [expect.stringMatching(/^--metrics-bind-address: /)],
+    ],
+    [
+      'anchor e2e, HEAD',
+      E2E_HEAD_ARGS,
+      {},
+      [ignored('--max-concurrent-reconciles'), ignored('--leader-election-namespace')],
+    ],
   ] as const)('%s: parses without exiting, with the expected warnings', (_, args, env, expected) => {
     const opts = tagflow().parse(args);
     expect(opts).toBeDefined();
@@ -318,8 +521,20 @@ describe('arguments of real argocd-image-updater Deployments', () => {
 
   it('maps the values a v0 Deployment gives', () => {
     const opts = tagflow().parse(HELM_V0_EXTRA_ARGS);
-    expect(opts).toMatchObject({ dryRun: true, once: true, healthPort: '8080', interval: '2m', matchApplicationName: ['staging-*'], disableKubernetes: true });
-    expect(readAnchorSettings(opts, HELM_V0_DEFAULT_ENV).settings).toEqual({ kubeconfigs: ['~/.kube/config'], contexts: [], selectConcurrency: 5, webhook: { secrets: {} } });
+    expect(opts).toMatchObject({
+      dryRun: true,
+      once: true,
+      healthPort: '8080',
+      interval: '2m',
+      matchApplicationName: ['staging-*'],
+      disableKubernetes: true,
+    });
+    expect(readAnchorSettings(opts, HELM_V0_DEFAULT_ENV).settings).toEqual({
+      kubeconfigs: ['~/.kube/config'],
+      contexts: [],
+      selectConcurrency: 5,
+      webhook: { secrets: {} },
+    });
     expect(tagflow().parse(E2E_V0_ARGS)).toMatchObject({ registriesConfPath: '' });
   });
 
@@ -330,7 +545,16 @@ describe('arguments of real argocd-image-updater Deployments', () => {
   });
 
   it('accepts the v1 flags as `run --help` documents them (these are not in any shipped manifest)', () => {
-    const args = ['--metrics-bind-address=:8443', 'run', '--leader-election', '--health-probe-bind-address=:8081', '--metrics-secure', '--warmup-cache=true', '--enable-webhook', '--webhook-port=8082'];
+    const args = [
+      '--metrics-bind-address=:8443',
+      'run',
+      '--leader-election',
+      '--health-probe-bind-address=:8081',
+      '--metrics-secure',
+      '--warmup-cache=true',
+      '--enable-webhook',
+      '--webhook-port=8082',
+    ];
     const opts = tagflow().parse(args);
     expect(anchorFlagWarnings(opts, {})).toEqual([ignored('--warmup-cache'), ignored('--metrics-secure')]);
     const { settings, problems } = readAnchorSettings(opts, {});
@@ -339,7 +563,14 @@ describe('arguments of real argocd-image-updater Deployments', () => {
   });
 
   it.each([
-    ['--leader-election=false', [expect.stringMatching(/^--leader-election=false has no effect: tagflow replicas always coordinate through Redis/)]],
+    [
+      '--leader-election=false',
+      [
+        expect.stringMatching(
+          /^--leader-election=false has no effect: tagflow replicas always coordinate through Redis/,
+        ),
+      ],
+    ],
     ['--leader-election=true', []],
     ['--metrics-secure=false', []],
     ['--warmup-cache=false', []],
@@ -377,7 +608,10 @@ describe('anchorFlagWarnings from env variables', () => {
     [{ GIT_COMMIT_SIGN_OFF: 'TRUE' }, ['GIT_COMMIT_SIGN_OFF (--git-commit-sign-off)']],
     [{ GIT_COMMIT_SIGN_OFF: 'yes' }, []],
     [{ GIT_COMMIT_SIGNING_METHOD: 'ssh' }, []],
-    [{ GIT_COMMIT_SIGNING_METHOD: 'ssh', GIT_COMMIT_SIGNING_KEY: '/app/ssh-keys/id_rsa' }, ['GIT_COMMIT_SIGNING_KEY (--git-commit-signing-key)', 'GIT_COMMIT_SIGNING_METHOD (--git-commit-signing-method)']],
+    [
+      { GIT_COMMIT_SIGNING_METHOD: 'ssh', GIT_COMMIT_SIGNING_KEY: '/app/ssh-keys/id_rsa' },
+      ['GIT_COMMIT_SIGNING_KEY (--git-commit-signing-key)', 'GIT_COMMIT_SIGNING_METHOD (--git-commit-signing-method)'],
+    ],
     [{ APPLICATIONS_API: 'kubernetes', ARGOCD_SERVER: 'argocd-server.argocd', ARGOCD_TOKEN: 'secret' }, []],
     [{ TLS_MIN_VERSION: '1.2' }, ['TLS_MIN_VERSION (--tlsminversion)']],
     [{ TLS_MIN_VERSION: '1.2', DISABLE_TLS: 'true' }, []],
@@ -389,7 +623,11 @@ describe('anchorFlagWarnings from env variables', () => {
   });
 
   it('prefers the flag to the env variable', () => {
-    expect(anchorFlagWarnings(tagflow().parse(['run', '--max-concurrent-reconciles', '1']), { MAX_CONCURRENT_RECONCILES: '5' })).toEqual([]);
+    expect(
+      anchorFlagWarnings(tagflow().parse(['run', '--max-concurrent-reconciles', '1']), {
+        MAX_CONCURRENT_RECONCILES: '5',
+      }),
+    ).toEqual([]);
   });
 
   it('never repeats a secret value', () => {
@@ -401,18 +639,25 @@ describe('anchorFlagWarnings from env variables', () => {
 });
 
 describe('readAnchorSettings', () => {
-  const read = (args: string[], env: Record<string, string> = {}) => readAnchorSettings(tagflow().parse(['run', ...args]), env);
+  const read = (args: string[], env: Record<string, string> = {}) =>
+    readAnchorSettings(tagflow().parse(['run', ...args]), env);
 
   it.each([
     [['--max-concurrency', 'x'], '--max-concurrency: expected a positive integer, got "x"'],
     [['--max-concurrency', '0'], '--max-concurrency: expected a positive integer, got "0"'],
     [['--max-concurrent-apps=-3'], '--max-concurrent-apps: expected a positive integer, got "-3"'],
-    [['--max-concurrency', '4', '--max-concurrent-apps', '8'], '--max-concurrency (4) and --max-concurrent-apps (8) disagree: give one'],
+    [
+      ['--max-concurrency', '4', '--max-concurrent-apps', '8'],
+      '--max-concurrency (4) and --max-concurrent-apps (8) disagree: give one',
+    ],
     [['--metrics-port', '70000'], '--metrics-port: expected a port number (0-65535), got "70000"'],
     [['--webhook-port=http'], '--webhook-port: expected a port number (0-65535), got "http"'],
     [['--metrics-bind-address', '8443'], '--metrics-bind-address: expected [host]:port or 0, got "8443"'],
     [['--health-probe-bind-address=:99999'], '--health-probe-bind-address: expected [host]:port or 0, got ":99999"'],
-    [['--health-port', '8080', '--health-probe-bind-address', ':8081'], '--health-port (8080) and --health-probe-bind-address (8081) disagree: give one'],
+    [
+      ['--health-port', '8080', '--health-probe-bind-address', ':8081'],
+      '--health-port (8080) and --health-probe-bind-address (8081) disagree: give one',
+    ],
   ])('%j → %s', (args, problem) => {
     expect(read(args).problems).toEqual([problem]);
   });
@@ -456,29 +701,53 @@ describe('readAnchorSettings', () => {
   it('reads namespaces', () => {
     expect(read(['--application-namespace', 'apps']).settings.applicationNamespace).toBe('apps');
     expect(read(['--watch-namespaces', '*']).settings.watchNamespaces).toBe('*');
-    expect(read([], { IMAGE_UPDATER_WATCH_NAMESPACES: 'team-a, team-b,' }).settings.watchNamespaces).toEqual(['team-a', 'team-b']);
+    expect(read([], { IMAGE_UPDATER_WATCH_NAMESPACES: 'team-a, team-b,' }).settings.watchNamespaces).toEqual([
+      'team-a',
+      'team-b',
+    ]);
     expect(read(['--watch-namespaces=']).settings.watchNamespaces).toBeUndefined();
   });
 
   it('reads addresses: [host]:port, IPv6 and 0 = off', () => {
-    expect(read(['--health-probe-bind-address', '127.0.0.1:8081']).settings).toMatchObject({ healthHost: '127.0.0.1', healthPort: 8081 });
-    expect(read(['--metrics-bind-address', '[::1]:8443']).settings).toMatchObject({ metricsHost: '::1', metricsPort: 8443 });
+    expect(read(['--health-probe-bind-address', '127.0.0.1:8081']).settings).toMatchObject({
+      healthHost: '127.0.0.1',
+      healthPort: 8081,
+    });
+    expect(read(['--metrics-bind-address', '[::1]:8443']).settings).toMatchObject({
+      metricsHost: '::1',
+      metricsPort: 8443,
+    });
     expect(read(['--metrics-bind-address', '0']).settings.metricsPort).toBe(0);
     expect(read(['--metrics-port', '0']).settings.metricsPort).toBe(0);
   });
 
   it('reads the webhook flags, flag before env', () => {
-    const r = read(['--enable-webhook=false', '--webhook-require-secret=false', '--ghcr-webhook-secret', 'flag-secret'], {
-      ENABLE_WEBHOOK: 'true', GHCR_WEBHOOK_SECRET: 'env-secret', QUAY_WEBHOOK_SECRET: 'quay', CLOUDEVENTS_WEBHOOK_SECRET: '',
+    const r = read(
+      ['--enable-webhook=false', '--webhook-require-secret=false', '--ghcr-webhook-secret', 'flag-secret'],
+      {
+        ENABLE_WEBHOOK: 'true',
+        GHCR_WEBHOOK_SECRET: 'env-secret',
+        QUAY_WEBHOOK_SECRET: 'quay',
+        CLOUDEVENTS_WEBHOOK_SECRET: '',
+      },
+    );
+    expect(r.settings.webhook).toEqual({
+      enabled: false,
+      requireSecret: false,
+      secrets: { ghcr: 'flag-secret', quay: 'quay' },
     });
-    expect(r.settings.webhook).toEqual({ enabled: false, requireSecret: false, secrets: { ghcr: 'flag-secret', quay: 'quay' } });
-    expect(read([], { ENABLE_WEBHOOK: 'TRUE', WEBHOOK_PORT: '9000' }).settings.webhook).toMatchObject({ enabled: true, port: 9000 });
+    expect(read([], { ENABLE_WEBHOOK: 'TRUE', WEBHOOK_PORT: '9000' }).settings.webhook).toMatchObject({
+      enabled: true,
+      port: 9000,
+    });
   });
 
   it('reads repeated --kubeconfig and --context when registered from the table', () => {
     const cmd = new Command('run').exitOverride();
     registerAnchorFlags(cmd, new Set());
-    const opts = cmd.parse(['--kubeconfig', 'a', '--context', 'one', '--kubeconfig', 'b', '--context', 'two'], { from: 'user' }).opts();
+    const opts = cmd
+      .parse(['--kubeconfig', 'a', '--context', 'one', '--kubeconfig', 'b', '--context', 'two'], { from: 'user' })
+      .opts();
     expect(readAnchorSettings(opts, {}).settings).toMatchObject({ kubeconfigs: ['a', 'b'], contexts: ['one', 'two'] });
     expect(read(['--kubeconfig', 'single']).settings.kubeconfigs).toEqual(['single']);
   });

@@ -17,7 +17,14 @@
  * hidden, because a screen of no-ops would bury the flags that work, and passing one prints its warning.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ANCHOR_FLAGS, anchorFlag, isAnchorDefault, type AnchorCommand, type AnchorFlag, type FlagValue } from './anchor-flag-table.ts';
+import {
+  ANCHOR_FLAGS,
+  anchorFlag,
+  isAnchorDefault,
+  type AnchorCommand,
+  type AnchorFlag,
+  type FlagValue,
+} from './anchor-flag-table.ts';
 
 export { ANCHOR_FLAGS, anchorFlag, type AnchorFlag } from './anchor-flag-table.ts';
 
@@ -42,8 +49,12 @@ const PLACEHOLDER = { string: 'value', int: 'n', duration: 'duration', list: 'va
 const collect = (v: string, prev: unknown) => [...(Array.isArray(prev) ? prev : []), v];
 
 function optionFor(row: AnchorFlag): Option {
-  const description = row.treatment === 'ignored' ? `ignored: ${row.reason}` : row.env ? `${row.reason} (env ${row.env})` : row.reason;
-  const option = row.kind === 'bool' ? anchorBooleanOption(`--${row.flag}`, description) : new Option(`--${row.flag} <${PLACEHOLDER[row.kind]}>`, description);
+  const description =
+    row.treatment === 'ignored' ? `ignored: ${row.reason}` : row.env ? `${row.reason} (env ${row.env})` : row.reason;
+  const option =
+    row.kind === 'bool'
+      ? anchorBooleanOption(`--${row.flag}`, description)
+      : new Option(`--${row.flag} <${PLACEHOLDER[row.kind]}>`, description);
   if (row.kind === 'list') option.argParser(collect);
   return row.treatment === 'tagflow' ? option.helpGroup(COMPAT_HELP_GROUP) : option.hideHelp();
 }
@@ -55,7 +66,8 @@ function optionFor(row: AnchorFlag): Option {
 export function registerAnchorFlags(cmd: Command, skip: ReadonlySet<string>, command: AnchorCommand = 'run'): void {
   const skipped = new Set([...skip].map((s) => s.replace(/^--/, '')));
   for (const o of cmd.options) if (o.long) skipped.add(o.long.slice(2));
-  for (const row of ANCHOR_FLAGS) if (row.commands.includes(command) && !skipped.has(row.flag)) cmd.addOption(optionFor(row));
+  for (const row of ANCHOR_FLAGS)
+    if (row.commands.includes(command) && !skipped.has(row.flag)) cmd.addOption(optionFor(row));
 }
 
 /**
@@ -89,7 +101,8 @@ const attribute = (flag: string) => flag.split('-').reduce((s, w) => s + w[0].to
 function fromEnv(row: AnchorFlag, env: Record<string, string | undefined>): FlagValue | undefined {
   const raw = row.env ? env[row.env] : undefined;
   if (raw === undefined || raw === '') return undefined;
-  if (row.kind === 'bool') return raw.toLowerCase() === 'true' ? true : raw.toLowerCase() === 'false' ? false : undefined;
+  if (row.kind === 'bool')
+    return raw.toLowerCase() === 'true' ? true : raw.toLowerCase() === 'false' ? false : undefined;
   if (row.kind === 'int') return /^[+-]?\d+$/.test(raw) && inRange(Number(raw), row.envRange) ? raw : undefined;
   return row.kind === 'list' ? [raw] : raw;
 }
@@ -102,7 +115,11 @@ interface Given {
   via: string;
 }
 
-function given(row: AnchorFlag, opts: Record<string, unknown>, env: Record<string, string | undefined>): Given | undefined {
+function given(
+  row: AnchorFlag,
+  opts: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): Given | undefined {
   const v = opts[attribute(row.flag)];
   if (typeof v === 'string' || typeof v === 'boolean') return { value: v, via: `--${row.flag}` };
   if (Array.isArray(v)) return { value: v.map(String), via: `--${row.flag}` };
@@ -135,8 +152,13 @@ export function anchorFlagWarnings(opts: Record<string, unknown>, env: Record<st
 
 export type WebhookRegistry = 'docker' | 'ghcr' | 'quay' | 'harbor' | 'aliyunAcr' | 'acr' | 'cloudevents';
 const SECRET_FLAGS: Record<WebhookRegistry, string> = {
-  docker: 'docker-webhook-secret', ghcr: 'ghcr-webhook-secret', quay: 'quay-webhook-secret', harbor: 'harbor-webhook-secret',
-  aliyunAcr: 'aliyun-acr-webhook-secret', acr: 'acr-webhook-secret', cloudevents: 'cloudevents-webhook-secret',
+  docker: 'docker-webhook-secret',
+  ghcr: 'ghcr-webhook-secret',
+  quay: 'quay-webhook-secret',
+  harbor: 'harbor-webhook-secret',
+  aliyunAcr: 'aliyun-acr-webhook-secret',
+  acr: 'acr-webhook-secret',
+  cloudevents: 'cloudevents-webhook-secret',
 };
 
 /** Values of the `tagflow` anchor flags that tagflow maps to its own config. Unset = not given (use the default). */
@@ -161,7 +183,12 @@ export interface AnchorSettings {
   metricsPort?: number;
   /** From the v0.10 spelling --disable-kubernetes-events. */
   disableKubeEvents?: true;
-  webhook: { enabled?: boolean; port?: number; requireSecret?: boolean; secrets: Partial<Record<WebhookRegistry, string>> };
+  webhook: {
+    enabled?: boolean;
+    port?: number;
+    requireSecret?: boolean;
+    secrets: Partial<Record<WebhookRegistry, string>>;
+  };
 }
 
 export interface AnchorSettingsResult {
@@ -175,7 +202,10 @@ export interface AnchorSettingsResult {
 /** tagflow's per-pool limit (schema.ts: concurrency max 200). */
 const MAX_POOL_CONCURRENCY = 200;
 
-export function readAnchorSettings(opts: Record<string, unknown>, env: Record<string, string | undefined>): AnchorSettingsResult {
+export function readAnchorSettings(
+  opts: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): AnchorSettingsResult {
   const problems: string[] = [];
   const warnings: string[] = [];
   const flag = (name: string): FlagValue | undefined => opts[attribute(name)] as FlagValue | undefined;
@@ -204,27 +234,43 @@ export function readAnchorSettings(opts: Record<string, unknown>, env: Record<st
     const raw = row.env ? env[row.env] : undefined;
     if (raw === undefined || raw === '') return undefined;
     if (fromEnv(row, env) !== undefined) return Number(raw);
-    warnings.push(`${row.env}: expected ${what}, got "${raw}"; using the default (${row.anchorDefault}), as argocd-image-updater does`);
+    warnings.push(
+      `${row.env}: expected ${what}, got "${raw}"; using the default (${row.anchorDefault}), as argocd-image-updater does`,
+    );
     return undefined;
   };
 
-  const settings: AnchorSettings = { kubeconfigs: strings('kubeconfig'), contexts: strings('context'), webhook: { secrets: {} } };
+  const settings: AnchorSettings = {
+    kubeconfigs: strings('kubeconfig'),
+    contexts: strings('context'),
+    webhook: { secrets: {} },
+  };
 
   const appNs = str('application-namespace')?.trim();
   if (appNs) settings.applicationNamespace = appNs;
   const watch = (str('watch-namespaces') ?? env.IMAGE_UPDATER_WATCH_NAMESPACES ?? '').trim();
   if (watch === '*') settings.watchNamespaces = '*';
-  else if (watch) settings.watchNamespaces = watch.split(',').map((s) => s.trim()).filter(Boolean);
+  else if (watch)
+    settings.watchNamespaces = watch
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
 
   // Each anchor line has one of the two flags; a flag beats the v1 env variable.
   const positive = 'a positive integer';
   const v0 = int('max-concurrency', 1, Number.MAX_SAFE_INTEGER, positive);
   const v1 = int('max-concurrent-apps', 1, Number.MAX_SAFE_INTEGER, positive);
   const v1Flag = str('max-concurrent-apps') !== undefined;
-  if (v0 !== undefined && v1 !== undefined && v1Flag && v0 !== v1) problems.push(`--max-concurrency (${v0}) and --max-concurrent-apps (${v1}) disagree: give one`);
-  const [concurrency, via] = v1Flag ? [v1, '--max-concurrent-apps'] : v0 !== undefined ? [v0, '--max-concurrency'] : [v1, 'MAX_CONCURRENT_APPS'];
+  if (v0 !== undefined && v1 !== undefined && v1Flag && v0 !== v1)
+    problems.push(`--max-concurrency (${v0}) and --max-concurrent-apps (${v1}) disagree: give one`);
+  const [concurrency, via] = v1Flag
+    ? [v1, '--max-concurrent-apps']
+    : v0 !== undefined
+      ? [v0, '--max-concurrency']
+      : [v1, 'MAX_CONCURRENT_APPS'];
   if (concurrency !== undefined) {
-    if (concurrency > MAX_POOL_CONCURRENCY) warnings.push(`${via}: ${concurrency} is above tagflow's limit per pool; using ${MAX_POOL_CONCURRENCY}`);
+    if (concurrency > MAX_POOL_CONCURRENCY)
+      warnings.push(`${via}: ${concurrency} is above tagflow's limit per pool; using ${MAX_POOL_CONCURRENCY}`);
     settings.selectConcurrency = Math.min(concurrency, MAX_POOL_CONCURRENCY);
   }
 
@@ -235,11 +281,13 @@ export function readAnchorSettings(opts: Record<string, unknown>, env: Record<st
     settings.healthPort = probe.port;
     if (probe.host) settings.healthHost = probe.host;
     const healthPort = str('health-port');
-    if (healthPort !== undefined && Number(healthPort) !== probe.port) problems.push(`--health-port (${healthPort}) and --health-probe-bind-address (${probe.port}) disagree: give one`);
+    if (healthPort !== undefined && Number(healthPort) !== probe.port)
+      problems.push(`--health-port (${healthPort}) and --health-probe-bind-address (${probe.port}) disagree: give one`);
   }
   const metricsPort = int('metrics-port', 0, 65535, 'a port number (0-65535)');
   const metrics = bindAddress('metrics-bind-address', str('metrics-bind-address'), problems);
-  if (metricsPort !== undefined && metrics && metricsPort !== metrics.port) problems.push(`--metrics-port (${metricsPort}) and --metrics-bind-address (${metrics.port}) disagree: give one`);
+  if (metricsPort !== undefined && metrics && metricsPort !== metrics.port)
+    problems.push(`--metrics-port (${metricsPort}) and --metrics-bind-address (${metrics.port}) disagree: give one`);
   if (metrics?.host) settings.metricsHost = metrics.host;
   const mPort = metrics?.port ?? metricsPort;
   if (mPort !== undefined) settings.metricsPort = mPort;
@@ -260,7 +308,11 @@ export function readAnchorSettings(opts: Record<string, unknown>, env: Record<st
 }
 
 /** Go's listen address as controller-runtime reads it: `[host]:port`, or `0` for off. */
-function bindAddress(name: string, value: string | undefined, problems: string[]): { host?: string; port: number } | undefined {
+function bindAddress(
+  name: string,
+  value: string | undefined,
+  problems: string[],
+): { host?: string; port: number } | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
   if (v === '0') return { port: 0 };
@@ -281,7 +333,9 @@ export function anchorFlagTable(): string {
     const arity = r.kind === 'bool' ? '[=true|false]' : ` <${PLACEHOLDER[r.kind]}>${r.kind === 'list' ? '…' : ''}`;
     const lines = r.lines.length ? r.lines.join(', ') : 'tagflow only';
     const what = r.treatment === 'ignored' ? `ignored: ${r.reason}` : r.reason;
-    rows.push(`| \`--${r.flag}${arity}\` | ${lines} | ${r.env ? `\`${r.env}\`` : '—'} | ${what.replace(/\|/g, '\\|')} |`);
+    rows.push(
+      `| \`--${r.flag}${arity}\` | ${lines} | ${r.env ? `\`${r.env}\`` : '—'} | ${what.replace(/\|/g, '\\|')} |`,
+    );
   }
   return rows.join('\n');
 }

@@ -25,21 +25,33 @@ describe('loadConfig', () => {
   });
 
   it('prefers flags over environment', () => {
-    const c = loadConfig({ interval: '30s', roles: 'registry,select' }, { IMAGE_UPDATER_INTERVAL: '5m', ARGOCD_NAMESPACE: 'ops' });
+    const c = loadConfig(
+      { interval: '30s', roles: 'registry,select' },
+      { IMAGE_UPDATER_INTERVAL: '5m', ARGOCD_NAMESPACE: 'ops' },
+    );
     expect(c.intervalMs).toBe(30_000);
     expect(c.roles).toEqual(['registry', 'select']);
     expect(c.argocdNamespace).toBe('ops');
   });
 
   it('reads pool concurrency from the environment', () => {
-    expect(loadConfig({}, { TAGFLOW_CONCURRENCY: 'registry=16, git=2' }).concurrency).toEqual({ scheduler: 1, registry: 16, select: 16, patch: 8, git: 2 });
+    expect(loadConfig({}, { TAGFLOW_CONCURRENCY: 'registry=16, git=2' }).concurrency).toEqual({
+      scheduler: 1,
+      registry: 16,
+      select: 16,
+      patch: 8,
+      git: 2,
+    });
     expect(() => loadConfig({}, { TAGFLOW_CONCURRENCY: 'registry=many' })).toThrow(/TAGFLOW_CONCURRENCY/);
     expect(() => loadConfig({}, { TAGFLOW_CONCURRENCY: 'cooking=2' })).toThrow(/concurrency/);
   });
 
   it('lists every problem at once', () => {
     try {
-      loadConfig({ interval: 'soon', roles: 'registry,cook', loglevel: 'loud', matchApplicationName: ['web-['] }, { REDIS_URL: 'not a url' });
+      loadConfig(
+        { interval: 'soon', roles: 'registry,cook', loglevel: 'loud', matchApplicationName: ['web-['] },
+        { REDIS_URL: 'not a url' },
+      );
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);

@@ -33,15 +33,26 @@ export class ConfigError extends Error {
   }
 }
 
-const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * Flag beats environment beats default; an empty environment variable counts as unset (as the
  * anchor reads them, and as a Helm chart's empty ConfigMap values arrive). `anchor` carries what
  * the argocd-image-updater flags mapped to (see anchor-flags.ts). Collects every problem first.
  */
-export function loadConfig(flags: RawFlags, rawEnv: Record<string, string | undefined>, anchor?: Partial<AnchorSettings>): Config {
-  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string | undefined>;
+export function loadConfig(
+  flags: RawFlags,
+  rawEnv: Record<string, string | undefined>,
+  anchor?: Partial<AnchorSettings>,
+): Config {
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== '')) as Record<
+    string,
+    string | undefined
+  >;
   const problems: string[] = [];
   const duration = (name: string, value: string | undefined) => {
     if (value === undefined) return undefined;
@@ -50,8 +61,14 @@ export function loadConfig(flags: RawFlags, rawEnv: Record<string, string | unde
     return ms === null || ms < 0 ? undefined : Math.round(ms);
   };
   const roles = list(flags.roles ?? env.TAGFLOW_ROLES);
-  if (roles) for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) problems.push(`roles: unknown role "${r}" (known: ${ROLES.join(', ')})`);
-  const watch = anchor?.watchNamespaces === '*' ? ['*'] : (anchor?.watchNamespaces ?? (anchor?.applicationNamespace ? [anchor.applicationNamespace] : undefined));
+  if (roles)
+    for (const r of roles)
+      if (!(ROLES as readonly string[]).includes(r))
+        problems.push(`roles: unknown role "${r}" (known: ${ROLES.join(', ')})`);
+  const watch =
+    anchor?.watchNamespaces === '*'
+      ? ['*']
+      : (anchor?.watchNamespaces ?? (anchor?.applicationNamespace ? [anchor.applicationNamespace] : undefined));
   const concurrency = concurrencyFrom(env.TAGFLOW_CONCURRENCY, problems);
   const input: ConfigInput = {
     redisUrl: flags.redisUrl ?? env.REDIS_URL,
@@ -75,10 +92,21 @@ export function loadConfig(flags: RawFlags, rawEnv: Record<string, string | unde
     gitCommitEmail: flags.gitCommitEmail ?? env.GIT_COMMIT_EMAIL,
     gitCommitMessagePath: flags.gitCommitMessagePath,
     defaultPlatforms: list(env.TAGFLOW_DEFAULT_PLATFORMS),
-    concurrency: anchor?.selectConcurrency !== undefined ? { ...(concurrency ?? {}), select: anchor.selectConcurrency } : concurrency,
-    kubeEvents: flags.disableKubeEvents || anchor?.disableKubeEvents ? false : env.IMAGE_UPDATER_KUBE_EVENTS === 'true' ? false : undefined,
+    concurrency:
+      anchor?.selectConcurrency !== undefined
+        ? { ...(concurrency ?? {}), select: anchor.selectConcurrency }
+        : concurrency,
+    kubeEvents:
+      flags.disableKubeEvents || anchor?.disableKubeEvents
+        ? false
+        : env.IMAGE_UPDATER_KUBE_EVENTS === 'true'
+          ? false
+          : undefined,
     apiHost: anchor?.healthHost ?? env.TAGFLOW_API_HOST,
-    apiPort: flags.healthPort !== undefined ? Number(flags.healthPort) : (anchor?.healthPort ?? (env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined)),
+    apiPort:
+      flags.healthPort !== undefined
+        ? Number(flags.healthPort)
+        : (anchor?.healthPort ?? (env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined)),
     logLevel: (flags.loglevel ?? anchor?.logLevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
     logFormat: (flags.logformat ?? env.IMAGE_UPDATER_LOGFORMAT) as Config['logFormat'] | undefined,
   };

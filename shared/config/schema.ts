@@ -7,35 +7,130 @@ const concurrency = (d: number) => z.number().int().min(1).max(200).default(d);
 
 /** The one configuration schema. Parsed once in each main; nothing below reads process.env. */
 export const ConfigSchema = z.object({
-  redisUrl: z.string().url().default('redis://127.0.0.1:6379').describe('Redis holding queues, snapshots and the audit trail (REDIS_URL)'),
-  queuePrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tagflow').describe('Prefix of every Redis key (TAGFLOW_PREFIX)'),
-  intervalMs: z.number().int().min(0).default(120_000).describe('Time between update cycles (--interval, IMAGE_UPDATER_INTERVAL)'),
+  redisUrl: z
+    .string()
+    .url()
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis holding queues, snapshots and the audit trail (REDIS_URL)'),
+  queuePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('tagflow')
+    .describe('Prefix of every Redis key (TAGFLOW_PREFIX)'),
+  intervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(120_000)
+    .describe('Time between update cycles (--interval, IMAGE_UPDATER_INTERVAL)'),
   once: z.boolean().default(false).describe('Run one cycle, wait for its jobs, print the results and exit (--once)'),
   dryRun: z.boolean().default(false).describe('Plan and audit without writing back (--dry-run)'),
-  roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]).describe('Roles this process runs (--roles, TAGFLOW_ROLES)'),
-  kubeconfigs: z.array(z.string()).default([]).describe('Kubeconfig files, one control plane per selected context (--kubeconfig, repeatable); default KUBECONFIG, ~/.kube/config or in-cluster'),
-  contexts: z.array(z.string()).default([]).describe('Contexts to serve, each a control plane named after it (--context, repeatable); default each file\'s current context'),
-  credentialsContext: z.string().optional().describe('A control plane whose Secrets every other one may reference when it lacks them (--credentials-context)'),
-  argocdNamespace: z.string().optional().describe("Namespace of Argo CD: its ConfigMap and Secrets (--argocd-namespace, ARGOCD_NAMESPACE); default the context's namespace, else argocd"),
-  watchNamespaces: z.array(z.string().min(1)).default([]).describe('Namespaces whose Applications are tracked, * = all (--watch-namespaces, --application-namespace, IMAGE_UPDATER_WATCH_NAMESPACES); default the Argo CD namespace'),
-  fullResyncMs: z.number().int().min(1000).default(3_600_000).describe('How often every app is checked even when nothing changed (--full-resync, TAGFLOW_FULL_RESYNC)'),
-  leaseMs: z.number().int().min(1000).default(15_000).describe('Lease period: how long a dead process keeps a control plane unwatched (TAGFLOW_LEASE_PERIOD)'),
-  cycleTimeoutMs: z.number().int().min(60_000).default(30 * 60_000).describe('A cycle still open after this long is ended with an error (TAGFLOW_CYCLE_TIMEOUT)'),
-  registriesConfPath: z.string().optional().describe('registries.conf file (--registries-conf-path); default the argocd-image-updater-config ConfigMap'),
-  matchApplicationName: z.array(z.string()).default([]).describe('Only Applications whose name matches one of these globs (--match-application-name)'),
-  matchApplicationLabel: z.string().optional().describe('Only Applications matching this label selector (--match-application-label)'),
-  gitCommitUser: z.string().min(1).default('argocd-image-updater').describe('Commit author name (--git-commit-user, GIT_COMMIT_USER)'),
-  gitCommitEmail: z.string().min(1).default('noreply@argoproj.io').describe('Commit author e-mail (--git-commit-email, GIT_COMMIT_EMAIL)'),
+  roles: z
+    .array(z.enum(ROLES))
+    .min(1)
+    .default([...ROLES])
+    .describe('Roles this process runs (--roles, TAGFLOW_ROLES)'),
+  kubeconfigs: z
+    .array(z.string())
+    .default([])
+    .describe(
+      'Kubeconfig files, one control plane per selected context (--kubeconfig, repeatable); default KUBECONFIG, ~/.kube/config or in-cluster',
+    ),
+  contexts: z
+    .array(z.string())
+    .default([])
+    .describe(
+      "Contexts to serve, each a control plane named after it (--context, repeatable); default each file's current context",
+    ),
+  credentialsContext: z
+    .string()
+    .optional()
+    .describe('A control plane whose Secrets every other one may reference when it lacks them (--credentials-context)'),
+  argocdNamespace: z
+    .string()
+    .optional()
+    .describe(
+      "Namespace of Argo CD: its ConfigMap and Secrets (--argocd-namespace, ARGOCD_NAMESPACE); default the context's namespace, else argocd",
+    ),
+  watchNamespaces: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Namespaces whose Applications are tracked, * = all (--watch-namespaces, --application-namespace, IMAGE_UPDATER_WATCH_NAMESPACES); default the Argo CD namespace',
+    ),
+  fullResyncMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(3_600_000)
+    .describe('How often every app is checked even when nothing changed (--full-resync, TAGFLOW_FULL_RESYNC)'),
+  leaseMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(15_000)
+    .describe('Lease period: how long a dead process keeps a control plane unwatched (TAGFLOW_LEASE_PERIOD)'),
+  cycleTimeoutMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .default(30 * 60_000)
+    .describe('A cycle still open after this long is ended with an error (TAGFLOW_CYCLE_TIMEOUT)'),
+  registriesConfPath: z
+    .string()
+    .optional()
+    .describe('registries.conf file (--registries-conf-path); default the argocd-image-updater-config ConfigMap'),
+  matchApplicationName: z
+    .array(z.string())
+    .default([])
+    .describe('Only Applications whose name matches one of these globs (--match-application-name)'),
+  matchApplicationLabel: z
+    .string()
+    .optional()
+    .describe('Only Applications matching this label selector (--match-application-label)'),
+  gitCommitUser: z
+    .string()
+    .min(1)
+    .default('argocd-image-updater')
+    .describe('Commit author name (--git-commit-user, GIT_COMMIT_USER)'),
+  gitCommitEmail: z
+    .string()
+    .min(1)
+    .default('noreply@argoproj.io')
+    .describe('Commit author e-mail (--git-commit-email, GIT_COMMIT_EMAIL)'),
   gitCommitMessagePath: z.string().optional().describe('Commit message template file (--git-commit-message-path)'),
-  defaultPlatforms: z.array(z.string()).default(['linux/amd64']).describe('Platforms wanted when an image sets none (TAGFLOW_DEFAULT_PLATFORMS)'),
+  defaultPlatforms: z
+    .array(z.string())
+    .default(['linux/amd64'])
+    .describe('Platforms wanted when an image sets none (TAGFLOW_DEFAULT_PLATFORMS)'),
   concurrency: z
-    .strictObject({ scheduler: concurrency(1), registry: concurrency(8), select: concurrency(16), patch: concurrency(8), git: concurrency(4) })
+    .strictObject({
+      scheduler: concurrency(1),
+      registry: concurrency(8),
+      select: concurrency(16),
+      patch: concurrency(8),
+      git: concurrency(4),
+    })
     .default({ scheduler: 1, registry: 8, select: 16, patch: 8, git: 4 })
     .describe('Jobs each worker pool runs at once in this process (TAGFLOW_CONCURRENCY=registry=16,git=2)'),
-  kubeEvents: z.boolean().default(true).describe('Record Kubernetes Events on Applications (--disable-kube-events; IMAGE_UPDATER_KUBE_EVENTS=true disables, as the anchor)'),
+  kubeEvents: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Record Kubernetes Events on Applications (--disable-kube-events; IMAGE_UPDATER_KUBE_EVENTS=true disables, as the anchor)',
+    ),
   apiHost: z.string().default('0.0.0.0').describe('Address the api role listens on (TAGFLOW_API_HOST)'),
-  apiPort: z.number().int().min(0).max(65535).default(8080).describe('Port of the api role: /healthz, /readyz (--health-port, --health-probe-bind-address, TAGFLOW_API_PORT)'),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info').describe('--loglevel, IMAGE_UPDATER_LOGLEVEL'),
+  apiPort: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8080)
+    .describe('Port of the api role: /healthz, /readyz (--health-port, --health-probe-bind-address, TAGFLOW_API_PORT)'),
+  logLevel: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error'])
+    .default('info')
+    .describe('--loglevel, IMAGE_UPDATER_LOGLEVEL'),
   logFormat: z.enum(['text', 'json']).default('text').describe('--logformat, IMAGE_UPDATER_LOGFORMAT'),
 });
 

@@ -37,7 +37,9 @@ export function enqueuePolls(sink: JobSink, targets: readonly PollTarget[], trig
   }
   const priority = trigger === 'app-changed' ? PRIORITY.changes : PRIORITY.normal;
   const size = pollBatchSize(targets.length);
-  const jobs = [...byEndpoint.values()].flatMap((repos) => chunk(repos, size)).map((repos) => ({ name: 'poll', data: { repos, trigger }, options: { priority } }));
+  const jobs = [...byEndpoint.values()]
+    .flatMap((repos) => chunk(repos, size))
+    .map((repos) => ({ name: 'poll', data: { repos, trigger }, options: { priority } }));
   return sink.addBulk('poll', jobs);
 }
 
@@ -45,12 +47,24 @@ export function enqueuePolls(sink: JobSink, targets: readonly PollTarget[], trig
 export function enqueueChecks(sink: JobSink, apps: readonly string[], trigger: Trigger): Promise<void> {
   const unique = [...new Set(apps)];
   const priority = trigger === 'app-changed' ? PRIORITY.changes : PRIORITY.normal;
-  return sink.addBulk('select', chunk(unique, CHECK_BATCH).map((batch) => ({ name: 'select', data: { apps: batch, trigger }, options: { priority } })));
+  return sink.addBulk(
+    'select',
+    chunk(unique, CHECK_BATCH).map((batch) => ({
+      name: 'select',
+      data: { apps: batch, trigger },
+      options: { priority },
+    })),
+  );
 }
 
 /** One change cycle for a burst of changes (a follow-up is kept while one runs). */
 export function requestChangeCycle(sink: JobSink): Promise<void> {
-  return sink.add('cycle', 'changes', { trigger: 'app-changed' }, { dedupId: 'cycle:app-changed', delayMs: CHANGE_CYCLE_DELAY_MS });
+  return sink.add(
+    'cycle',
+    'changes',
+    { trigger: 'app-changed' },
+    { dedupId: 'cycle:app-changed', delayMs: CHANGE_CYCLE_DELAY_MS },
+  );
 }
 
 export function patchGroup(app: AppRef): string {

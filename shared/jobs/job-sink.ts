@@ -14,7 +14,10 @@ export interface EnqueueOptions {
 /** Where producers put jobs. Implemented over BullMQ in `shared/adapters/queue/`. */
 export interface JobSink {
   add<Q extends QueueName>(queue: Q, name: string, data: JobData[Q], options?: EnqueueOptions): Promise<void>;
-  addBulk<Q extends QueueName>(queue: Q, jobs: readonly { name: string; data: JobData[Q]; options?: EnqueueOptions }[]): Promise<void>;
+  addBulk<Q extends QueueName>(
+    queue: Q,
+    jobs: readonly { name: string; data: JobData[Q]; options?: EnqueueOptions }[],
+  ): Promise<void>;
   /**
    * A job added every `everyMs` (the first one now), identified by `id`: every replica may call this,
    * there is still one schedule.

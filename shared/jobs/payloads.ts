@@ -22,7 +22,11 @@ export const TriggerSchema = z.enum(['interval', 'once', 'manual', 'app-changed'
 export type Trigger = z.infer<typeof TriggerSchema>;
 
 /** A cycle started by the job scheduler has no id of its own: the job id names it. */
-export const CycleJobSchema = z.object({ cycleId: z.string().min(1).optional(), trigger: TriggerSchema, full: z.boolean().optional() });
+export const CycleJobSchema = z.object({
+  cycleId: z.string().min(1).optional(),
+  trigger: TriggerSchema,
+  full: z.boolean().optional(),
+});
 
 /** Repositories to poll, all of one registry endpoint (a throttled registry holds up only its own jobs). */
 export const PollJobSchema = z.object({ repos: z.array(z.string().min(1)).min(1), trigger: TriggerSchema });
@@ -33,7 +37,11 @@ export const SelectJobSchema = z.object({ apps: z.array(z.string().min(1)).min(1
 /** Write-back jobs name where the pending plans live; the plans themselves are in Redis (latest wins). */
 export const PatchJobSchema = z.object({ app: AppRefSchema });
 /** A repository branch to write; `writeBranch` when the git-branch annotation pushes to another branch. */
-export const CommitJobSchema = z.object({ repoUrl: z.string().min(1), branch: z.string(), writeBranch: z.string().min(1).optional() });
+export const CommitJobSchema = z.object({
+  repoUrl: z.string().min(1),
+  branch: z.string(),
+  writeBranch: z.string().min(1).optional(),
+});
 
 export const JOB_SCHEMAS = {
   cycle: CycleJobSchema,

@@ -15,5 +15,11 @@ export interface Pool {
 
 /** The runner options of a pool, from the configuration. */
 export function poolOptions(s: PoolBase, concurrency: number) {
-  return { redisUrl: s.settings.config.redisUrl, prefix: s.settings.config.queuePrefix, log: s.log, concurrency, ...(s.settings.owner ? { name: s.settings.owner } : {}) };
+  return {
+    redisUrl: s.settings.config.redisUrl,
+    prefix: s.settings.config.queuePrefix,
+    log: s.log,
+    concurrency,
+    ...(s.settings.owner ? { name: s.settings.owner } : {}),
+  };
 }

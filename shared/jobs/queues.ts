@@ -42,5 +42,7 @@ export interface JobDefaultsOverride {
 /** The defaults of `queue`, with a test's override applied. */
 export function jobDefaults(queue: QueueName, override: JobDefaultsOverride = {}): JobDefaults {
   const d = JOB_DEFAULTS[queue];
-  return override.backoffDelayMs === undefined ? d : { ...d, backoff: { ...d.backoff, delay: override.backoffDelayMs } };
+  return override.backoffDelayMs === undefined
+    ? d
+    : { ...d, backoff: { ...d.backoff, delay: override.backoffDelayMs } };
 }

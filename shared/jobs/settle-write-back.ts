@@ -27,12 +27,22 @@ const WORDS = {
  * written by the next job) and the app in every cycle waiting on it, audit each change, send the
  * ImagesUpdated event, and log the results line of cycles that ended with it.
  */
-export async function settleWriteBack(deps: SettleDeps, ctx: JobContext, group: string, p: PendingPlan, r: WriteBackResult): Promise<void> {
-  const counters = r.kind === 'failed' ? { updated: 0, errors: 1 } : { updated: r.kind === 'written' ? p.plan.changes.length : 0, errors: 0 };
+export async function settleWriteBack(
+  deps: SettleDeps,
+  ctx: JobContext,
+  group: string,
+  p: PendingPlan,
+  r: WriteBackResult,
+): Promise<void> {
+  const counters =
+    r.kind === 'failed'
+      ? { updated: 0, errors: 1 }
+      : { updated: r.kind === 'written' ? p.plan.changes.length : 0, errors: 0 };
   const settled = await deps.plans.settle(group, p.app, p.id, counters);
   if (!settled.acked) return;
   const words = WORDS[p.plan.method];
-  const where = r.kind === 'written' ? (r.commitSha ? ` as ${r.commitSha}` : ` (resourceVersion ${r.resourceVersion})`) : '';
+  const where =
+    r.kind === 'written' ? (r.commitSha ? ` as ${r.commitSha}` : ` (resourceVersion ${r.resourceVersion})`) : '';
   await deps.audit.appendMany(
     p.plan.changes.map((c) => ({
       at: Date.now(),
@@ -46,9 +56,15 @@ export async function settleWriteBack(deps: SettleDeps, ctx: JobContext, group: 
       alias: c.alias,
       current: c.oldTag,
       selected: c.newTag,
-      outcome: r.kind === 'failed' ? ('failed' as const) : r.kind === 'written' ? ('updated' as const) : ('noop' as const),
+      outcome:
+        r.kind === 'failed' ? ('failed' as const) : r.kind === 'written' ? ('updated' as const) : ('noop' as const),
       reason: r.kind === 'failed' ? r.code : r.kind === 'written' ? words.written : words.unchanged,
-      message: r.kind === 'failed' ? r.message : r.kind === 'written' ? `${words.written} ${c.fullName}:${c.newTag}${where}` : words.unchangedText,
+      message:
+        r.kind === 'failed'
+          ? r.message
+          : r.kind === 'written'
+            ? `${words.written} ${c.fullName}:${c.newTag}${where}`
+            : words.unchangedText,
       commitSha: r.kind === 'written' ? r.commitSha : undefined,
       resourceVersion: r.kind === 'failed' ? undefined : r.resourceVersion,
       ...(p.plan.updater ? { detail: { updater: `${p.plan.updater.namespace}/${p.plan.updater.name}` } } : {}),
@@ -56,7 +72,15 @@ export async function settleWriteBack(deps: SettleDeps, ctx: JobContext, group: 
   );
   const events = deps.events(p.plan.app.cluster);
   if (r.kind === 'written' && events) {
-    await events.imagesUpdated({ ...p.plan.app, uid: p.plan.appUid }, p.plan.changes.map((c) => ({ fullImageName: c.fullName, imageName: c.image, oldTag: c.oldTag, newTag: c.newTag })));
+    await events.imagesUpdated(
+      { ...p.plan.app, uid: p.plan.appUid },
+      p.plan.changes.map((c) => ({
+        fullImageName: c.fullName,
+        imageName: c.image,
+        oldTag: c.oldTag,
+        newTag: c.newTag,
+      })),
+    );
   }
   await deps.report(ctx.log, settled.finished);
 }

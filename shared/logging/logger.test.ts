@@ -14,7 +14,9 @@ describe('logger', () => {
     const { log, lines } = capture('text');
     log.info({ application: 'gitops-demo' }, 'Successfully updated the live application spec');
     await new Promise((r) => setImmediate(r));
-    expect(lines[0]).toMatch(/^time=\S+ level=info msg="Successfully updated the live application spec" application=gitops-demo$/);
+    expect(lines[0]).toMatch(
+      /^time=\S+ level=info msg="Successfully updated the live application spec" application=gitops-demo$/,
+    );
   });
 
   it('redacts secrets', async () => {
@@ -27,6 +29,8 @@ describe('logger', () => {
   });
 
   it('quotes values with spaces', () => {
-    expect(toLogfmt({ time: 't', level: 'info', msg: 'a b', n: 3, s: 'x=y' })).toBe('time=t level=info msg="a b" n=3 s="x=y"');
+    expect(toLogfmt({ time: 't', level: 'info', msg: 'a b', n: 3, s: 'x=y' })).toBe(
+      'time=t level=info msg="a b" n=3 s="x=y"',
+    );
   });
 });

@@ -6,8 +6,18 @@ export type { Logger };
 
 /** Keys whose values never reach a log line. */
 export const REDACT_PATHS = [
-  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
-  'credentials.password', 'secret', '*.secret', 'auth', '*.auth',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'credentials.password',
+  'secret',
+  '*.secret',
+  'auth',
+  '*.auth',
 ];
 
 export interface LoggerOptions {
@@ -90,7 +100,10 @@ const LEADING_FIELDS = ['application', 'image', 'alias'];
 export function toLogfmt(record: Record<string, unknown>): string {
   const { time, level, msg, ...rest } = record;
   const parts = [`time=${quote(String(time ?? ''))}`, `level=${String(level)}`, `msg=${quote(String(msg ?? ''))}`];
-  const keys = [...LEADING_FIELDS.filter((k) => k in rest), ...Object.keys(rest).filter((k) => !LEADING_FIELDS.includes(k))];
+  const keys = [
+    ...LEADING_FIELDS.filter((k) => k in rest),
+    ...Object.keys(rest).filter((k) => !LEADING_FIELDS.includes(k)),
+  ];
   for (const k of keys) {
     const v = rest[k];
     parts.push(`${k}=${quote(typeof v === 'string' ? v : JSON.stringify(v))}`);

@@ -11,7 +11,11 @@ export interface ApplicationStore {
    * RFC 7386 merge patch. When `resourceVersion` is given it is sent in the patch so that a stale
    * write fails with ConflictError (409). Returns the new resourceVersion.
    */
-  mergePatch(ref: Omit<ApplicationRef, 'cluster'>, patch: object, resourceVersion?: string): Promise<{ resourceVersion: string }>;
+  mergePatch(
+    ref: Omit<ApplicationRef, 'cluster'>,
+    patch: object,
+    resourceVersion?: string,
+  ): Promise<{ resourceVersion: string }>;
 }
 
 /** Secrets and ConfigMaps, decoded to strings. `null` when absent. */

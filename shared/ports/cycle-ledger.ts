@@ -82,11 +82,20 @@ export interface CycleLedger {
   /** A poll of `repoKey` ended with `snapshot` (null: nothing new was fetched). */
   pollDone(step: string, repoKey: string, snapshot: TagSnapshot | null): Promise<PollOutcome>;
   /** Several polls ended, recorded in one step (`changed`: the repositories whose snapshot changed). */
-  pollsDone(step: string, polls: readonly { repoKey: string; snapshot: TagSnapshot | null }[]): Promise<Omit<PollOutcome, 'changed'> & { changed: string[] }>;
+  pollsDone(
+    step: string,
+    polls: readonly { repoKey: string; snapshot: TagSnapshot | null }[],
+  ): Promise<Omit<PollOutcome, 'changed'> & { changed: string[] }>;
   /** Orders checks: a later check's results win over an earlier one that finishes after it. */
   nextCheckSeq(): Promise<number>;
   /** `patches`: apps whose argocd write-back the caller enqueues (kept with the step for a retry). */
-  checksDone(step: string, seq: number, dryRun: boolean, results: readonly CheckResult[], patches?: readonly string[]): Promise<{ batches: string[]; finished: CycleSummary[] }>;
+  checksDone(
+    step: string,
+    seq: number,
+    dryRun: boolean,
+    results: readonly CheckResult[],
+    patches?: readonly string[],
+  ): Promise<{ batches: string[]; finished: CycleSummary[] }>;
   /** The stored answer of a step that already ran (a retried job), or null. */
   stepResult<T>(step: string): Promise<T | null>;
   /** Ends a cycle now with `errors` (it could not run, or it is stuck). */

@@ -32,7 +32,11 @@ export interface FleetIndex {
    * `keep` is removed (a complete list, possibly stored in slices before); `removed` names apps
    * deleted meanwhile.
    */
-  sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[]; keep?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }>;
+  sync(
+    cp: string,
+    updates: readonly IndexUpdate[],
+    o: { full: boolean; removed?: readonly string[]; keep?: readonly string[] },
+  ): Promise<{ changed: string[]; removed: string[] }>;
   getMany(keys: readonly string[]): Promise<Map<string, IndexEntry | CorruptEntry>>;
   targets(repoKeys: readonly string[]): Promise<Map<string, PollTarget>>;
   appsForRepo(repoKey: string): Promise<string[]>;

@@ -12,7 +12,12 @@ export type { RegistryCredentials } from '../domain/model/credentials.ts';
 /** A resolved manifest: a single image manifest, or an index / manifest list. */
 export type ManifestInfo =
   | { kind: 'image'; digest: string; mediaType: string; configDigest: string }
-  | { kind: 'index'; digest: string; mediaType: string; children: { digest: string; mediaType: string; platform?: Platform }[] };
+  | {
+      kind: 'index';
+      digest: string;
+      mediaType: string;
+      children: { digest: string; mediaType: string; platform?: Platform }[];
+    };
 
 /** The interesting fields of an image config blob. */
 export interface ImageConfigInfo {

@@ -28,5 +28,10 @@ export interface WriteBackPlans {
    * The write-back of this plan ended: removes it unless a newer plan replaced it meanwhile
    * (`acked: false`; that one stays pending), and settles the app in the cycles waiting on it.
    */
-  settle(group: string, app: string, id: string, outcome: { updated: number; errors: number }): Promise<{ acked: boolean; cycles: string[]; finished: CycleSummary[] }>;
+  settle(
+    group: string,
+    app: string,
+    id: string,
+    outcome: { updated: number; errors: number },
+  ): Promise<{ acked: boolean; cycles: string[]; finished: CycleSummary[] }>;
 }

@@ -34,7 +34,9 @@ const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|imp
 
 function read(path: string): SourceFile {
   const text = readFileSync(join(ROOT, path), 'utf8');
-  const imports = [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2]!).map((spec) => (spec.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(path), spec)) : spec));
+  const imports = [...text.matchAll(IMPORT)]
+    .map((m) => m[1] ?? m[2]!)
+    .map((spec) => (spec.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(path), spec)) : spec));
   return { path, imports };
 }
 
@@ -56,7 +58,8 @@ describe('layering', () => {
   it('shared/domain is pure: no ports, adapters, jobs, config, logging, SDKs or I/O', () => {
     const bad = violations((f, spec) => {
       if (!under(f.path, 'shared/domain')) return null;
-      if (local(spec)) return under(spec, 'shared/domain') || spec === 'shared/errors.ts' ? null : `${f.path} imports ${spec}`;
+      if (local(spec))
+        return under(spec, 'shared/domain') || spec === 'shared/errors.ts' ? null : `${f.path} imports ${spec}`;
       return DOMAIN_LIBS.includes(spec) ? null : `${f.path} imports ${spec}`;
     });
     expect(bad).toEqual([]);
@@ -66,19 +69,30 @@ describe('layering', () => {
     const bad = violations((f, spec) => {
       if (!under(f.path, 'shared/ports')) return null;
       if (isSdk(spec)) return `${f.path} imports ${spec}`;
-      return local(spec) && (under(spec, 'shared/adapters') || under(spec, 'apps') || under(spec, 'workers')) ? `${f.path} imports ${spec}` : null;
+      return local(spec) && (under(spec, 'shared/adapters') || under(spec, 'apps') || under(spec, 'workers'))
+        ? `${f.path} imports ${spec}`
+        : null;
     });
     expect(bad).toEqual([]);
   });
 
   it('only adapters and the composition roots import Redis, BullMQ, Kubernetes or git clients', () => {
-    const bad = violations((f, spec) => (isSdk(spec) && !under(f.path, 'shared/adapters') && !COMPOSITION_ROOTS.includes(f.path) ? `${f.path} imports ${spec}` : null));
+    const bad = violations((f, spec) =>
+      isSdk(spec) && !under(f.path, 'shared/adapters') && !COMPOSITION_ROOTS.includes(f.path)
+        ? `${f.path} imports ${spec}`
+        : null,
+    );
     expect(bad).toEqual([]);
   });
 
-  it('only composition roots (services, roles, each role\'s main.ts) import adapters', () => {
-    const root = (p: string) => COMPOSITION_ROOTS.includes(p) || /^(apps|workers)\/[^/]+\/main\.ts$/.test(p) || under(p, 'apps/cli/commands');
-    const bad = violations((f, spec) => (local(spec) && under(spec, 'shared/adapters') && !under(f.path, 'shared/adapters') && !root(f.path) ? `${f.path} imports ${spec}` : null));
+  it("only composition roots (services, roles, each role's main.ts) import adapters", () => {
+    const root = (p: string) =>
+      COMPOSITION_ROOTS.includes(p) || /^(apps|workers)\/[^/]+\/main\.ts$/.test(p) || under(p, 'apps/cli/commands');
+    const bad = violations((f, spec) =>
+      local(spec) && under(spec, 'shared/adapters') && !under(f.path, 'shared/adapters') && !root(f.path)
+        ? `${f.path} imports ${spec}`
+        : null,
+    );
     expect(bad).toEqual([]);
   });
 
@@ -86,8 +100,14 @@ describe('layering', () => {
     const bad = violations((f, spec) => {
       if (!local(spec)) return null;
       if (under(f.path, 'workers') && under(spec, 'apps')) return `${f.path} imports ${spec}`;
-      if (under(f.path, 'apps') && under(spec, 'workers') && !(f.path === 'apps/cli/compose/roles.ts' && /^workers\/[^/]+\/main\.ts$/.test(spec))) return `${f.path} imports ${spec}`;
-      if (under(f.path, 'shared') && (under(spec, 'apps') || under(spec, 'workers'))) return `${f.path} imports ${spec}`;
+      if (
+        under(f.path, 'apps') &&
+        under(spec, 'workers') &&
+        !(f.path === 'apps/cli/compose/roles.ts' && /^workers\/[^/]+\/main\.ts$/.test(spec))
+      )
+        return `${f.path} imports ${spec}`;
+      if (under(f.path, 'shared') && (under(spec, 'apps') || under(spec, 'workers')))
+        return `${f.path} imports ${spec}`;
       return null;
     });
     expect(bad).toEqual([]);

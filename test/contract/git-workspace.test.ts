@@ -52,11 +52,17 @@ describe('SimpleGitWorkspace', () => {
     expect(await ws.head()).toBe(sha);
     await ws.push();
     const [last] = await server.log('app');
-    expect(last).toMatchObject({ sha, message: 'build: update image to v2\n\nbody line', author: 'argocd-image-updater <noreply@argoproj.io>' });
+    expect(last).toMatchObject({
+      sha,
+      message: 'build: update image to v2\n\nbody line',
+      author: 'argocd-image-updater <noreply@argoproj.io>',
+    });
     expect(last!.committer).toBe('argocd-image-updater <noreply@argoproj.io>');
     expect(await server.readFile('app', 'manifests/new/.argocd-source-app.yaml')).toBe('helm: {}\n');
     expect(await readFile(join(ws.dir, '.git', 'config'), 'utf8')).not.toContain(PASSWORD);
-    expect(server.requests.filter((r) => r.path.startsWith('/app.git')).every((r) => r.user === 'bot' || r.status === 401)).toBe(true);
+    expect(
+      server.requests.filter((r) => r.path.startsWith('/app.git')).every((r) => r.user === 'bot' || r.status === 401),
+    ).toBe(true);
   });
 
   it('returns null from commit when nothing changed', async () => {
@@ -84,7 +90,7 @@ describe('SimpleGitWorkspace', () => {
     expect(await server.readFile('reject', 'v.yaml')).toBe('tag: v2\n');
   });
 
-  it('turns a non-fast-forward push into ConflictError and keeps the other writer\'s change after re-apply', async () => {
+  it("turns a non-fast-forward push into ConflictError and keeps the other writer's change after re-apply", async () => {
     await server.createRepo('race', { 'a.yaml': 'a: 1\n', 'b.yaml': 'b: 1\n' });
     const ws = await openWs('race');
     await server.commitFiles('race', { 'b.yaml': 'b: 2\n' }, { message: 'other writer' });
@@ -103,7 +109,9 @@ describe('SimpleGitWorkspace', () => {
   it('fails with git.auth on a wrong password and never shows the password', async () => {
     await server.createRepo('secret', { f: 'x' });
     const wrong = { username: 'bot', password: 'wrong-Pa55word!' };
-    const err = (await factory.open({ repoUrl: server.repoUrl('secret'), branch: 'main', auth: wrong }).catch((e: unknown) => e)) as PermanentError;
+    const err = (await factory
+      .open({ repoUrl: server.repoUrl('secret'), branch: 'main', auth: wrong })
+      .catch((e: unknown) => e)) as PermanentError;
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.code).toBe('git.auth');
     expect(err.message).not.toContain('wrong-Pa55word!');
@@ -118,7 +126,10 @@ describe('SimpleGitWorkspace', () => {
 
   it('takes credentials out of the URL and still authenticates', async () => {
     await server.createRepo('url-creds', { f: 'x' });
-    const ws = (await factory.open({ repoUrl: server.repoUrl('url-creds').replace('http://', `http://bot:${encodeURIComponent(PASSWORD)}@`), branch: 'main' })) as SimpleGitWorkspace;
+    const ws = (await factory.open({
+      repoUrl: server.repoUrl('url-creds').replace('http://', `http://bot:${encodeURIComponent(PASSWORD)}@`),
+      branch: 'main',
+    })) as SimpleGitWorkspace;
     open.push(ws);
     expect(ws.repoUrl).toBe(server.repoUrl('url-creds'));
     expect(await readFile(join(ws.dir, '.git', 'config'), 'utf8')).not.toContain(PASSWORD);
@@ -135,9 +146,13 @@ describe('SimpleGitWorkspace', () => {
 
   it('reports a missing branch as PermanentError and removes its temp dir', async () => {
     await server.createRepo('one-branch', { f: 'x' });
-    const err = (await factory.open({ repoUrl: server.repoUrl('one-branch'), branch: 'nope', auth }).catch((e: unknown) => e)) as PermanentError;
+    const err = (await factory
+      .open({ repoUrl: server.repoUrl('one-branch'), branch: 'nope', auth })
+      .catch((e: unknown) => e)) as PermanentError;
     expect(err).toMatchObject({ kind: 'permanent', code: 'git.branch-not-found' });
-    await expect(factory.open({ repoUrl: server.repoUrl('one-branch'), branch: '--upload-pack=x', auth })).rejects.toMatchObject({ code: 'git.branch' });
+    await expect(
+      factory.open({ repoUrl: server.repoUrl('one-branch'), branch: '--upload-pack=x', auth }),
+    ).rejects.toMatchObject({ code: 'git.branch' });
   });
 
   it('rejects paths that escape the repository', async () => {
@@ -146,7 +161,17 @@ describe('SimpleGitWorkspace', () => {
     await writeFile(join(outside, 'target.txt'), 'outside');
     await symlink(outside, join(ws.dir, 'link-out'));
     await symlink(join(outside, 'dangling'), join(ws.dir, 'dangling-out'));
-    for (const bad of ['../x', 'a/../../x', '/etc/passwd', '.git/config', './.git/hooks/pre-commit', 'link-out/target.txt', 'dangling-out', '', 'a\0b']) {
+    for (const bad of [
+      '../x',
+      'a/../../x',
+      '/etc/passwd',
+      '.git/config',
+      './.git/hooks/pre-commit',
+      'link-out/target.txt',
+      'dangling-out',
+      '',
+      'a\0b',
+    ]) {
       await expect(ws.writeFile(bad, 'pwned'), bad).rejects.toMatchObject({ kind: 'permanent', code: 'git.path' });
       await expect(ws.readFile(bad), bad).rejects.toMatchObject({ code: 'git.path' });
     }

@@ -36,7 +36,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 beforeEach(() => {
-  for (const o of server.list(API, 'applications')) server.delete(API, 'applications', o.metadata.namespace!, o.metadata.name!);
+  for (const o of server.list(API, 'applications'))
+    server.delete(API, 'applications', o.metadata.namespace!, o.metadata.name!);
 });
 
 describe('KubeApplicationStore', () => {
@@ -45,7 +46,11 @@ describe('KubeApplicationStore', () => {
     server.put(app('b', 'argocd', { team: 'y' }));
     server.put(app('c', 'other', { team: 'x' }));
     expect((await store.list('argocd')).map((a) => a.metadata.name)).toEqual(['a', 'b']);
-    expect((await store.list('')).map((a) => `${a.metadata.namespace}/${a.metadata.name}`)).toEqual(['argocd/a', 'argocd/b', 'other/c']);
+    expect((await store.list('')).map((a) => `${a.metadata.namespace}/${a.metadata.name}`)).toEqual([
+      'argocd/a',
+      'argocd/b',
+      'other/c',
+    ]);
     expect((await store.list('argocd', { labelSelector: 'team=x' })).map((a) => a.metadata.name)).toEqual(['a']);
     const [first] = await store.list('argocd');
     expect(first!.spec.source!.helm!.parameters).toEqual([{ name: 'image.tag', value: '1.0' }]);
@@ -70,8 +75,14 @@ describe('KubeApplicationStore', () => {
 
   it('merge-patches with application/merge-patch+json and returns the new resourceVersion', async () => {
     const before = server.put(app('demo'));
-    const patch = { spec: { source: { helm: { parameters: [{ name: 'image.tag', value: '2.0', forceString: true }] } } } };
-    const { resourceVersion } = await store.mergePatch({ namespace: 'argocd', name: 'demo' }, patch, before.metadata.resourceVersion);
+    const patch = {
+      spec: { source: { helm: { parameters: [{ name: 'image.tag', value: '2.0', forceString: true }] } } },
+    };
+    const { resourceVersion } = await store.mergePatch(
+      { namespace: 'argocd', name: 'demo' },
+      patch,
+      before.metadata.resourceVersion,
+    );
     const after = server.get(API, 'applications', 'argocd', 'demo')!;
     expect(after.metadata.resourceVersion).toBe(resourceVersion);
     expect(Number(resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
@@ -85,7 +96,9 @@ describe('KubeApplicationStore', () => {
   it('throws ConflictError k8s.conflict when the resourceVersion is stale', async () => {
     const before = server.put(app('demo'));
     server.put({ ...app('demo'), spec: { ...app('demo').spec, project: 'changed' } });
-    const err = await store.mergePatch({ namespace: 'argocd', name: 'demo' }, { spec: { project: 'mine' } }, before.metadata.resourceVersion).catch((e: unknown) => e);
+    const err = await store
+      .mergePatch({ namespace: 'argocd', name: 'demo' }, { spec: { project: 'mine' } }, before.metadata.resourceVersion)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(err).toMatchObject({ code: 'k8s.conflict' });
     expect((server.get(API, 'applications', 'argocd', 'demo')!.spec as { project: string }).project).toBe('changed');

@@ -22,16 +22,38 @@ async function seedRealRegistry(options: RegistryOptions, paginate = false): Pro
   const reg: RegistryService = await startRegistry(options);
   let proxy: PaginatingProxy | undefined;
   try {
-    const tags = await pushTags(reg, 'contract/app', ['0.9.0', '1.0.0', '1.0.1', '1.1.0', 'stable'], { createdBase: '2024-03-01T00:00:00Z' });
-    const index = await pushIndexDetailed(reg, 'contract/multi', 'v1', ['linux/amd64', 'linux/arm64'], { created: '2024-04-01T00:00:00Z' });
+    const tags = await pushTags(reg, 'contract/app', ['0.9.0', '1.0.0', '1.0.1', '1.1.0', 'stable'], {
+      createdBase: '2024-03-01T00:00:00Z',
+    });
+    const index = await pushIndexDetailed(reg, 'contract/multi', 'v1', ['linux/amd64', 'linux/arm64'], {
+      created: '2024-04-01T00:00:00Z',
+    });
     const dockerDigest = await pushImage(reg, 'contract/docker', 'v1', { format: 'docker', labels: { a: 'b' } });
     if (paginate) proxy = await startPaginatingProxy({ upstream: reg.url, pageSize: 2 });
     const [user, pass] = Object.entries(reg.users)[0] ?? [];
     const client = createRegistryClient(
-      { name: 'contract', apiUrl: proxy?.url ?? reg.url, prefix: reg.host, credsExpireMs: 0, tagSortMode: 'unsorted', insecure: false, isDefault: false, caFile: reg.caFile },
+      {
+        name: 'contract',
+        apiUrl: proxy?.url ?? reg.url,
+        prefix: reg.host,
+        credsExpireMs: 0,
+        tagSortMode: 'unsorted',
+        insecure: false,
+        isDefault: false,
+        caFile: reg.caFile,
+      },
       { credentials: user ? { username: user, password: pass! } : null },
     );
-    return { client, tags, index, dockerDigest, stop: async () => { await proxy?.stop(); await reg.stop(); } };
+    return {
+      client,
+      tags,
+      index,
+      dockerDigest,
+      stop: async () => {
+        await proxy?.stop();
+        await reg.stop();
+      },
+    };
   } catch (e) {
     await proxy?.stop();
     await reg.stop();
@@ -59,7 +81,10 @@ describe.each(BACKENDS)('RegistryClient contract: %s', (_name, seed) => {
   });
 
   it('listTags of an unknown repository rejects with registry.not-found', async () => {
-    await expect(s.client.listTags('contract/missing')).rejects.toMatchObject({ kind: 'permanent', code: 'registry.not-found' });
+    await expect(s.client.listTags('contract/missing')).rejects.toMatchObject({
+      kind: 'permanent',
+      code: 'registry.not-found',
+    });
   });
 
   it('headManifest and getManifest agree on the digest of a tag', async () => {
@@ -74,7 +99,10 @@ describe.each(BACKENDS)('RegistryClient contract: %s', (_name, seed) => {
     const m = await s.client.getManifest('contract/app', '1.1.0');
     if (m.kind !== 'image') throw new Error('expected an image manifest');
     expect(await s.client.getImageConfig('contract/app', m.configDigest)).toEqual({
-      created: '2024-03-01T03:00:00Z', os: 'linux', architecture: 'amd64', labels: {},
+      created: '2024-03-01T03:00:00Z',
+      os: 'linux',
+      architecture: 'amd64',
+      labels: {},
     });
     const d = await s.client.getManifest('contract/docker', 'v1');
     if (d.kind !== 'image') throw new Error('expected an image manifest');

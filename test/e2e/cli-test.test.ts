@@ -107,7 +107,11 @@ describe('tagflow test: semver', () => {
       answer(image(REPOS.semver), '--allow-tags', 'any'),
     ]);
     expect(allowed).toMatchObject({ selected: { tag: '1.2.0' }, tags_after_filters: 6 });
-    expect(ignored).toMatchObject({ selected: { tag: '1.1.5' }, tags_after_filters: 7, ranking: ['1.1.5', '1.1.0', '1.0.0'] });
+    expect(ignored).toMatchObject({
+      selected: { tag: '1.1.5' },
+      tags_after_filters: 7,
+      ranking: ['1.1.5', '1.1.0', '1.0.0'],
+    });
     expect(any.selected?.tag).toBe('v2.0.0');
   });
 });
@@ -125,7 +129,12 @@ describe('tagflow test: alphabetical and newest-build', () => {
   it('newest-build takes the newest amd64 build, ties to the greatest name, with its digest', async () => {
     const j = await answer(image(REPOS.builds), '--update-strategy', 'newest-build');
     expect(j.selected).toEqual({ tag: 'tie-y', digest: pushed.digests.builds['tie-y'] });
-    expect(j).toMatchObject({ tags_found: 6, tags_after_filters: 6, tags_after_platforms: 5, ranking: ['tie-y', 'tie-x', 'b-mid', 'a-old', 'zz-oldest'] });
+    expect(j).toMatchObject({
+      tags_found: 6,
+      tags_after_filters: 6,
+      tags_after_platforms: 5,
+      ranking: ['tie-y', 'tie-x', 'b-mid', 'a-old', 'zz-oldest'],
+    });
     const text = await tagflowTest(image(REPOS.builds), '--update-strategy', 'latest');
     expect(text.stdout).toContain(`latest image according to constraint is ${image(REPOS.builds)}:tie-y\n`);
     expect(text.stdout).toContain('after platform checks: 5');
@@ -149,26 +158,52 @@ describe('tagflow test: multi-arch indexes and manifest lists', () => {
     ['linux/amd64,linux/arm64', 'arm-only', ['arm-only', 'm1', 'm2']],
     ['linux/s390x', 's390', ['s390']],
     ['linux/arm/v6', null, []],
-  ])('newest-build --platforms %s → %s, ranked by the wanted platforms\' dates only', async (platforms, expected, ranking) => {
-    const j = await answer(image(REPOS.multi), '--update-strategy', 'newest-build', ...(platforms ? ['--platforms', platforms] : []));
-    expect(j.selected?.tag ?? null).toBe(expected);
-    expect(j.ranking).toEqual(ranking);
-    expect(j.tags_after_platforms).toBe(ranking.length);
-    if (expected) expect(j.selected?.digest).toBe(pushed.digests.multi[expected]);
-    else expect(j.reason).toBe('no-match');
-  });
+  ])(
+    "newest-build --platforms %s → %s, ranked by the wanted platforms' dates only",
+    async (platforms, expected, ranking) => {
+      const j = await answer(
+        image(REPOS.multi),
+        '--update-strategy',
+        'newest-build',
+        ...(platforms ? ['--platforms', platforms] : []),
+      );
+      expect(j.selected?.tag ?? null).toBe(expected);
+      expect(j.ranking).toEqual(ranking);
+      expect(j.tags_after_platforms).toBe(ranking.length);
+      if (expected) expect(j.selected?.digest).toBe(pushed.digests.multi[expected]);
+      else expect(j.reason).toBe('no-match');
+    },
+  );
 
   it('digest follows the INDEX digest of a tag, only when it offers a wanted platform', async () => {
     const [m1, m2FromRef, s390, notOffered, missing] = await Promise.all([
       answer(image(REPOS.multi), '--update-strategy', 'digest', '--semver-constraint', 'm1'),
       answer(`${image(REPOS.multi)}:m2`, '--update-strategy', 'digest', '--platforms', 'linux/arm/v7'),
-      answer(image(REPOS.multi), '--update-strategy', 'digest', '--semver-constraint', 's390', '--platforms', 'linux/s390x'),
-      answer(image(REPOS.multi), '--update-strategy', 'digest', '--semver-constraint', 'm1', '--platforms', 'linux/s390x'),
+      answer(
+        image(REPOS.multi),
+        '--update-strategy',
+        'digest',
+        '--semver-constraint',
+        's390',
+        '--platforms',
+        'linux/s390x',
+      ),
+      answer(
+        image(REPOS.multi),
+        '--update-strategy',
+        'digest',
+        '--semver-constraint',
+        'm1',
+        '--platforms',
+        'linux/s390x',
+      ),
       answer(image(REPOS.multi), '--update-strategy', 'digest', '--semver-constraint', 'nope'),
     ]);
     expect(m1.selected).toEqual({ tag: 'm1', digest: pushed.digests.multi.m1 });
     const text = await tagflowTest(`${image(REPOS.multi)}:m1`, '--update-strategy', 'digest');
-    expect(text.stdout).toContain(`latest image according to constraint is ${image(REPOS.multi)}:m1@${pushed.digests.multi.m1}\n`);
+    expect(text.stdout).toContain(
+      `latest image according to constraint is ${image(REPOS.multi)}:m1@${pushed.digests.multi.m1}\n`,
+    );
     expect(pushed.children.m1).not.toContain(m1.selected?.digest);
     expect(m2FromRef.selected).toEqual({ tag: 'm2', digest: pushed.digests.multi.m2 });
     expect(s390.selected).toEqual({ tag: 's390', digest: pushed.digests.multi.s390 });
@@ -181,7 +216,9 @@ describe('tagflow test: multi-arch indexes and manifest lists', () => {
 describe('tagflow test: nothing to select is still an answer (exit 0)', () => {
   it('answers no-tags for a repository without tags, for every strategy', async () => {
     const answers = await Promise.all(
-      [['semver'], ['alphabetical'], ['newest-build'], ['digest', '--semver-constraint', 'gone']].map((s) => answer(image(EMPTY), '--update-strategy', ...s)),
+      [['semver'], ['alphabetical'], ['newest-build'], ['digest', '--semver-constraint', 'gone']].map((s) =>
+        answer(image(EMPTY), '--update-strategy', ...s),
+      ),
     );
     for (const j of answers) expect(j).toMatchObject({ tags_found: 0, selected: null, reason: 'no-tags' });
     const text = await tagflowTest(image(EMPTY));
@@ -193,21 +230,43 @@ describe('tagflow test: nothing to select is still an answer (exit 0)', () => {
 describe('tagflow test: credentials and registries.conf', () => {
   it('reads --credentials secret:… through --kubeconfig, and the credentials of registries.conf', async () => {
     const withSecretConf = join(env.dir, 'registries-secret.conf');
-    await writeFile(withSecretConf, `registries:\n- name: acr\n  api_url: ${env.registry.url}\n  prefix: ${STRATEGY_HOST}\n  credentials: secret:argocd/acr#acr\n`);
+    await writeFile(
+      withSecretConf,
+      `registries:\n- name: acr\n  api_url: ${env.registry.url}\n  prefix: ${STRATEGY_HOST}\n  credentials: secret:argocd/acr#acr\n`,
+    );
     const [flag, fromConf] = await Promise.all([
       answer(image(REPOS.semver), '--credentials', 'secret:argocd/acr#acr', '--kubeconfig', env.kubeconfigPath),
-      answer(image(REPOS.semver), '--registries-conf-path', withSecretConf, '--kubeconfig', env.kubeconfigPath, '--credentials', 'secret:argocd/acr#acr'),
+      answer(
+        image(REPOS.semver),
+        '--registries-conf-path',
+        withSecretConf,
+        '--kubeconfig',
+        env.kubeconfigPath,
+        '--credentials',
+        'secret:argocd/acr#acr',
+      ),
     ]);
     expect(flag.selected?.tag).toBe('v2.0.0');
     expect(fromConf.selected?.tag).toBe('v2.0.0');
-    const conf = await runCli(['test', image(REPOS.semver), '--registries-conf-path', withSecretConf, '--kubeconfig', env.kubeconfigPath, '-o', 'json']);
+    const conf = await runCli([
+      'test',
+      image(REPOS.semver),
+      '--registries-conf-path',
+      withSecretConf,
+      '--kubeconfig',
+      env.kubeconfigPath,
+      '-o',
+      'json',
+    ]);
     expect(conf.code).toBe(0);
     expect(JSON.parse(conf.stdout).selected.tag).toBe('v2.0.0');
   });
 
   it('fails in one line for wrong, missing or unknown credentials', async () => {
     const [wrong, unset, unknown, none] = await Promise.all([
-      runCli(['test', image(REPOS.semver), '--registries-conf-path', conf, '--credentials', 'env:BAD'], { BAD: `${ACR_USER}:not-the-password` }),
+      runCli(['test', image(REPOS.semver), '--registries-conf-path', conf, '--credentials', 'env:BAD'], {
+        BAD: `${ACR_USER}:not-the-password`,
+      }),
       runCli(['test', image(REPOS.semver), '--registries-conf-path', conf, '--credentials', 'env:UNSET_TAGFLOW_VAR']),
       runCli(['test', image(REPOS.semver), '--registries-conf-path', conf, '--credentials', 'vault:x']),
       runCli(['test', image(REPOS.semver), '--registries-conf-path', conf]),
@@ -222,7 +281,10 @@ describe('tagflow test: credentials and registries.conf', () => {
 describe('tagflow test: one-line errors', () => {
   it('rejects bad input naming the flag and value, without waiting on the registry', async () => {
     const dead = join(env.dir, 'dead.conf');
-    await writeFile(dead, `registries:\n- name: dead\n  api_url: http://127.0.0.1:${await freePort()}\n  prefix: ${STRATEGY_HOST}\n`);
+    await writeFile(
+      dead,
+      `registries:\n- name: dead\n  api_url: http://127.0.0.1:${await freePort()}\n  prefix: ${STRATEGY_HOST}\n`,
+    );
     const ref = image(REPOS.semver);
     const cases: [string[], RegExp][] = [
       [[ref, '--semver-constraint', '>>1'], /--semver-constraint ">>1"/],
@@ -241,7 +303,10 @@ describe('tagflow test: one-line errors', () => {
   it('reports an unreachable registry, an unknown repository and a bad registries.conf in one line', async () => {
     const port = await freePort();
     const dead = join(env.dir, 'unreachable.conf');
-    await writeFile(dead, `registries:\n- name: dead\n  api_url: http://127.0.0.1:${port}\n  prefix: ${STRATEGY_HOST}\n`);
+    await writeFile(
+      dead,
+      `registries:\n- name: dead\n  api_url: http://127.0.0.1:${port}\n  prefix: ${STRATEGY_HOST}\n`,
+    );
     const broken = join(env.dir, 'broken.conf');
     await writeFile(broken, 'registries:\n- name: x\n  api_url: [not, a, url\n');
     const [unreachable, unknownRepo, missingConf, badConf] = await Promise.all([

@@ -19,29 +19,45 @@ describe('tagflow run modes', () => {
     const commits = (await env.git.log('gitops-demo')).length;
     const run = await runCli(['run', '--once', '--dry-run', ...common()], { TAGFLOW_PREFIX: prefix });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
+    expect(run.stdout).toContain(
+      'Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0',
+    );
     expect(run.stdout).not.toContain('Successfully updated the live application spec');
     expect(await env.git.log('gitops-demo')).toHaveLength(commits);
-    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
-    expect(JSON.parse(audit.stdout)).toEqual([expect.objectContaining({ outcome: 'dry-run', current: 'v1.0', selected: 'v2.0' })]);
+    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], {
+      TAGFLOW_PREFIX: prefix,
+    });
+    expect(JSON.parse(audit.stdout)).toEqual([
+      expect.objectContaining({ outcome: 'dry-run', current: 'v1.0', selected: 'v2.0' }),
+    ]);
   }, 60_000);
 
   it('splits roles across processes that meet in Redis', async () => {
     const prefix = uniquePrefix('roles');
-    const workers: ChildProcess = spawn(process.execPath, [TAGFLOW_BIN, 'run', '--roles', 'registry,select,patch,git', ...common()], {
-      env: { ...process.env, TAGFLOW_PREFIX: prefix },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const workers: ChildProcess = spawn(
+      process.execPath,
+      [TAGFLOW_BIN, 'run', '--roles', 'registry,select,patch,git', ...common()],
+      {
+        env: { ...process.env, TAGFLOW_PREFIX: prefix },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let workerLog = '';
     workers.stdout!.on('data', (c: Buffer) => (workerLog += c.toString()));
     try {
       await waitFor(() => workerLog.includes('tagflow started'), 20_000);
-      const scheduler = await runCli(['run', '--once', '--roles', 'scheduler', ...common()], { TAGFLOW_PREFIX: prefix });
+      const scheduler = await runCli(['run', '--once', '--roles', 'scheduler', ...common()], {
+        TAGFLOW_PREFIX: prefix,
+      });
       expect(scheduler.code).toBe(0);
-      expect(scheduler.stdout).toContain('Starting image update cycle, considering 1 annotated application(s) for update');
+      expect(scheduler.stdout).toContain(
+        'Starting image update cycle, considering 1 annotated application(s) for update',
+      );
       expect(scheduler.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0');
       expect(scheduler.stdout).not.toContain('Successfully updated');
-      expect(workerLog).toMatch(/msg="(Successfully updated the live application spec|write-back target already up to date, no commit needed)" application=gitops-demo/);
+      expect(workerLog).toMatch(
+        /msg="(Successfully updated the live application spec|write-back target already up to date, no commit needed)" application=gitops-demo/,
+      );
     } finally {
       workers.kill('SIGTERM');
       await new Promise((r) => workers.once('exit', r));
@@ -72,8 +88,27 @@ describe('tagflow run modes', () => {
 
   it("takes an argocd-image-updater Deployment's arguments: what tagflow ignores gets one warning each", async () => {
     const prefix = uniquePrefix('anchor');
-    const args = ['--metrics-bind-address=:8443', 'run', '--once', ...common(), '--warmup-cache=true', '--leader-election', '--health-probe-bind-address=:8081'];
-    const run = await runCli([...args, '--max-concurrent-apps', '4', '--max-concurrent-reconciles=2', '--applications-api', 'kubernetes', '--git-commit-sign-off'], { TAGFLOW_PREFIX: prefix });
+    const args = [
+      '--metrics-bind-address=:8443',
+      'run',
+      '--once',
+      ...common(),
+      '--warmup-cache=true',
+      '--leader-election',
+      '--health-probe-bind-address=:8081',
+    ];
+    const run = await runCli(
+      [
+        ...args,
+        '--max-concurrent-apps',
+        '4',
+        '--max-concurrent-reconciles=2',
+        '--applications-api',
+        'kubernetes',
+        '--git-commit-sign-off',
+      ],
+      { TAGFLOW_PREFIX: prefix },
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Processing results: applications=1');

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSeedEnvironment, ACR_PASSWORD, GIT_PASSWORD, type SeedEnvironment } from '../fixtures/seed-environment.ts';
+import {
+  startSeedEnvironment,
+  ACR_PASSWORD,
+  GIT_PASSWORD,
+  type SeedEnvironment,
+} from '../fixtures/seed-environment.ts';
 import { SEED_IMAGE } from '../fixtures/gitops-demo.ts';
 import { runCli } from '../helpers/cli.ts';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
@@ -33,7 +38,9 @@ describe('the seed scenario (ACK One + ACR walkthrough), end to end', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('msg="Successfully updated the live application spec" application=gitops-demo');
-    expect(first.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
+    expect(first.stdout).toContain(
+      'Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0',
+    );
     for (const secret of [ACR_PASSWORD, GIT_PASSWORD]) expect(first.stdout).not.toContain(secret);
 
     const file = await env.git.readFile('gitops-demo', SOURCE_FILE);
@@ -52,11 +59,22 @@ describe('the seed scenario (ACK One + ACR walkthrough), end to end', () => {
     );
     const after = await env.git.log('gitops-demo');
     expect(after).toHaveLength(before.length + 1);
-    expect(after[0]!.message.trim()).toBe("build: automatic update of gitops-demo\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'");
+    expect(after[0]!.message.trim()).toBe(
+      "build: automatic update of gitops-demo\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'",
+    );
     expect(after[0]!.author).toContain('argocd-image-updater <noreply@argoproj.io>');
-    const events = env.kube.list('v1', 'events', 'argocd') as unknown as { reason: string; message: string; involvedObject: { name: string }; metadata: { annotations: Record<string, string> } }[];
+    const events = env.kube.list('v1', 'events', 'argocd') as unknown as {
+      reason: string;
+      message: string;
+      involvedObject: { name: string };
+      metadata: { annotations: Record<string, string> };
+    }[];
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ reason: 'ImagesUpdated', message: "Successfully updated application 'gitops-demo'", involvedObject: { name: 'gitops-demo' } });
+    expect(events[0]).toMatchObject({
+      reason: 'ImagesUpdated',
+      message: "Successfully updated application 'gitops-demo'",
+      involvedObject: { name: 'gitops-demo' },
+    });
     expect(events[0]!.metadata.annotations).toMatchObject({
       'argocd-image-updater.image-0/full-image-name': SEED_IMAGE,
       'argocd-image-updater.image-0/old-tag': 'v1.0',
@@ -65,16 +83,27 @@ describe('the seed scenario (ACK One + ACR walkthrough), end to end', () => {
 
     const second = await tagflow(prefix);
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0');
+    expect(second.stdout).toContain(
+      'Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0',
+    );
     expect(await env.git.log('gitops-demo')).toHaveLength(after.length);
 
     env.markRunning('gitops-demo', 'v2.0');
     const synced = await tagflow(prefix);
-    expect(synced.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0');
+    expect(synced.stdout).toContain(
+      'Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0',
+    );
     expect(await env.git.log('gitops-demo')).toHaveLength(after.length);
 
-    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
-    const records = JSON.parse(audit.stdout) as { kind: string; outcome: string; commitSha?: string; selected?: string }[];
+    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], {
+      TAGFLOW_PREFIX: prefix,
+    });
+    const records = JSON.parse(audit.stdout) as {
+      kind: string;
+      outcome: string;
+      commitSha?: string;
+      selected?: string;
+    }[];
     const committed = records.find((r) => r.kind === 'write-back' && r.outcome === 'updated');
     expect(committed?.commitSha).toBe(after[0]!.sha);
     expect(records.some((r) => r.kind === 'select' && r.outcome === 'noop' && r.selected === 'v2.0')).toBe(true);
@@ -92,8 +121,13 @@ describe('the seed scenario with write-back-method: argocd', () => {
     const first = await tagflow(prefix);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('msg="Successfully updated the live application spec" application=gitops-demo');
-    expect(first.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
-    const app = env.kube.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'gitops-demo') as { spec: { source: { helm: { parameters: unknown[]; valueFiles: string[] } } }; metadata: { resourceVersion: string } };
+    expect(first.stdout).toContain(
+      'Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0',
+    );
+    const app = env.kube.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'gitops-demo') as {
+      spec: { source: { helm: { parameters: unknown[]; valueFiles: string[] } } };
+      metadata: { resourceVersion: string };
+    };
     expect(app.spec.source.helm.parameters).toEqual([
       { name: 'image.name', value: SEED_IMAGE, forceString: true },
       { name: 'image.tag', value: 'v2.0', forceString: true },
@@ -106,11 +140,17 @@ describe('the seed scenario with write-back-method: argocd', () => {
 
     const second = await tagflow(prefix);
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0');
+    expect(second.stdout).toContain(
+      'Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=0 errors=0',
+    );
     expect(env.kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
 
-    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
-    const patched = (JSON.parse(audit.stdout) as { kind: string; outcome: string; resourceVersion?: string }[]).find((r) => r.kind === 'write-back');
+    const audit = await runCli(['audit', '--app', 'gitops-demo', '--output', 'json', '--redis-url', TEST_REDIS_URL], {
+      TAGFLOW_PREFIX: prefix,
+    });
+    const patched = (JSON.parse(audit.stdout) as { kind: string; outcome: string; resourceVersion?: string }[]).find(
+      (r) => r.kind === 'write-back',
+    );
     expect(patched).toMatchObject({ outcome: 'updated', resourceVersion: app.metadata.resourceVersion });
   }, 120_000);
 });
@@ -123,7 +163,9 @@ describe('the seed scenario as a Kustomize application', () => {
     const prefix = uniquePrefix('seed-kustomize');
     const run = await tagflow(prefix);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0');
+    expect(run.stdout).toContain(
+      'Processing results: applications=1 images_considered=1 images_skipped=0 images_updated=1 errors=0',
+    );
     expect(await env.git.readFile('gitops-demo', 'manifests/kustomize/.argocd-source-gitops-demo-kustomize.yaml')).toBe(
       `kustomize:\n  images:\n  - ${SEED_IMAGE}=${SEED_IMAGE}:v2.0\n`,
     );

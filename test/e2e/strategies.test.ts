@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startSeedEnvironment, type SeedEnvironment } from '../fixtures/seed-environment.ts';
 import { strategyApplication, type StrategyAppOptions } from '../fixtures/strategy-apps.ts';
-import { image, pushStrategyImages, repushFollowed, REPOS, STRATEGY_HOST, type StrategyImages } from '../fixtures/strategy-images.ts';
+import {
+  image,
+  pushStrategyImages,
+  repushFollowed,
+  REPOS,
+  STRATEGY_HOST,
+  type StrategyImages,
+} from '../fixtures/strategy-images.ts';
 import { runCli } from '../helpers/cli.ts';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 import { startPaginatingProxy, type PaginatingProxy } from '../services/registry-proxy.ts';
@@ -27,7 +34,9 @@ beforeAll(async () => {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'argocd-image-updater-config', namespace: 'argocd' },
-    data: { 'registries.conf': `registries:\n- name: ACR via recording proxy\n  api_url: ${proxy.url}\n  prefix: ${STRATEGY_HOST}\n  credentials: secret:argocd/acr#acr\n` },
+    data: {
+      'registries.conf': `registries:\n- name: ACR via recording proxy\n  api_url: ${proxy.url}\n  prefix: ${STRATEGY_HOST}\n  credentials: secret:argocd/acr#acr\n`,
+    },
   });
 }, 60_000);
 afterAll(async () => {
@@ -45,10 +54,22 @@ function setRunning(name: string, running: string): void {
 }
 
 function runOnce(prefix: string, app: string) {
-  return runCli(['run', '--once', '--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL, '--match-application-name', app], {
-    TAGFLOW_PREFIX: prefix,
-    KUBECONFIG: undefined,
-  });
+  return runCli(
+    [
+      'run',
+      '--once',
+      '--kubeconfig',
+      env.kubeconfigPath,
+      '--redis-url',
+      TEST_REDIS_URL,
+      '--match-application-name',
+      app,
+    ],
+    {
+      TAGFLOW_PREFIX: prefix,
+      KUBECONFIG: undefined,
+    },
+  );
 }
 
 const results = (u: number, skipped = 0, errors = 0) =>
@@ -68,7 +89,9 @@ interface Audit {
 
 /** The app's audit trail through `tagflow audit --output json`, newest first. */
 async function audit(prefix: string, app: string): Promise<Audit[]> {
-  const r = await runCli(['audit', '--app', app, '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: prefix });
+  const r = await runCli(['audit', '--app', app, '--output', 'json', '--redis-url', TEST_REDIS_URL], {
+    TAGFLOW_PREFIX: prefix,
+  });
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as Audit[];
 }
@@ -83,7 +106,9 @@ async function committedParams(app: string): Promise<Record<string, string>> {
 
 /** Helm parameters the argocd method patched into the live Application. */
 function patchedParams(app: string): Record<string, string> {
-  const obj = env.kube.get('argoproj.io/v1alpha1', 'applications', 'argocd', app) as unknown as { spec: { source: { helm?: { parameters?: { name: string; value: string }[] } } } };
+  const obj = env.kube.get('argoproj.io/v1alpha1', 'applications', 'argocd', app) as unknown as {
+    spec: { source: { helm?: { parameters?: { name: string; value: string }[] } } };
+  };
   return Object.fromEntries((obj.spec.source.helm?.parameters ?? []).map((p) => [p.name, p.value]));
 }
 
@@ -105,9 +130,17 @@ describe('semver through run --once', () => {
 
     const planned = await lastSelect(prefix, name);
     expect(planned).toMatchObject({ outcome: 'planned', reason: 'updated', current: '1.0.0', selected: '1.2.0' });
-    expect(planned.detail).toMatchObject({ tagsFound: 11, afterFilters: 11, afterPlatforms: 11, ranking: ['1.2.0', '1.1.5', '1.1.0', '1.0.0'] });
+    expect(planned.detail).toMatchObject({
+      tagsFound: 11,
+      afterFilters: 11,
+      afterPlatforms: 11,
+      ranking: ['1.2.0', '1.1.5', '1.1.0', '1.0.0'],
+    });
     expect(planned.message).toContain('8 of them are semantic versions, 4 satisfy constraint "^1.0"');
-    expect((await audit(prefix, name)).find((r) => r.kind === 'write-back')).toMatchObject({ outcome: 'updated', commitSha: log[0]!.sha });
+    expect((await audit(prefix, name)).find((r) => r.kind === 'write-back')).toMatchObject({
+      outcome: 'updated',
+      commitSha: log[0]!.sha,
+    });
 
     setRunning(name, `${image(REPOS.semver)}:1.2.0`);
     const second = await runOnce(prefix, name);
@@ -120,15 +153,32 @@ describe('semver through run --once', () => {
 
   it('explains why nothing changes when no tag satisfies the constraint, and names a bad constraint', async () => {
     const prefix = uniquePrefix('semver-none');
-    addApp({ name: 'semver-none', imageList: `${image(REPOS.semver)}:~3.0`, writeBack: GIT, running: `${image(REPOS.semver)}:1.0.0` });
+    addApp({
+      name: 'semver-none',
+      imageList: `${image(REPOS.semver)}:~3.0`,
+      writeBack: GIT,
+      running: `${image(REPOS.semver)}:1.0.0`,
+    });
     const none = await runOnce(prefix, 'semver-none');
     expect(none.code).toBe(0);
     expect(none.stdout).toContain(results(0, 1));
     const skipped = await lastSelect(prefix, 'semver-none');
-    expect(skipped).toMatchObject({ outcome: 'skipped', reason: 'no-match', current: '1.0.0', detail: { tagsFound: 11, afterFilters: 11, ranking: [] } });
-    expect(skipped.message).toContain('no tag qualifies: 11 tag(s) found, 11 left after allow/ignore filters; 8 of them are semantic versions, 0 satisfy constraint "~3.0"');
+    expect(skipped).toMatchObject({
+      outcome: 'skipped',
+      reason: 'no-match',
+      current: '1.0.0',
+      detail: { tagsFound: 11, afterFilters: 11, ranking: [] },
+    });
+    expect(skipped.message).toContain(
+      'no tag qualifies: 11 tag(s) found, 11 left after allow/ignore filters; 8 of them are semantic versions, 0 satisfy constraint "~3.0"',
+    );
 
-    addApp({ name: 'semver-bad', imageList: `${image(REPOS.semver)}:stable`, writeBack: GIT, running: `${image(REPOS.semver)}:1.0.0` });
+    addApp({
+      name: 'semver-bad',
+      imageList: `${image(REPOS.semver)}:stable`,
+      writeBack: GIT,
+      running: `${image(REPOS.semver)}:1.0.0`,
+    });
     const bad = await runOnce(prefix, 'semver-bad');
     expect(bad.code).not.toBe(0);
     expect(bad.stdout).toContain('images_considered=1 images_skipped=0 images_updated=0 errors=1');
@@ -141,14 +191,28 @@ describe('semver through run --once', () => {
 describe('the other write-back method for semver and alphabetical', () => {
   it('semver patches the Application; alphabetical commits the override file', async () => {
     const prefix = uniquePrefix('methods');
-    addApp({ name: 'semver-argocd', imageList: `${image(REPOS.semver)}:~1.1`, writeBack: 'argocd', running: `${image(REPOS.semver)}:1.0.0` });
-    addApp({ name: 'alpha-git', imageList: image(REPOS.builds), settings: { 'update-strategy': 'alphabetical' }, writeBack: GIT, running: `${image(REPOS.builds)}:a-old` });
+    addApp({
+      name: 'semver-argocd',
+      imageList: `${image(REPOS.semver)}:~1.1`,
+      writeBack: 'argocd',
+      running: `${image(REPOS.semver)}:1.0.0`,
+    });
+    addApp({
+      name: 'alpha-git',
+      imageList: image(REPOS.builds),
+      settings: { 'update-strategy': 'alphabetical' },
+      writeBack: GIT,
+      running: `${image(REPOS.builds)}:a-old`,
+    });
     const [semver, alpha] = [await runOnce(prefix, 'semver-argocd'), await runOnce(prefix, 'alpha-git')];
     expect(semver.stdout).toContain(results(1));
     expect(alpha.stdout).toContain(results(1));
     expect(patchedParams('semver-argocd')['image.tag']).toBe('1.1.5');
     expect((await committedParams('alpha-git'))['image.tag']).toBe('zz-oldest');
-    expect(await lastSelect(prefix, 'alpha-git')).toMatchObject({ selected: 'zz-oldest', detail: { tagsFound: 6, afterPlatforms: 6, ranking: ['zz-oldest', 'tie-y', 'tie-x', 'b-mid', 'arm-newest'] } });
+    expect(await lastSelect(prefix, 'alpha-git')).toMatchObject({
+      selected: 'zz-oldest',
+      detail: { tagsFound: 6, afterPlatforms: 6, ranking: ['zz-oldest', 'tie-y', 'tie-x', 'b-mid', 'arm-newest'] },
+    });
   }, 60_000);
 });
 
@@ -156,13 +220,22 @@ describe('alphabetical through run --once', () => {
   it('patches the Application with the greatest name by bytes after ignore-tags, and does not patch again', async () => {
     const name = 'alpha-argocd';
     const prefix = uniquePrefix('alpha');
-    addApp({ name, imageList: image(REPOS.semver), settings: { 'update-strategy': 'alphabetical', 'ignore-tags': 'v*, latest' }, writeBack: 'argocd', running: `${image(REPOS.semver)}:1.0.0` });
+    addApp({
+      name,
+      imageList: image(REPOS.semver),
+      settings: { 'update-strategy': 'alphabetical', 'ignore-tags': 'v*, latest' },
+      writeBack: 'argocd',
+      running: `${image(REPOS.semver)}:1.0.0`,
+    });
     const first = await runOnce(prefix, name);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(results(1));
     expect(patchedParams(name)).toEqual({ 'image.repository': image(REPOS.semver), 'image.tag': 'dev-abc' });
     const trail = await audit(prefix, name);
-    expect(trail.find((r) => r.kind === 'select')).toMatchObject({ selected: 'dev-abc', detail: { tagsFound: 11, afterFilters: 9, ranking: ['dev-abc', 'Zeta', '2.0', '1.3.0-rc.1', '1.2.0-rc.1'] } });
+    expect(trail.find((r) => r.kind === 'select')).toMatchObject({
+      selected: 'dev-abc',
+      detail: { tagsFound: 11, afterFilters: 9, ranking: ['dev-abc', 'Zeta', '2.0', '1.3.0-rc.1', '1.2.0-rc.1'] },
+    });
     const written = trail.find((r) => r.kind === 'write-back');
     expect(written).toMatchObject({ outcome: 'updated' });
     expect(written?.resourceVersion).toBeTruthy();
@@ -172,7 +245,11 @@ describe('alphabetical through run --once', () => {
     const second = await runOnce(prefix, name);
     expect(second.stdout).toContain(results(0));
     expect(env.kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(patches);
-    expect(await lastSelect(prefix, name)).toMatchObject({ outcome: 'noop', reason: 'already-newest', selected: 'dev-abc' });
+    expect(await lastSelect(prefix, name)).toMatchObject({
+      outcome: 'noop',
+      reason: 'already-newest',
+      selected: 'dev-abc',
+    });
   }, 60_000);
 });
 
@@ -180,24 +257,46 @@ describe('newest-build through run --once (multi-arch)', () => {
   it("commits the newest build for linux/amd64, ranking indexes by the wanted platform's date only", async () => {
     const name = 'newest-multi';
     const prefix = uniquePrefix('newest');
-    addApp({ name, imageList: image(REPOS.multi), settings: { 'update-strategy': 'newest-build' }, writeBack: GIT, running: `${image(REPOS.multi)}:m1` });
+    addApp({
+      name,
+      imageList: image(REPOS.multi),
+      settings: { 'update-strategy': 'newest-build' },
+      writeBack: GIT,
+      running: `${image(REPOS.multi)}:m1`,
+    });
     const run = await runOnce(prefix, name);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(results(1));
     expect(await committedParams(name)).toEqual({ 'image.repository': image(REPOS.multi), 'image.tag': 'm2' });
     const select = await lastSelect(prefix, name);
-    expect(select).toMatchObject({ outcome: 'planned', current: 'm1', selected: 'm2', detail: { tagsFound: 4, afterFilters: 4, afterPlatforms: 2, ranking: ['m2', 'm1'] } });
-    expect(select.message).toContain('2 for platform(s) linux/amd64; 2 of them have build dates, newest build 2024-02-01T00:00:00Z ("m2")');
+    expect(select).toMatchObject({
+      outcome: 'planned',
+      current: 'm1',
+      selected: 'm2',
+      detail: { tagsFound: 4, afterFilters: 4, afterPlatforms: 2, ranking: ['m2', 'm1'] },
+    });
+    expect(select.message).toContain(
+      '2 for platform(s) linux/amd64; 2 of them have build dates, newest build 2024-02-01T00:00:00Z ("m2")',
+    );
   }, 60_000);
 
   it('patches arm-only for an app that wants linux/arm64', async () => {
     const name = 'newest-arm';
     const prefix = uniquePrefix('newest-arm');
-    addApp({ name, imageList: image(REPOS.multi), settings: { 'update-strategy': 'newest-build', platforms: 'linux/arm64' }, writeBack: 'argocd', running: `${image(REPOS.multi)}:m1` });
+    addApp({
+      name,
+      imageList: image(REPOS.multi),
+      settings: { 'update-strategy': 'newest-build', platforms: 'linux/arm64' },
+      writeBack: 'argocd',
+      running: `${image(REPOS.multi)}:m1`,
+    });
     const run = await runOnce(prefix, name);
     expect(run.stdout).toContain(results(1));
     expect(patchedParams(name)['image.tag']).toBe('arm-only');
-    expect(await lastSelect(prefix, name)).toMatchObject({ selected: 'arm-only', detail: { afterPlatforms: 2, ranking: ['arm-only', 'm1'] } });
+    expect(await lastSelect(prefix, name)).toMatchObject({
+      selected: 'arm-only',
+      detail: { afterPlatforms: 2, ranking: ['arm-only', 'm1'] },
+    });
   }, 60_000);
 });
 
@@ -207,13 +306,23 @@ describe('digest through run --once', () => {
     const prefix = uniquePrefix('digest');
     const ref = image(REPOS.follow);
     const d1 = pushed.digests.follow.stable!;
-    addApp({ name, imageList: `${ref}:stable`, settings: { 'update-strategy': 'digest' }, writeBack: GIT, running: `${ref}:stable` });
+    addApp({
+      name,
+      imageList: `${ref}:stable`,
+      settings: { 'update-strategy': 'digest' },
+      writeBack: GIT,
+      running: `${ref}:stable`,
+    });
 
     const first = await runOnce(prefix, name);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(results(1));
     expect(await committedParams(name)).toEqual({ 'image.repository': ref, 'image.tag': `stable@${d1}` });
-    expect(await lastSelect(prefix, name)).toMatchObject({ outcome: 'planned', current: 'stable', selected: `stable@${d1}` });
+    expect(await lastSelect(prefix, name)).toMatchObject({
+      outcome: 'planned',
+      current: 'stable',
+      selected: `stable@${d1}`,
+    });
     const commits = (await env.git.log(REPO)).length;
 
     setRunning(name, `${ref}:stable@${d1}`);
@@ -221,7 +330,12 @@ describe('digest through run --once', () => {
     expect(unchanged.stdout).toContain(results(0));
     expect(await env.git.log(REPO)).toHaveLength(commits);
     const noop = await lastSelect(prefix, name);
-    expect(noop).toMatchObject({ outcome: 'noop', reason: 'already-newest', current: `stable@${d1}`, selected: `stable@${d1}` });
+    expect(noop).toMatchObject({
+      outcome: 'noop',
+      reason: 'already-newest',
+      current: `stable@${d1}`,
+      selected: `stable@${d1}`,
+    });
     expect(noop.message).toContain('following tag "stable"');
 
     const d2 = await repushFollowed(env.registry, 2);
@@ -232,7 +346,11 @@ describe('digest through run --once', () => {
     const log = await env.git.log(REPO);
     expect(log).toHaveLength(commits + 1);
     expect(log[0]!.message).toContain(`updates image strategies/follow tag '${d1}' to '${d2}'`); // .NewTag is the digest when set
-    expect(await lastSelect(prefix, name)).toMatchObject({ outcome: 'planned', current: `stable@${d1}`, selected: `stable@${d2}` });
+    expect(await lastSelect(prefix, name)).toMatchObject({
+      outcome: 'planned',
+      current: `stable@${d1}`,
+      selected: `stable@${d2}`,
+    });
 
     // Argo CD has not synced yet (still d1): the plan is re-applied, but the file already says d2
     const again = await runOnce(prefix, name);
@@ -244,7 +362,13 @@ describe('digest through run --once', () => {
     const name = 'digest-index';
     const prefix = uniquePrefix('digest-index');
     const ref = image(REPOS.follow);
-    addApp({ name, imageList: `${ref}:edge`, settings: { 'update-strategy': 'digest' }, writeBack: 'argocd', running: `${ref}:edge` });
+    addApp({
+      name,
+      imageList: `${ref}:edge`,
+      settings: { 'update-strategy': 'digest' },
+      writeBack: 'argocd',
+      running: `${ref}:edge`,
+    });
     const run = await runOnce(prefix, name);
     expect(run.stdout).toContain(results(1));
     expect(patchedParams(name)).toEqual({ 'image.repository': ref, 'image.tag': `edge@${pushed.digests.follow.edge}` });
@@ -255,7 +379,13 @@ describe('metadata cache', () => {
   it('reads each manifest and config blob once: a second process on the same Redis only HEADs the tags', async () => {
     const name = 'cache-newest';
     const prefix = uniquePrefix('cache');
-    addApp({ name, imageList: image(REPOS.builds), settings: { 'update-strategy': 'newest-build' }, writeBack: 'argocd', running: `${image(REPOS.builds)}:a-old` });
+    addApp({
+      name,
+      imageList: image(REPOS.builds),
+      settings: { 'update-strategy': 'newest-build' },
+      writeBack: 'argocd',
+      running: `${image(REPOS.builds)}:a-old`,
+    });
     const count = (from: number) => {
       const reqs = proxy.requests.slice(from).filter((r) => r.includes(`/v2/${REPOS.builds}/`));
       return {

@@ -10,7 +10,11 @@ export interface CliResult {
 }
 
 /** Runs the real `tagflow` command as a user would, in a child process. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -37,8 +41,15 @@ export interface TagflowProcess {
 }
 
 /** Starts a long-running `tagflow` (JSON logs) in a child process, as a Deployment would. */
-export function spawnTagflow(args: string[], env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): TagflowProcess {
-  const child = spawn(process.execPath, [...nodeArgs, TAGFLOW_BIN, ...args, '--logformat', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnTagflow(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  nodeArgs: string[] = [],
+): TagflowProcess {
+  const child = spawn(process.execPath, [...nodeArgs, TAGFLOW_BIN, ...args, '--logformat', 'json'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Record<string, any>[] = [];
   let partial = '';
   const waiters = new Set<() => void>();
@@ -71,7 +82,14 @@ export function spawnTagflow(args: string[], env: Record<string, string | undefi
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no matching log line within ${timeoutMs} ms (pid ${child.pid}); last lines:\n${lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms (pid ${child.pid}); last lines:\n${lines
+                .slice(-15)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

@@ -43,16 +43,27 @@ export interface Pipeline {
 export async function startPipeline(kubeconfigPath: string, o: PipelineOptions = {}): Promise<Pipeline> {
   const prefix = o.prefix ?? uniquePrefix('wb');
   const config = loadConfig(
-    { kubeconfig: [kubeconfigPath], redisUrl: TEST_REDIS_URL, once: true, roles: (o.roles ?? ['scheduler', 'registry', 'select', 'patch', 'git']).join(','), loglevel: o.logLevel ?? 'debug', logformat: 'json' },
+    {
+      kubeconfig: [kubeconfigPath],
+      redisUrl: TEST_REDIS_URL,
+      once: true,
+      roles: (o.roles ?? ['scheduler', 'registry', 'select', 'patch', 'git']).join(','),
+      loglevel: o.logLevel ?? 'debug',
+      logformat: 'json',
+    },
     { TAGFLOW_PREFIX: prefix },
   );
   const lines: string[] = [];
   const out = new PassThrough();
   out.on('data', (c: Buffer) => lines.push(...c.toString('utf8').split('\n').filter(Boolean)));
-  const base = createServices(config, { ...process.env, KUBECONFIG: undefined }, {
-    log: createLogger({ level: config.logLevel, format: 'json', destination: out }),
-    backoffDelayMs: o.backoffDelayMs ?? 50,
-  });
+  const base = createServices(
+    config,
+    { ...process.env, KUBECONFIG: undefined },
+    {
+      log: createLogger({ level: config.logLevel, format: 'json', destination: out }),
+      backoffDelayMs: o.backoffDelayMs ?? 50,
+    },
+  );
   const rt = o.prepare ? o.prepare(base) : base;
   const running: RunningRoles[] = [await startRoles(rt)];
 
@@ -82,8 +93,13 @@ export async function startPipeline(kubeconfigPath: string, o: PipelineOptions =
 }
 
 /** A ControlPlanes whose control planes are replaced by `wrap(cp)` (e.g. a store that injects a race). */
-export function wrapControlPlanes(planes: ControlPlanes, wrap: (cp: ControlPlane) => Partial<ControlPlane>): ControlPlanes {
-  const wrapped = new Map(planes.all().map((cp) => [cp.name, Object.assign(Object.create(cp) as ControlPlane, wrap(cp))]));
+export function wrapControlPlanes(
+  planes: ControlPlanes,
+  wrap: (cp: ControlPlane) => Partial<ControlPlane>,
+): ControlPlanes {
+  const wrapped = new Map(
+    planes.all().map((cp) => [cp.name, Object.assign(Object.create(cp) as ControlPlane, wrap(cp))]),
+  );
   return {
     names: planes.names,
     get: (name) => wrapped.get(name) ?? planes.get(name),
@@ -93,7 +109,11 @@ export function wrapControlPlanes(planes: ControlPlanes, wrap: (cp: ControlPlane
 }
 
 /** Polls `check` until it returns a truthy value. */
-export async function until<T>(check: () => Promise<T> | T, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function until<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

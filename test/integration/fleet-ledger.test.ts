@@ -20,12 +20,27 @@ import type { CheckResult } from '../../shared/ports/cycle-ledger.ts';
 import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
 
 const ENDPOINTS: RegistryEndpoint[] = [
-  { name: 'r', apiUrl: 'http://127.0.0.1:5000', prefix: 'reg.example', credsExpireMs: 0, tagSortMode: 'unsorted', insecure: true, isDefault: false },
+  {
+    name: 'r',
+    apiUrl: 'http://127.0.0.1:5000',
+    prefix: 'reg.example',
+    credsExpireMs: 0,
+    tagSortMode: 'unsorted',
+    insecure: true,
+    isDefault: false,
+  },
 ];
 
 function application(name: string, images: string[], namespace = 'argocd'): Application {
   return {
-    metadata: { name, namespace, uid: `uid-${name}`, annotations: { 'argocd-image-updater.argoproj.io/image-list': images.map((i, n) => `img${n}=reg.example/${i}`).join(',') } },
+    metadata: {
+      name,
+      namespace,
+      uid: `uid-${name}`,
+      annotations: {
+        'argocd-image-updater.argoproj.io/image-list': images.map((i, n) => `img${n}=reg.example/${i}`).join(','),
+      },
+    },
     spec: { source: { repoURL: 'https://git.example/r.git', path: name, targetRevision: 'main', helm: {} } },
     status: { sourceType: 'Helm', summary: { images: images.map((i) => `reg.example/${i}:1.0.0`) } },
   };
@@ -40,7 +55,15 @@ function snapshot(repoKey: string, tags: string[]): TagSnapshot {
 }
 
 function check(entry: IndexEntry | string, o: Partial<CheckResult> = {}): CheckResult {
-  return { app: typeof entry === 'string' ? entry : entry.key, considered: 1, skipped: 0, errors: 0, dryUpdates: 0, failed: false, ...o };
+  return {
+    app: typeof entry === 'string' ? entry : entry.key,
+    considered: 1,
+    skipped: 0,
+    errors: 0,
+    dryUpdates: 0,
+    failed: false,
+    ...o,
+  };
 }
 
 let redis: Redis;
@@ -77,10 +100,20 @@ afterEach(async () => {
 
 /** Index two apps on repo a, one on repos a+b; returns their entries. */
 async function fleet() {
-  const [a1, a2, ab] = [update('cp1', application('a1', ['team/a'])), update('cp1', application('a2', ['team/a'])), update('cp1', application('ab', ['team/a', 'team/b']))];
+  const [a1, a2, ab] = [
+    update('cp1', application('a1', ['team/a'])),
+    update('cp1', application('a2', ['team/a'])),
+    update('cp1', application('ab', ['team/a', 'team/b'])),
+  ];
   const out = await index.sync('cp1', [a1, a2, ab], { full: true });
   expect(out.changed.sort()).toEqual([a1.entry.key, a2.entry.key, ab.entry.key].sort());
-  return { a1: a1.entry, a2: a2.entry, ab: ab.entry, repoA: a1.entry.tracked[0]!.repoKey, repoB: ab.entry.tracked[1]!.repoKey };
+  return {
+    a1: a1.entry,
+    a2: a2.entry,
+    ab: ab.entry,
+    repoA: a1.entry.tracked[0]!.repoKey,
+    repoB: ab.entry.tracked[1]!.repoKey,
+  };
 }
 
 describe('fleet index', () => {
@@ -92,15 +125,29 @@ describe('fleet index', () => {
     expect(await redis.scard(keys.dirty)).toBe(3);
     await redis.del(keys.dirty);
     // the same list again: nothing changed
-    const again = await index.sync('cp1', [update('cp1', application('a1', ['team/a'])), update('cp1', application('a2', ['team/a'])), update('cp1', application('ab', ['team/a', 'team/b']))], { full: true });
+    const again = await index.sync(
+      'cp1',
+      [
+        update('cp1', application('a1', ['team/a'])),
+        update('cp1', application('a2', ['team/a'])),
+        update('cp1', application('ab', ['team/a', 'team/b'])),
+      ],
+      { full: true },
+    );
     expect(again).toEqual({ changed: [], removed: [] });
     // ab stops using b; a2 disappears from a complete list
-    const next = await index.sync('cp1', [update('cp1', application('a1', ['team/a'])), update('cp1', application('ab', ['team/a']))], { full: true });
+    const next = await index.sync(
+      'cp1',
+      [update('cp1', application('a1', ['team/a'])), update('cp1', application('ab', ['team/a']))],
+      { full: true },
+    );
     expect(next).toEqual({ changed: [f.ab.key], removed: [f.a2.key] });
     expect(await index.appsForRepo(f.repoA)).toEqual(expect.arrayContaining([f.a1.key, f.ab.key]));
     expect(await index.appsForRepo(f.repoA)).toHaveLength(2);
     expect([...(await index.targets([f.repoA, f.repoB])).keys()]).toEqual([f.repoA]);
-    expect(((await index.getMany([f.ab.key])).get(f.ab.key) as { tracked: unknown[] } | undefined)?.tracked).toHaveLength(1);
+    expect(
+      ((await index.getMany([f.ab.key])).get(f.ab.key) as { tracked: unknown[] } | undefined)?.tracked,
+    ).toHaveLength(1);
   });
 });
 
@@ -115,10 +162,25 @@ describe('cycle ledger', () => {
     expect(pa.released.sort()).toEqual([f.a1.key, f.a2.key].sort()); // ab still waits for b
     const pb = await ledger.pollDone(step(), f.repoB, snapshot(f.repoB, ['1.0.0']));
     expect(pb.released).toEqual([f.ab.key]);
-    const c1 = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1), check(f.a2, { skipped: 1, considered: 0 })]);
+    const c1 = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.a1),
+      check(f.a2, { skipped: 1, considered: 0 }),
+    ]);
     expect(c1.finished).toEqual([]);
-    const c2 = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.ab, { considered: 2, errors: 1, failed: true })]);
-    expect(c2.finished).toEqual([expect.objectContaining({ cycleId: 'c1', applications: 3, images_considered: 3, images_skipped: 1, images_updated: 0, errors: 1, scope: 'all' })]);
+    const c2 = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.ab, { considered: 2, errors: 1, failed: true }),
+    ]);
+    expect(c2.finished).toEqual([
+      expect.objectContaining({
+        cycleId: 'c1',
+        applications: 3,
+        images_considered: 3,
+        images_skipped: 1,
+        images_updated: 0,
+        errors: 1,
+        scope: 'all',
+      }),
+    ]);
     expect(await ledger.get('c1')).toMatchObject({ finishedAt: expect.any(Number), errors: 1 });
   });
 
@@ -127,14 +189,20 @@ describe('cycle ledger', () => {
     await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
     await ledger.pollDone(step(), f.repoA, snapshot(f.repoA, ['1.0.0']));
     await ledger.pollDone(step(), f.repoB, snapshot(f.repoB, ['1.0.0']));
-    await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1), check(f.a2), check(f.ab, { considered: 2 })]);
+    await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.a1),
+      check(f.a2),
+      check(f.ab, { considered: 2 }),
+    ]);
 
     const start = await ledger.start('c2', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
     expect(start.released).toEqual([]);
     expect((await ledger.pollDone(step(), f.repoA, snapshot(f.repoA, ['1.0.0']))).released).toEqual([]);
     const last = await ledger.pollDone(step(), f.repoB, snapshot(f.repoB, ['1.0.0']));
     expect(last.released).toEqual([]);
-    expect(last.finished).toEqual([expect.objectContaining({ cycleId: 'c2', applications: 3, images_considered: 4, errors: 0 })]);
+    expect(last.finished).toEqual([
+      expect.objectContaining({ cycleId: 'c2', applications: 3, images_considered: 4, errors: 0 }),
+    ]);
   });
 
   it('a new tag in one repository checks only its apps, each once even when it uses several changed repositories', async () => {
@@ -149,7 +217,11 @@ describe('cycle ledger', () => {
     expect(pb).toMatchObject({ changed: true, released: [] }); // ab also waits for a in this cycle
     const pa = await ledger.pollDone(step(), f.repoA, snapshot(f.repoA, ['1.0.0', '1.0.1']));
     expect(pa.released.sort()).toEqual([f.a1.key, f.a2.key, f.ab.key].sort());
-    const done = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1), check(f.a2), check(f.ab)]);
+    const done = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.a1),
+      check(f.a2),
+      check(f.ab),
+    ]);
     expect(done.finished).toEqual([expect.objectContaining({ cycleId: 'c2', applications: 3 })]);
   });
 
@@ -158,7 +230,11 @@ describe('cycle ledger', () => {
     await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
     await ledger.pollDone(step(), f.repoA, snapshot(f.repoA, ['1.0.0']));
     await ledger.pollDone(step(), f.repoB, snapshot(f.repoB, ['1.0.0']));
-    await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1, { errors: 1, failed: true }), check(f.a2), check(f.ab)]);
+    await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.a1, { errors: 1, failed: true }),
+      check(f.a2),
+      check(f.ab),
+    ]);
     const c2 = await ledger.start('c2', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
     expect(c2.released).toEqual([]);
     const pa = await ledger.pollDone(step(), f.repoA, snapshot(f.repoA, ['1.0.0']));
@@ -178,20 +254,27 @@ describe('cycle ledger', () => {
     await ledger.pollDone(step(), f.repoB, snapshot(f.repoB, ['1.0.0']));
     await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1), check(f.a2), check(f.ab)]);
 
-    const edited = update('cp1', { ...application('a1', ['team/a', 'team/c']), metadata: { ...application('a1', ['team/a', 'team/c']).metadata, labels: { x: 'y' } } });
+    const edited = update('cp1', {
+      ...application('a1', ['team/a', 'team/c']),
+      metadata: { ...application('a1', ['team/a', 'team/c']).metadata, labels: { x: 'y' } },
+    });
     expect((await index.sync('cp1', [edited], { full: false })).changed).toEqual([f.a1.key]);
     const start = await ledger.start('ch1', { scope: 'changes', full: false, dryRun: false, trigger: 'app-changed' });
     expect(start).toMatchObject({ polls: ['reg.example/team/c'], released: [] });
     const pc = await ledger.pollDone(step(), 'reg.example/team/c', snapshot('reg.example/team/c', ['3.0.0']));
     expect(pc.released).toEqual([f.a1.key]);
     const done = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1, { considered: 2 })]);
-    expect(done.finished).toEqual([expect.objectContaining({ cycleId: 'ch1', scope: 'changes', applications: 1, images_considered: 2 })]);
+    expect(done.finished).toEqual([
+      expect.objectContaining({ cycleId: 'ch1', scope: 'changes', applications: 1, images_considered: 2 }),
+    ]);
   });
 
   it('every step is idempotent: a retried job gets the first answer and counts nothing twice', async () => {
     const f = await fleet();
     const s1 = await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
-    expect((await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' })).polls).toEqual(s1.polls);
+    expect((await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' })).polls).toEqual(
+      s1.polls,
+    );
     const first = await ledger.pollDone('poll-a', f.repoA, snapshot(f.repoA, ['1.0.0']));
     const retried = await ledger.pollDone('poll-a', f.repoA, snapshot(f.repoA, ['1.0.0']));
     expect(retried).toEqual(first);
@@ -220,11 +303,21 @@ describe('cycle ledger', () => {
     await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
     await ledger.pollDone(step(), f.repoA, snapshot(f.repoA, ['1.0.0']));
     const batch = JSON.stringify({ repoUrl: 'https://git.example/r.git', branch: 'main' });
-    const plan = (app: string, id: string) => ({ group: 'commit:r#main', id, batch, json: JSON.stringify({ id, app, seq: 1, plan: {} }) });
-    const first = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1, { plan: plan(f.a1.key, 'p1') }), check(f.a2)]);
+    const plan = (app: string, id: string) => ({
+      group: 'commit:r#main',
+      id,
+      batch,
+      json: JSON.stringify({ id, app, seq: 1, plan: {} }),
+    });
+    const first = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.a1, { plan: plan(f.a1.key, 'p1') }),
+      check(f.a2),
+    ]);
     expect(first.batches).toEqual([]); // ab is not checked yet (waits for b)
     await ledger.pollDone(step(), f.repoB, snapshot(f.repoB, ['1.0.0']));
-    const second = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.ab, { plan: plan(f.ab.key, 'p2') })]);
+    const second = await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.ab, { plan: plan(f.ab.key, 'p2') }),
+    ]);
     expect(second).toEqual({ batches: [batch], finished: [] });
     expect((await redis.hkeys(keys.plans('commit:r#main'))).sort()).toEqual([f.a1.key, f.ab.key].sort());
     expect((await plans.settle('commit:r#main', f.a1.key, 'wrong-id', { updated: 1, errors: 0 })).acked).toBe(false);
@@ -244,17 +337,29 @@ describe('cycle ledger', () => {
     await ledger.pollDone(step(), repoZ, snapshot(repoZ, ['1.0.0']));
     await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(a1.entry), check(other.entry)]);
     await ledger.start('c1', { scope: 'all', full: false, dryRun: false, trigger: 'interval' });
-    expect((await ledger.pollDone(step(), repoA, snapshot(repoA, ['1.0.0', '2.0.0']))).released).toEqual([a1.entry.key]);
+    expect((await ledger.pollDone(step(), repoA, snapshot(repoA, ['1.0.0', '2.0.0']))).released).toEqual([
+      a1.entry.key,
+    ]);
     const batch = JSON.stringify({ repoUrl: 'https://git.example/r.git', branch: 'main' });
-    const plan = { group: 'commit:r#main', id: 'p1', batch, json: JSON.stringify({ id: 'p1', app: a1.entry.key, seq: 1, plan: {} }) };
-    expect((await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(a1.entry, { plan })])).batches).toEqual([]);
+    const plan = {
+      group: 'commit:r#main',
+      id: 'p1',
+      batch,
+      json: JSON.stringify({ id: 'p1', app: a1.entry.key, seq: 1, plan: {} }),
+    };
+    expect(
+      (await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(a1.entry, { plan })])).batches,
+    ).toEqual([]);
     const last = await ledger.pollDone(step(), repoZ, snapshot(repoZ, ['1.0.0']));
     expect(last).toMatchObject({ changed: false, released: [], batches: [batch] });
   });
 
   it('a removed app leaves the totals; a cycle with no repositories and no apps ends at once', async () => {
     const f = await fleet();
-    await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [check(f.a1, { considered: 1 }), check(f.a2, { considered: 1 })]);
+    await ledger.checksDone(step(), await ledger.nextCheckSeq(), false, [
+      check(f.a1, { considered: 1 }),
+      check(f.a2, { considered: 1 }),
+    ]);
     await index.sync('cp1', [], { full: false, removed: [f.a2.key] });
     expect(await redis.hget(keys.totals, 'considered')).toBe('1');
     await index.sync('cp1', [], { full: true });

@@ -10,8 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hermeticGitEnv, startGitServer, type GitServer } from '../services/git-server.ts';
 
 const run = promisify(execFile);
-const basic = (user: string, pass: string) => `http.extraHeader=Authorization: Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-const ID = { GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.invalid' };
+const basic = (user: string, pass: string) =>
+  `http.extraHeader=Authorization: Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+const ID = {
+  GIT_AUTHOR_NAME: 'T',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 'T',
+  GIT_COMMITTER_EMAIL: 't@example.invalid',
+};
 
 async function git(cwd: string, args: string[], auth = basic('bot', 'pw')): Promise<string> {
   const { stdout } = await run('git', ['-c', auth, ...args], { cwd, env: hermeticGitEnv(ID) });
@@ -48,12 +54,18 @@ describe('git test server', () => {
     const log = await server.log('team/app');
     expect(log.map((l) => l.message)).toEqual(['change a', 'initial commit']);
     expect(log[0]!.author).toBe('T <t@example.invalid>');
-    expect(server.requests.some((r) => r.path.endsWith('/git-receive-pack') && r.user === 'bot' && r.status === 200)).toBe(true);
+    expect(
+      server.requests.some((r) => r.path.endsWith('/git-receive-pack') && r.user === 'bot' && r.status === 200),
+    ).toBe(true);
   });
 
   it('refuses a wrong password with 401', async () => {
     await server.createRepo('locked', { f: 'x' });
-    const err = await git(work, ['clone', '-q', server.repoUrl('locked'), join(work, 'nope')], basic('bot', 'bad')).catch((e: Error) => e);
+    const err = await git(
+      work,
+      ['clone', '-q', server.repoUrl('locked'), join(work, 'nope')],
+      basic('bot', 'bad'),
+    ).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect(String((err as Error).message)).toMatch(/Authentication failed|terminal prompts disabled|401/);
     expect(server.requests.at(-1)).toMatchObject({ user: null, status: 401 });

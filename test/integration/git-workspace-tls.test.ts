@@ -42,8 +42,12 @@ describe('https remotes', () => {
   });
 
   it('fails as a transient error when the CA is not trusted', async () => {
-    const factory = new SimpleGitWorkspaceFactory({ env: { ...process.env, GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt' } });
-    const err = await factory.open({ repoUrl: server.repoUrl('secure'), branch: 'main', auth }).catch((e: unknown) => e);
+    const factory = new SimpleGitWorkspaceFactory({
+      env: { ...process.env, GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt' },
+    });
+    const err = await factory
+      .open({ repoUrl: server.repoUrl('secure'), branch: 'main', auth })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'transient', code: 'git.clone' });
     expect((err as Error).message).toMatch(/certificate|SSL/i);
   });

@@ -23,7 +23,12 @@ afterAll(async () => server.close());
 beforeEach(() => {
   server.allowAll();
   server.setToken('tok-1');
-  server.put({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'demo', namespace: 'argocd' }, spec: {} });
+  server.put({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'demo', namespace: 'argocd' },
+    spec: {},
+  });
 });
 
 describe('401 Unauthorized', () => {
@@ -31,9 +36,19 @@ describe('401 Unauthorized', () => {
     server.revokeToken();
     const e = await apiError(co.listNamespacedCustomObject({ ...APP, namespace: 'argocd' }));
     expect(e.code).toBe(401); // client-node drops the body of a 401
-    const raw = await fetch(`${server.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`, { headers: { Authorization: 'Bearer tok-1' } });
+    const raw = await fetch(`${server.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`, {
+      headers: { Authorization: 'Bearer tok-1' },
+    });
     expect(raw.status).toBe(401);
-    expect(await raw.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect(await raw.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    });
     const watchErr = await new Promise<{ statusCode?: number }>((resolve) => {
       void new k8s.Watch(kc).watch('/apis/argoproj.io/v1alpha1/namespaces/argocd/applications', {}, () => {}, resolve);
     });
@@ -46,9 +61,13 @@ describe('401 Unauthorized', () => {
 
   it('rejects the old token after setToken() and accepts the new one', async () => {
     server.setToken('tok-2');
-    expect((await apiError(co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' }))).code).toBe(401);
+    expect((await apiError(co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' }))).code).toBe(
+      401,
+    );
     const rotated = kubeConfigFor(server).makeApiClient(k8s.CustomObjectsApi);
-    expect((await rotated.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' })).metadata.name).toBe('demo');
+    expect((await rotated.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' })).metadata.name).toBe(
+      'demo',
+    );
     expect(server.kubeconfig()).toContain('token: tok-2');
   });
 });
@@ -91,24 +110,35 @@ describe('403 Forbidden', () => {
       code: 403,
     });
     // Other verbs stay allowed.
-    expect((await co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' })).metadata.name).toBe('demo');
+    expect((await co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' })).metadata.name).toBe(
+      'demo',
+    );
   });
 
   it('names the object, the cluster scope, the subresource and the core group like the apiserver', async () => {
     const lift = server.forbid({ verb: ['get', 'watch', 'patch'] });
     const named = await apiError(co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' }));
-    expect(named.body?.message).toBe(`applications.argoproj.io "demo" is forbidden: User "${USER}" cannot get resource "applications" in API group "argoproj.io" in the namespace "argocd"`);
+    expect(named.body?.message).toBe(
+      `applications.argoproj.io "demo" is forbidden: User "${USER}" cannot get resource "applications" in API group "argoproj.io" in the namespace "argocd"`,
+    );
     expect(named.body?.details).toEqual({ name: 'demo', group: 'argoproj.io', kind: 'applications' });
 
     const status = await apiError(
-      co.patchNamespacedCustomObjectStatus({ ...IU, namespace: 'argocd', name: 'iu', body: { status: {} } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)),
+      co.patchNamespacedCustomObjectStatus(
+        { ...IU, namespace: 'argocd', name: 'iu', body: { status: {} } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      ),
     );
     expect(status.body?.message).toBe(
       `imageupdaters.argocd-image-updater.argoproj.io "iu" is forbidden: User "${USER}" cannot patch resource "imageupdaters/status" in API group "argocd-image-updater.argoproj.io" in the namespace "argocd"`,
     );
 
-    const secret = await apiError(kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace: 'argocd', name: 's' }));
-    expect(secret.body?.message).toBe(`secrets "s" is forbidden: User "${USER}" cannot get resource "secrets" in API group "" in the namespace "argocd"`);
+    const secret = await apiError(
+      kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace: 'argocd', name: 's' }),
+    );
+    expect(secret.body?.message).toBe(
+      `secrets "s" is forbidden: User "${USER}" cannot get resource "secrets" in API group "" in the namespace "argocd"`,
+    );
     expect(secret.body?.details).toEqual({ name: 's', kind: 'secrets' });
 
     // A cluster-wide watch is denied "at the cluster scope"; client-node's Watch reports the code.
@@ -116,20 +146,27 @@ describe('403 Forbidden', () => {
       void new k8s.Watch(kc).watch('/apis/argoproj.io/v1alpha1/applications', {}, () => {}, resolve);
     });
     expect(watchErr.statusCode).toBe(403);
-    const raw = await fetch(`${server.url}/apis/argoproj.io/v1alpha1/applications?watch=true`, { headers: { Authorization: 'Bearer tok-1' } });
+    const raw = await fetch(`${server.url}/apis/argoproj.io/v1alpha1/applications?watch=true`, {
+      headers: { Authorization: 'Bearer tok-1' },
+    });
     expect(((await raw.json()) as { message: string }).message).toBe(
       `applications.argoproj.io is forbidden: User "${USER}" cannot watch resource "applications" in API group "argoproj.io" at the cluster scope`,
     );
     // A watch narrowed to one name by field selector is authorised (and denied) for that name.
-    const one = await fetch(`${server.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications?watch=true&fieldSelector=metadata.name%3Ddemo`, {
-      headers: { Authorization: 'Bearer tok-1' },
-    });
+    const one = await fetch(
+      `${server.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications?watch=true&fieldSelector=metadata.name%3Ddemo`,
+      {
+        headers: { Authorization: 'Bearer tok-1' },
+      },
+    );
     expect(((await one.json()) as { message: string }).message).toBe(
       `applications.argoproj.io "demo" is forbidden: User "${USER}" cannot watch resource "applications" in API group "argoproj.io" in the namespace "argocd"`,
     );
 
     lift();
-    expect((await co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' })).metadata.name).toBe('demo');
+    expect((await co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'demo' })).metadata.name).toBe(
+      'demo',
+    );
   });
 
   it('matches rules by namespace and path, and uses the configured user name', async () => {
@@ -140,8 +177,14 @@ describe('403 Forbidden', () => {
       const oc = kubeConfigFor(other).makeApiClient(k8s.CustomObjectsApi);
       expect((await oc.listNamespacedCustomObject({ ...APP, namespace: 'team-a' })).items).toEqual([]);
       const denied = await apiError(oc.listNamespacedCustomObject({ ...APP, namespace: 'team-b' }));
-      expect(denied.body?.message).toContain('User "system:serviceaccount:team-a:updater" cannot list resource "applications"');
-      const lease = await apiError(kubeConfigFor(other).makeApiClient(k8s.CoordinationV1Api).readNamespacedLease({ namespace: 'team-a', name: 'l' }));
+      expect(denied.body?.message).toContain(
+        'User "system:serviceaccount:team-a:updater" cannot list resource "applications"',
+      );
+      const lease = await apiError(
+        kubeConfigFor(other)
+          .makeApiClient(k8s.CoordinationV1Api)
+          .readNamespacedLease({ namespace: 'team-a', name: 'l' }),
+      );
       expect(lease.body?.message).toBe(
         'leases.coordination.k8s.io "l" is forbidden: User "system:serviceaccount:team-a:updater" cannot get resource "leases" in API group "coordination.k8s.io" in the namespace "team-a"',
       );

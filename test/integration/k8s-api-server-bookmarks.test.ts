@@ -13,11 +13,20 @@ const PATH = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 function app(name: string, tag = 'v1', labels: Record<string, string> = {}, namespace = 'argocd') {
   return { apiVersion: API, kind: 'Application', metadata: { name, namespace, labels }, spec: { tag } };
 }
-const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'argocd' }, data: { n: name } });
+const configMap = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'argocd' },
+  data: { n: name },
+});
 
 interface Seen {
   type: string;
-  object: { kind?: string; apiVersion?: string; metadata: { name?: string; resourceVersion?: string; annotations?: Record<string, string> } };
+  object: {
+    kind?: string;
+    apiVersion?: string;
+    metadata: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  };
 }
 
 /** Starts a client-node watch and records its events until it ends. */
@@ -26,10 +35,15 @@ async function record(kc: k8s.KubeConfig, params: Record<string, string | number
   let ended: unknown = 'open';
   const done = new Promise<unknown>((resolve) => {
     void new k8s.Watch(kc)
-      .watch(PATH, params, (type, object) => events.push({ type, object }), (err) => {
-        ended = err;
-        resolve(err);
-      })
+      .watch(
+        PATH,
+        params,
+        (type, object) => events.push({ type, object }),
+        (err) => {
+          ended = err;
+          resolve(err);
+        },
+      )
       .then((ctl) => (controller = ctl));
   });
   let controller: AbortController | undefined;
@@ -44,7 +58,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 beforeEach(() => {
-  for (const o of server.list(API, 'applications')) server.delete(API, 'applications', o.metadata.namespace!, o.metadata.name!);
+  for (const o of server.list(API, 'applications'))
+    server.delete(API, 'applications', o.metadata.namespace!, o.metadata.name!);
   server.resetRequests();
 });
 
@@ -56,17 +71,26 @@ describe('watch bookmarks', () => {
     const changed = server.put(app('b1', 'v2'));
     server.put(configMap('elsewhere')); // moves the resourceVersion without an event on this watch
     const rv = server.resourceVersion;
-    await until(() => w.events.some((e) => e.type === 'BOOKMARK' && e.object.metadata.resourceVersion === rv), 'a bookmark at the new resourceVersion');
+    await until(
+      () => w.events.some((e) => e.type === 'BOOKMARK' && e.object.metadata.resourceVersion === rv),
+      'a bookmark at the new resourceVersion',
+    );
     w.abort();
 
     const bookmark = w.events.find((e) => e.type === 'BOOKMARK')!;
-    expect(bookmark.object).toEqual({ kind: 'Application', apiVersion: API, metadata: { resourceVersion: expect.stringMatching(/^\d+$/) } });
+    expect(bookmark.object).toEqual({
+      kind: 'Application',
+      apiVersion: API,
+      metadata: { resourceVersion: expect.stringMatching(/^\d+$/) },
+    });
     const modified = w.events.findIndex((e) => e.type === 'MODIFIED');
     expect(w.events[modified]!.object.metadata.resourceVersion).toBe(changed.metadata.resourceVersion);
     // Bookmarks never go backwards, and the one after the change covers it.
     const rvs = w.events.filter((e) => e.type === 'BOOKMARK').map((e) => Number(e.object.metadata.resourceVersion));
     expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
-    expect(Number(w.events.slice(modified).find((e) => e.type === 'BOOKMARK')!.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(changed.metadata.resourceVersion));
+    expect(
+      Number(w.events.slice(modified).find((e) => e.type === 'BOOKMARK')!.object.metadata.resourceVersion),
+    ).toBeGreaterThanOrEqual(Number(changed.metadata.resourceVersion));
     expect(server.requests.find((r) => r.verb === 'watch')?.query).toContain('allowWatchBookmarks=true');
   });
 
@@ -89,7 +113,11 @@ describe('watch bookmarks', () => {
 
   it('sends a bookmark periodically even to a watch that sees no events', async () => {
     server.put(app('other-ns', 'v1', {}, 'elsewhere'));
-    const w = await record(kc, { allowWatchBookmarks: true, resourceVersion: server.resourceVersion, labelSelector: 'none=here' });
+    const w = await record(kc, {
+      allowWatchBookmarks: true,
+      resourceVersion: server.resourceVersion,
+      labelSelector: 'none=here',
+    });
     await until(() => w.events.length >= 3, 'bookmarks on an empty watch');
     w.abort();
     expect(new Set(w.events.map((e) => e.type))).toEqual(new Set(['BOOKMARK']));
@@ -101,38 +129,74 @@ describe('watch list (sendInitialEvents)', () => {
     server.put(app('s1', 'v1', { pick: 'yes' }));
     server.put(app('s2', 'v1', { pick: 'yes' }));
     server.put(app('s3', 'v1'));
-    const w = await record(kc, { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true, labelSelector: 'pick=yes' });
-    const end = await until(() => w.events.find((e) => e.object.metadata.annotations?.['k8s.io/initial-events-end'] === 'true'), 'initial-events-end');
+    const w = await record(kc, {
+      sendInitialEvents: true,
+      resourceVersionMatch: 'NotOlderThan',
+      allowWatchBookmarks: true,
+      labelSelector: 'pick=yes',
+    });
+    const end = await until(
+      () => w.events.find((e) => e.object.metadata.annotations?.['k8s.io/initial-events-end'] === 'true'),
+      'initial-events-end',
+    );
     expect(end.type).toBe('BOOKMARK');
-    expect(end.object).toEqual({ kind: 'Application', apiVersion: API, metadata: { resourceVersion: server.resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } } });
+    expect(end.object).toEqual({
+      kind: 'Application',
+      apiVersion: API,
+      metadata: { resourceVersion: server.resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } },
+    });
     const initial = w.events.slice(0, w.events.indexOf(end));
     expect(initial.map((e) => `${e.type}:${e.object.metadata.name}`)).toEqual(['ADDED:s1', 'ADDED:s2']);
     server.put(app('s4', 'v1', { pick: 'yes' }));
-    await until(() => w.events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 's4'), 'live event after the initial list');
+    await until(
+      () => w.events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 's4'),
+      'live event after the initial list',
+    );
     w.abort();
   });
 
   it('rejects invalid watch-list options with 422 ListOptions Status bodies, and a future resourceVersion with 504', async () => {
     const get = async (query: string) => {
-      const res = await fetch(`${server.url}${PATH}?${query}`, { headers: { Authorization: `Bearer ${server.token}` } });
-      return { status: res.status, body: (await res.json()) as { reason: string; message: string; details: { kind: string; group: string; causes: unknown[] } } };
+      const res = await fetch(`${server.url}${PATH}?${query}`, {
+        headers: { Authorization: `Bearer ${server.token}` },
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as {
+          reason: string;
+          message: string;
+          details: { kind: string; group: string; causes: unknown[] };
+        },
+      };
     };
     const noMatch = await get('watch=true&sendInitialEvents=true');
     expect(noMatch.status).toBe(422);
     expect(noMatch.body).toMatchObject({
       kind: 'Status',
       reason: 'Invalid',
-      message: 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
-      details: { group: 'meta.k8s.io', kind: 'ListOptions', causes: [{ reason: 'FieldValueForbidden', field: 'resourceVersionMatch' }] },
+      message:
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+      details: {
+        group: 'meta.k8s.io',
+        kind: 'ListOptions',
+        causes: [{ reason: 'FieldValueForbidden', field: 'resourceVersionMatch' }],
+      },
     });
     const matchOnly = await get('watch=true&resourceVersionMatch=NotOlderThan');
-    expect(matchOnly.body.message).toContain('resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
-    expect((await get('sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=0')).body.message).toContain('sendInitialEvents is forbidden for list');
+    expect(matchOnly.body.message).toContain(
+      'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+    );
+    expect(
+      (await get('sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=0')).body.message,
+    ).toContain('sendInitialEvents is forbidden for list');
 
     const ahead = String(Number(server.resourceVersion) + 100);
     const future = await get(`watch=true&resourceVersion=${ahead}`);
     expect(future.status).toBe(504);
-    expect(future.body).toMatchObject({ reason: 'Timeout', message: `Timeout: Too large resource version: ${ahead}, current: ${server.resourceVersion}` });
+    expect(future.body).toMatchObject({
+      reason: 'Timeout',
+      message: `Timeout: Too large resource version: ${ahead}, current: ${server.resourceVersion}`,
+    });
 
     // client-node's Watch surfaces the status code.
     const err = (await (await record(kc, { sendInitialEvents: true })).done) as { statusCode?: number };
@@ -142,11 +206,16 @@ describe('watch list (sendInitialEvents)', () => {
 
 describe('informer with bookmarks', () => {
   const listApps = () =>
-    kc.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace: 'argocd', plural: 'applications' }) as unknown as Promise<
-      k8s.KubernetesListObject<k8s.KubernetesObject>
-    >;
+    kc.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: 'argocd',
+      plural: 'applications',
+    }) as unknown as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
   const lists = () => server.requests.filter((r) => r.verb === 'list' && r.path === PATH).length;
-  const watchesFrom = (rv: string) => server.requests.filter((r) => r.verb === 'watch' && new URLSearchParams(r.query).get('resourceVersion') === rv).length;
+  const watchesFrom = (rv: string) =>
+    server.requests.filter((r) => r.verb === 'watch' && new URLSearchParams(r.query).get('resourceVersion') === rv)
+      .length;
 
   it('keeps bookmarks out of its cache and resumes from the bookmark resourceVersion after a reconnect', async () => {
     server.put(app('i1'));

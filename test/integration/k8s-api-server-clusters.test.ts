@@ -13,12 +13,20 @@ import { apiError, until } from '../services/kube-test-client.ts';
 
 const API = 'argoproj.io/v1alpha1';
 const APP = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' } as const;
-const app = (name: string, namespace: string) => ({ apiVersion: API, kind: 'Application', metadata: { name, namespace }, spec: {} });
+const app = (name: string, namespace: string) => ({
+  apiVersion: API,
+  kind: 'Application',
+  metadata: { name, namespace },
+  spec: {},
+});
 
 let fleet: KubeClusters;
 let dir: string;
 beforeAll(async () => {
-  fleet = await startKubeClusters([{ name: 'prod' }, { name: 'staging', namespace: 'argocd-staging', token: 'staging-secret' }]);
+  fleet = await startKubeClusters([
+    { name: 'prod' },
+    { name: 'staging', namespace: 'argocd-staging', token: 'staging-secret' },
+  ]);
   dir = await mkdtemp(join(tmpdir(), 'kube-clusters-'));
   fleet.get('prod').server.put(app('web', 'argocd'));
   fleet.get('prod').server.put(app('api', 'argocd'));
@@ -29,7 +37,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const names = (list: { items: { metadata: { name: string; namespace: string } }[] }) => list.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`);
+const names = (list: { items: { metadata: { name: string; namespace: string } }[] }) =>
+  list.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`);
 
 describe('startKubeClusters', () => {
   it('starts independent servers: own port, own token, own objects', () => {
@@ -45,23 +54,35 @@ describe('startKubeClusters', () => {
   it('writes one kubeconfig with a context per cluster; each context sees only its own cluster', async () => {
     const path = await fleet.writeKubeconfig(dir);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    const doc = parse(await readFile(path, 'utf8')) as { 'current-context': string; contexts: { name: string; context: { namespace: string } }[]; users: { name: string; user: { token: string } }[] };
+    const doc = parse(await readFile(path, 'utf8')) as {
+      'current-context': string;
+      contexts: { name: string; context: { namespace: string } }[];
+      users: { name: string; user: { token: string } }[];
+    };
     expect(doc['current-context']).toBe('prod');
-    expect(doc.contexts.map((c) => `${c.name}:${c.context.namespace}`)).toEqual(['prod:argocd', 'staging:argocd-staging']);
+    expect(doc.contexts.map((c) => `${c.name}:${c.context.namespace}`)).toEqual([
+      'prod:argocd',
+      'staging:argocd-staging',
+    ]);
     expect(doc.users.map((u) => `${u.name}:${u.user.token}`)).toEqual(['prod:token-prod', 'staging:staging-secret']);
 
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(path);
     expect(kc.getContexts().map((c) => c.name)).toEqual(['prod', 'staging']);
-    expect(names(await kc.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject(APP))).toEqual(['argocd/api', 'argocd/web']);
+    expect(names(await kc.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject(APP))).toEqual([
+      'argocd/api',
+      'argocd/web',
+    ]);
 
     kc.setCurrentContext('staging');
     expect(kc.getCurrentCluster()?.server).toBe(fleet.get('staging').url);
     expect(kc.getContextObject('staging')?.namespace).toBe('argocd-staging');
-    expect(names(await kc.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject(APP))).toEqual(['argocd-staging/web']);
+    expect(names(await kc.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject(APP))).toEqual([
+      'argocd-staging/web',
+    ]);
   });
 
-  it('keeps tokens per cluster: one cluster rejects the other one\'s token', async () => {
+  it("keeps tokens per cluster: one cluster rejects the other one's token", async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromString(fleet.kubeconfig());
     kc.loadFromOptions({
@@ -87,7 +108,13 @@ describe('startKubeClusters', () => {
     const single = new k8s.KubeConfig();
     single.loadFromFile(paths.staging!);
     expect(single.getContexts().map((c) => c.name)).toEqual(['staging']);
-    expect(names(await single.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject({ ...APP, namespace: 'argocd-staging' }))).toEqual(['argocd-staging/web']);
+    expect(
+      names(
+        await single
+          .makeApiClient(k8s.CustomObjectsApi)
+          .listNamespacedCustomObject({ ...APP, namespace: 'argocd-staging' }),
+      ),
+    ).toEqual(['argocd-staging/web']);
   });
 
   it('delivers watch events only from the cluster they happen in', async () => {
@@ -99,7 +126,12 @@ describe('startKubeClusters', () => {
       kc.setCurrentContext(name);
       const rv = fleet.get(name).server.resourceVersion;
       controllers.push(
-        await new k8s.Watch(kc).watch('/apis/argoproj.io/v1alpha1/applications', { resourceVersion: rv }, (type, obj) => seen[name]!.push(`${type}:${obj.metadata.name}`), () => {}),
+        await new k8s.Watch(kc).watch(
+          '/apis/argoproj.io/v1alpha1/applications',
+          { resourceVersion: rv },
+          (type, obj) => seen[name]!.push(`${type}:${obj.metadata.name}`),
+          () => {},
+        ),
       );
     }
     try {

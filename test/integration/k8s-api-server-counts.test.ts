@@ -11,7 +11,12 @@ import { kubeConfigFor, until } from '../services/kube-test-client.ts';
 const APP = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', namespace: 'argocd' } as const;
 const PATH = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 const APPS = 'applications.argoproj.io';
-const app = (name: string, tag = 'v1') => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' }, spec: { tag } });
+const app = (name: string, tag = 'v1') => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: { name, namespace: 'argocd' },
+  spec: { tag },
+});
 
 let server: KubeApiServer;
 let kc: k8s.KubeConfig;
@@ -47,12 +52,19 @@ describe('counts()', () => {
     expect(c.failed).toBe(2);
     expect(countOf(c, 'list', APPS)).toBe(2);
     expect(countOf(c, 'watch', APPS)).toBe(0);
-    expect(server.requests.find((r) => r.verb === 'delete' && r.status === 404)).toMatchObject({ namespace: 'argocd', name: 'c1', resource: APPS });
+    expect(server.requests.find((r) => r.verb === 'delete' && r.status === 404)).toMatchObject({
+      namespace: 'argocd',
+      name: 'c1',
+      resource: APPS,
+    });
   });
 
   it('shows an informer in the steady state: one list, then only watches, across reconnects', async () => {
     server.put(app('s1'));
-    const list = () => kc.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject(APP) as unknown as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+    const list = () =>
+      kc.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject(APP) as unknown as Promise<
+        k8s.KubernetesListObject<k8s.KubernetesObject>
+      >;
     const informer = k8s.makeInformer(kc, PATH, list);
     let adds = 0;
     informer.on('add', () => adds++);

@@ -26,7 +26,11 @@ function fleetApp(i: number) {
     },
     spec: {
       project: 'default',
-      source: { repoURL: `https://git.example/apps-${i % 10}.git`, targetRevision: 'main', helm: { parameters: [{ name: 'image.tag', value: '1.0.0' }] } },
+      source: {
+        repoURL: `https://git.example/apps-${i % 10}.git`,
+        targetRevision: 'main',
+        helm: { parameters: [{ name: 'image.tag', value: '1.0.0' }] },
+      },
       destination: { server: 'https://kubernetes.default.svc', namespace: `ns-${i}` },
     },
   };
@@ -34,7 +38,10 @@ function fleetApp(i: number) {
 
 let fx: KubeFixtureProcess;
 beforeAll(async () => {
-  fx = await startKubeFixtureProcess({ clusters: [{ name: 'east' }, { name: 'west', token: 'west-token', server: { bookmarkIntervalMs: 100 } }] }, { timeoutMs: 60_000 });
+  fx = await startKubeFixtureProcess(
+    { clusters: [{ name: 'east' }, { name: 'west', token: 'west-token', server: { bookmarkIntervalMs: 100 } }] },
+    { timeoutMs: 60_000 },
+  );
 }, 90_000);
 afterAll(async () => fx?.stop());
 
@@ -66,12 +73,19 @@ describe('kube fixture process', () => {
     const all = await co.listNamespacedCustomObject({ ...APP, namespace: 'argocd' });
     expect(all.items).toHaveLength(5000);
     expect(all.items[4999].metadata.name).toBe('app-04999');
-    const page = await co.listNamespacedCustomObject({ ...APP, namespace: 'argocd', labelSelector: 'shard=1', limit: 500 });
+    const page = await co.listNamespacedCustomObject({
+      ...APP,
+      namespace: 'argocd',
+      labelSelector: 'shard=1',
+      limit: 500,
+    });
     expect(page.items).toHaveLength(500);
     expect(page.metadata.remainingItemCount).toBe(750);
 
     kc.setCurrentContext('west');
-    expect((await kc.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject({ ...APP, namespace: 'argocd' })).items).toEqual([]);
+    expect(
+      (await kc.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject({ ...APP, namespace: 'argocd' })).items,
+    ).toEqual([]);
 
     const counts = await fx.counts();
     expect(countOf(counts.east!, 'list', APPS)).toBe(2);
@@ -96,7 +110,9 @@ describe('kube fixture process', () => {
 
     await west.fault({ action: 'forbid', verb: 'list', resource: 'applications' });
     const denied = await apiError(co.listNamespacedCustomObject({ ...APP, namespace: 'argocd' }));
-    expect(denied.body?.message).toContain('cannot list resource "applications" in API group "argoproj.io" in the namespace "argocd"');
+    expect(denied.body?.message).toContain(
+      'cannot list resource "applications" in API group "argoproj.io" in the namespace "argocd"',
+    );
     await west.fault({ action: 'allowAll' });
 
     await west.fault({ action: 'outageStart' });
@@ -104,7 +120,11 @@ describe('kube fixture process', () => {
     await west.fault({ action: 'outageEnd' });
 
     expect(await west.remove([fleetApp(1), fleetApp(99)])).toBe(1);
-    expect((await co.listNamespacedCustomObject({ ...APP, namespace: 'argocd' })).items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['app-00002']);
+    expect(
+      (await co.listNamespacedCustomObject({ ...APP, namespace: 'argocd' })).items.map(
+        (i: { metadata: { name: string } }) => i.metadata.name,
+      ),
+    ).toEqual(['app-00002']);
     const records = await west.requests();
     expect(records.map((r) => r.status)).toEqual(expect.arrayContaining([429, 403, 500, 200]));
     await expect(west.fault({ action: 'bogus' } as never)).rejects.toThrow(/HTTP 400/);
@@ -120,6 +140,8 @@ describe('kube fixture process', () => {
   }, 90_000);
 
   it('reports a child that cannot start', async () => {
-    await expect(startKubeFixtureProcess({ clusters: [{ name: 'a' }, { name: 'a' }] }, { timeoutMs: 60_000 })).rejects.toThrow(/exited \(1\)[\s\S]*unique/);
+    await expect(
+      startKubeFixtureProcess({ clusters: [{ name: 'a' }, { name: 'a' }] }, { timeoutMs: 60_000 }),
+    ).rejects.toThrow(/exited \(1\)[\s\S]*unique/);
   }, 90_000);
 });

@@ -10,7 +10,12 @@ import { apiError, kubeConfigFor, until } from '../services/kube-test-client.ts'
 const API = 'argoproj.io/v1alpha1';
 const APP = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', namespace: 'argocd' } as const;
 const PATH = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
-const app = (name: string, tag = 'v1') => ({ apiVersion: API, kind: 'Application', metadata: { name, namespace: 'argocd' }, spec: { tag } });
+const app = (name: string, tag = 'v1') => ({
+  apiVersion: API,
+  kind: 'Application',
+  metadata: { name, namespace: 'argocd' },
+  spec: { tag },
+});
 
 let server: KubeApiServer;
 let kc: k8s.KubeConfig;
@@ -30,13 +35,16 @@ beforeEach(async () => {
 
 /** An informer that restarts itself after errors, as tagflow's watcher does. */
 function resilientInformer() {
-  const list = () => co.listNamespacedCustomObject(APP) as unknown as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+  const list = () =>
+    co.listNamespacedCustomObject(APP) as unknown as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
   const informer = k8s.makeInformer(kc, PATH, list);
   const seen: string[] = [];
   const errors: { statusCode?: number; code?: number | string }[] = [];
   let stopped = false;
   informer.on('add', (o) => seen.push(`add:${o.metadata?.name}`));
-  informer.on('update', (o) => seen.push(`update:${o.metadata?.name}:${(o as unknown as { spec: { tag: string } }).spec.tag}`));
+  informer.on('update', (o) =>
+    seen.push(`update:${o.metadata?.name}:${(o as unknown as { spec: { tag: string } }).spec.tag}`),
+  );
   informer.on('error', (e) => {
     errors.push(e as { statusCode?: number });
     setTimeout(() => !stopped && void informer.start().catch(() => {}), 20);
@@ -63,7 +71,11 @@ describe('failFor', () => {
     expect(first.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'ServiceUnavailable', code: 503 });
     // Requests the window does not match are served meanwhile.
     expect((await co.getNamespacedCustomObject({ ...APP, name: 'w' })).metadata.name).toBe('w');
-    const list = await until(() => co.listNamespacedCustomObject(APP).catch(() => undefined), 'the window to end', 20_000);
+    const list = await until(
+      () => co.listNamespacedCustomObject(APP).catch(() => undefined),
+      'the window to end',
+      20_000,
+    );
     expect(list.items).toHaveLength(1);
 
     const lists = server.requests.filter((r) => r.verb === 'list');
@@ -103,12 +115,19 @@ describe('outage', () => {
       server.put(app('o1', 'v2')); // a change the informer misses while the server is down
       const down = await apiError(co.listNamespacedCustomObject(APP));
       expect(down.code).toBe(500);
-      expect(down.body).toMatchObject({ reason: 'InternalError', message: expect.stringMatching(/^Internal error occurred: /), code: 500 });
+      expect(down.body).toMatchObject({
+        reason: 'InternalError',
+        message: expect.stringMatching(/^Internal error occurred: /),
+        code: 500,
+      });
       const health = await fetch(`${server.url}/readyz`);
       expect(health.status).toBe(500);
       await until(() => r.errors.length >= 2, 'the informer to hit the outage more than once');
       expect(r.errors.every((e) => e.statusCode === 500)).toBe(true);
-      await until(() => server.requests.filter((q) => q.verb === 'watch' && q.status === 500).length >= 2, 'the failed watches on record');
+      await until(
+        () => server.requests.filter((q) => q.verb === 'watch' && q.status === 500).length >= 2,
+        'the failed watches on record',
+      );
 
       await server.outageEnd();
       await until(() => r.seen.includes('update:o1:v2'), 'the missed change after the outage');
@@ -141,7 +160,10 @@ describe('outage', () => {
 
   it('can refuse connections (a restart) and listens on the same port again', async () => {
     await server.outageStart({ mode: 'refuse' });
-    const e = (await co.listNamespacedCustomObject(APP).catch((x: unknown) => x)) as { code?: string; cause?: { code?: string } };
+    const e = (await co.listNamespacedCustomObject(APP).catch((x: unknown) => x)) as {
+      code?: string;
+      cause?: { code?: string };
+    };
     expect(e).not.toBeInstanceOf(k8s.ApiException);
     expect(JSON.stringify({ code: e.code, cause: e.cause?.code, msg: String(e) })).toContain('ECONNREFUSED');
     await server.outageEnd();

@@ -8,7 +8,12 @@ import { startKubeApiServer, type KubeApiServer } from '../services/kube-api-ser
 const PATH = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 
 function app(name: string, tag: string, labels: Record<string, string> = {}) {
-  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd', labels }, spec: { tag } };
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: 'argocd', labels },
+    spec: { tag },
+  };
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -54,7 +59,12 @@ describe('watch', () => {
     server.put(app('l1', 'a', { pick: 'yes' }));
     server.put(app('l2', 'a'));
     const seen: string[] = [];
-    const ctl = await new k8s.Watch(kc).watch(PATH, { labelSelector: 'pick=yes' }, (type, obj) => seen.push(`${type}:${obj.metadata.name}`), () => {});
+    const ctl = await new k8s.Watch(kc).watch(
+      PATH,
+      { labelSelector: 'pick=yes' },
+      (type, obj) => seen.push(`${type}:${obj.metadata.name}`),
+      () => {},
+    );
     await until(() => seen.includes('ADDED:l1'), 'initial');
     server.put(app('l2', 'a', { pick: 'yes' })); // starts matching -> ADDED
     server.put(app('l1', 'a', { pick: 'no' })); // stops matching -> DELETED
@@ -69,7 +79,12 @@ describe('watch', () => {
     server.compact();
     const events: { type: string; code?: number }[] = [];
     const done = await new Promise<unknown>((resolve) => {
-      void new k8s.Watch(kc).watch(PATH, { resourceVersion: old.metadata.resourceVersion }, (type, obj) => events.push({ type, code: obj.code }), resolve);
+      void new k8s.Watch(kc).watch(
+        PATH,
+        { resourceVersion: old.metadata.resourceVersion },
+        (type, obj) => events.push({ type, code: obj.code }),
+        resolve,
+      );
     });
     expect(done).toBeNull();
     expect(events).toEqual([{ type: 'ERROR', code: 410 }]);
@@ -80,11 +95,19 @@ describe('informer', () => {
   it('emits add/update/delete and relists after 410', async () => {
     server.put(app('i1', 'a'));
     const co = kc.makeApiClient(k8s.CustomObjectsApi);
-    const list = () => co.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace: 'argocd', plural: 'applications' });
+    const list = () =>
+      co.listNamespacedCustomObject({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        namespace: 'argocd',
+        plural: 'applications',
+      });
     const informer = k8s.makeInformer(kc, PATH, list as unknown as k8s.ListPromise<k8s.KubernetesObject>);
     const seen: string[] = [];
     informer.on('add', (o) => seen.push(`add:${o.metadata?.name}`));
-    informer.on('update', (o) => seen.push(`update:${o.metadata?.name}:${(o as unknown as { spec: { tag: string } }).spec.tag}`));
+    informer.on('update', (o) =>
+      seen.push(`update:${o.metadata?.name}:${(o as unknown as { spec: { tag: string } }).spec.tag}`),
+    );
     informer.on('delete', (o) => seen.push(`delete:${o.metadata?.name}`));
     await informer.start();
     await until(() => seen.includes('add:i1'), 'initial add');

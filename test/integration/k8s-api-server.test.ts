@@ -14,7 +14,9 @@ function app(name: string, labels: Record<string, string> = {}, tag = 'v1.0') {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: { name, namespace: 'argocd', labels },
-    spec: { source: { repoURL: 'https://example.invalid/r.git', helm: { parameters: [{ name: 'image.tag', value: tag }] } } },
+    spec: {
+      source: { repoURL: 'https://example.invalid/r.git', helm: { parameters: [{ name: 'image.tag', value: tag }] } },
+    },
   };
 }
 
@@ -29,7 +31,9 @@ function kubeConfig(server: KubeApiServer, token = server.token ?? ''): k8s.Kube
   return kc;
 }
 
-async function apiError(p: Promise<unknown>): Promise<{ code: number; body: { reason: string; kind: string; message: string; code: number } }> {
+async function apiError(
+  p: Promise<unknown>,
+): Promise<{ code: number; body: { reason: string; kind: string; message: string; code: number } }> {
   const e = await p.then(
     () => {
       throw new Error('expected the call to fail');
@@ -52,7 +56,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 beforeEach(() => {
-  for (const o of server.list('argoproj.io/v1alpha1', 'applications')) server.delete('argoproj.io/v1alpha1', 'applications', 'argocd', o.metadata.name!);
+  for (const o of server.list('argoproj.io/v1alpha1', 'applications'))
+    server.delete('argoproj.io/v1alpha1', 'applications', 'argocd', o.metadata.name!);
   server.requests.length = 0;
 });
 
@@ -66,9 +71,11 @@ describe('CRUD on custom resources', () => {
     expect(got.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
 
     const names = async (labelSelector?: string) =>
-      ((await co.listNamespacedCustomObject({ ...APP, namespace: 'argocd', labelSelector })).items as { metadata: { name: string } }[]).map(
-        (i) => i.metadata.name,
-      );
+      (
+        (await co.listNamespacedCustomObject({ ...APP, namespace: 'argocd', labelSelector })).items as {
+          metadata: { name: string };
+        }[]
+      ).map((i) => i.metadata.name);
     expect(await names()).toEqual(['a', 'b', 'c']);
     expect(await names('team=x')).toEqual(['a']);
     expect(await names('team!=x')).toEqual(['b', 'c']);
@@ -84,13 +91,20 @@ describe('CRUD on custom resources', () => {
 
     await co.deleteNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'b' });
     expect(await names()).toEqual(['a', 'c']);
-    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toContain('DELETE /apis/argoproj.io/v1alpha1/namespaces/argocd/applications/b');
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toContain(
+      'DELETE /apis/argoproj.io/v1alpha1/namespaces/argocd/applications/b',
+    );
   });
 
   it('answers 404 and 409 AlreadyExists with Status bodies', async () => {
     const nf = await apiError(co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'nope' }));
     expect(nf.code).toBe(404);
-    expect(nf.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404, message: 'applications.argoproj.io "nope" not found' });
+    expect(nf.body).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      code: 404,
+      message: 'applications.argoproj.io "nope" not found',
+    });
     await co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: app('dup') });
     const dup = await apiError(co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: app('dup') }));
     expect(dup.code).toBe(409);
@@ -100,7 +114,12 @@ describe('CRUD on custom resources', () => {
   it('merge-patches with application/merge-patch+json and bumps generation on spec change only', async () => {
     const created = server.put(app('m'));
     const patched = await co.patchNamespacedCustomObject(
-      { ...APP, namespace: 'argocd', name: 'm', body: { spec: { source: { helm: { parameters: [{ name: 'image.tag', value: 'v2.0' }] } } } } },
+      {
+        ...APP,
+        namespace: 'argocd',
+        name: 'm',
+        body: { spec: { source: { helm: { parameters: [{ name: 'image.tag', value: 'v2.0' }] } } } },
+      },
       merge,
     );
     expect(patched.spec.source.helm.parameters[0].value).toBe('v2.0');
@@ -109,11 +128,20 @@ describe('CRUD on custom resources', () => {
     expect(Number(patched.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
     expect(server.requests.at(-1)).toMatchObject({ method: 'PATCH', contentType: 'application/merge-patch+json' });
 
-    const labelled = await co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'm', body: { metadata: { labels: { a: 'b' } } } }, merge);
+    const labelled = await co.patchNamespacedCustomObject(
+      { ...APP, namespace: 'argocd', name: 'm', body: { metadata: { labels: { a: 'b' } } } },
+      merge,
+    );
     expect(labelled.metadata.generation).toBe(2);
-    const noop = await co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'm', body: { metadata: { labels: { a: 'b' } } } }, merge);
+    const noop = await co.patchNamespacedCustomObject(
+      { ...APP, namespace: 'argocd', name: 'm', body: { metadata: { labels: { a: 'b' } } } },
+      merge,
+    );
     expect(noop.metadata.resourceVersion).toBe(labelled.metadata.resourceVersion);
-    const removed = await co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'm', body: { metadata: { labels: { a: null } } } }, merge);
+    const removed = await co.patchNamespacedCustomObject(
+      { ...APP, namespace: 'argocd', name: 'm', body: { metadata: { labels: { a: null } } } },
+      merge,
+    );
     expect(removed.metadata.labels).toEqual({});
   });
 
@@ -122,7 +150,12 @@ describe('CRUD on custom resources', () => {
     server.put(app('s', {}, 'v1.1'));
     const e = await apiError(
       co.patchNamespacedCustomObject(
-        { ...APP, namespace: 'argocd', name: 's', body: { metadata: { resourceVersion: v1.metadata.resourceVersion }, spec: { x: 1 } } },
+        {
+          ...APP,
+          namespace: 'argocd',
+          name: 's',
+          body: { metadata: { resourceVersion: v1.metadata.resourceVersion }, spec: { x: 1 } },
+        },
         merge,
       ),
     );
@@ -143,14 +176,25 @@ describe('CRUD on custom resources', () => {
         { op: 'add', path: '/spec/source/helm/parameters/-', value: { name: 'x', value: 'y' } },
       ],
     });
-    expect(out.spec.source.helm.parameters).toEqual([{ name: 'image.tag', value: 'v1.2' }, { name: 'x', value: 'y' }]);
+    expect(out.spec.source.helm.parameters).toEqual([
+      { name: 'image.tag', value: 'v1.2' },
+      { name: 'x', value: 'y' },
+    ]);
     expect(server.requests.at(-1)!.contentType).toBe('application/json-patch+json');
     const failed = await apiError(
-      co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'j', body: [{ op: 'test', path: '/spec/source/helm/parameters/0/value', value: 'v1.0' }] }),
+      co.patchNamespacedCustomObject({
+        ...APP,
+        namespace: 'argocd',
+        name: 'j',
+        body: [{ op: 'test', path: '/spec/source/helm/parameters/0/value', value: 'v1.0' }],
+      }),
     );
     expect(failed.code).toBe(422);
     const smp = await apiError(
-      co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'j', body: { spec: {} } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)),
+      co.patchNamespacedCustomObject(
+        { ...APP, namespace: 'argocd', name: 'j', body: { spec: {} } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+      ),
     );
     expect(smp.code).toBe(415);
   });
@@ -160,18 +204,27 @@ describe('CRUD on custom resources', () => {
     const next = { ...cur, spec: { ...cur.spec, project: 'p' } };
     const ok = await co.replaceNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'u', body: next });
     expect(ok.metadata.generation).toBe(2);
-    const stale = await apiError(co.replaceNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'u', body: next }));
+    const stale = await apiError(
+      co.replaceNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'u', body: next }),
+    );
     expect(stale.code).toBe(409);
   });
 });
 
 describe('object lifecycle details', () => {
   it('keeps an object with finalizers until they are removed', async () => {
-    await co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: { ...app('fin'), metadata: { ...app('fin').metadata, finalizers: ['x/y'] } } });
+    await co.createNamespacedCustomObject({
+      ...APP,
+      namespace: 'argocd',
+      body: { ...app('fin'), metadata: { ...app('fin').metadata, finalizers: ['x/y'] } },
+    });
     const marked = await co.deleteNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'fin' });
     expect(marked.metadata.deletionTimestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(server.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'fin')).toBeDefined();
-    await co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'fin', body: { metadata: { finalizers: null } } }, merge);
+    await co.patchNamespacedCustomObject(
+      { ...APP, namespace: 'argocd', name: 'fin', body: { metadata: { finalizers: null } } },
+      merge,
+    );
     expect(server.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'fin')).toBeUndefined();
   });
 
@@ -179,43 +232,92 @@ describe('object lifecycle details', () => {
     const obj = server.put(app('pre'));
     server.put(app('pre', {}, 'v2'));
     const e = await apiError(
-      co.deleteNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'pre', body: { preconditions: { resourceVersion: obj.metadata.resourceVersion } } }),
+      co.deleteNamespacedCustomObject({
+        ...APP,
+        namespace: 'argocd',
+        name: 'pre',
+        body: { preconditions: { resourceVersion: obj.metadata.resourceVersion } },
+      }),
     );
     expect(e.code).toBe(409);
     expect(server.get('argoproj.io/v1alpha1', 'applications', 'argocd', 'pre')).toBeDefined();
   });
 
-  it('has no /status subresource for Applications (Argo CD\'s CRD declares none): status is an ordinary field', async () => {
+  it("has no /status subresource for Applications (Argo CD's CRD declares none): status is an ordinary field", async () => {
     const obj = server.put(app('st'));
-    const missing = await apiError(co.patchNamespacedCustomObjectStatus({ ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' } } }, merge));
+    const missing = await apiError(
+      co.patchNamespacedCustomObjectStatus(
+        { ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' } } },
+        merge,
+      ),
+    );
     expect(missing.code).toBe(404);
-    const out = await co.patchNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' } } }, merge);
+    const out = await co.patchNamespacedCustomObject(
+      { ...APP, namespace: 'argocd', name: 'st', body: { status: { phase: 'ok' } } },
+      merge,
+    );
     expect(out.status).toEqual({ phase: 'ok' });
     expect(out.metadata.generation).toBe(obj.metadata.generation! + 1);
   });
 
   it('validates create and update bodies like the real server', async () => {
-    const gen = await co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: { ...app(''), metadata: { generateName: 'auto-', namespace: 'argocd' } } });
+    const gen = await co.createNamespacedCustomObject({
+      ...APP,
+      namespace: 'argocd',
+      body: { ...app(''), metadata: { generateName: 'auto-', namespace: 'argocd' } },
+    });
     expect(gen.metadata.name).toMatch(/^auto-[a-z0-9]{5}$/);
-    expect((await apiError(co.createNamespacedCustomObject({ ...APP, namespace: 'argocd', body: { ...app('x'), metadata: { name: 'x', namespace: 'other' } } }))).code).toBe(400);
+    expect(
+      (
+        await apiError(
+          co.createNamespacedCustomObject({
+            ...APP,
+            namespace: 'argocd',
+            body: { ...app('x'), metadata: { name: 'x', namespace: 'other' } },
+          }),
+        )
+      ).code,
+    ).toBe(400);
     const { resourceVersion: _rv, ...meta } = gen.metadata;
-    const noRv = await apiError(co.replaceNamespacedCustomObject({ ...APP, namespace: 'argocd', name: gen.metadata.name, body: { ...gen, metadata: meta } }));
+    const noRv = await apiError(
+      co.replaceNamespacedCustomObject({
+        ...APP,
+        namespace: 'argocd',
+        name: gen.metadata.name,
+        body: { ...gen, metadata: meta },
+      }),
+    );
     expect(noRv.code).toBe(422);
-    const renamed = await apiError(co.replaceNamespacedCustomObject({ ...APP, namespace: 'argocd', name: gen.metadata.name, body: { ...gen, metadata: { ...gen.metadata, name: 'other' } } }));
+    const renamed = await apiError(
+      co.replaceNamespacedCustomObject({
+        ...APP,
+        namespace: 'argocd',
+        name: gen.metadata.name,
+        body: { ...gen, metadata: { ...gen.metadata, name: 'other' } },
+      }),
+    );
     expect(renamed.code).toBe(400);
   });
 });
 
 describe('core resources, auth, faults and discovery', () => {
   it('folds Secret stringData into base64 data and serves ConfigMaps', async () => {
-    await core.createNamespacedSecret({ namespace: 'argocd', body: { metadata: { name: 's' }, data: { a: Buffer.from('A').toString('base64') }, stringData: { b: 'B' } } });
+    await core.createNamespacedSecret({
+      namespace: 'argocd',
+      body: { metadata: { name: 's' }, data: { a: Buffer.from('A').toString('base64') }, stringData: { b: 'B' } },
+    });
     const s = await core.readNamespacedSecret({ namespace: 'argocd', name: 's' });
     expect(s.data).toEqual({ a: 'QQ==', b: 'Qg==' });
     expect(s.type).toBe('Opaque');
     expect(s).not.toHaveProperty('stringData');
-    const bad = await apiError(core.createNamespacedSecret({ namespace: 'argocd', body: { metadata: { name: 'bad' }, data: { a: '!!' } } }));
+    const bad = await apiError(
+      core.createNamespacedSecret({ namespace: 'argocd', body: { metadata: { name: 'bad' }, data: { a: '!!' } } }),
+    );
     expect(bad.code).toBe(400);
-    await core.createNamespacedConfigMap({ namespace: 'argocd', body: { metadata: { name: 'cm', labels: { k: 'v' } }, data: { x: 'y' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'argocd',
+      body: { metadata: { name: 'cm', labels: { k: 'v' } }, data: { x: 'y' } },
+    });
     expect((await core.readNamespacedConfigMap({ namespace: 'argocd', name: 'cm' })).data).toEqual({ x: 'y' });
     const items = (await core.listNamespacedConfigMap({ namespace: 'argocd', labelSelector: 'k=v' })).items;
     expect(items.map((i) => i.metadata?.name)).toEqual(['cm']);
@@ -223,19 +325,31 @@ describe('core resources, auth, faults and discovery', () => {
 
   it('supports Lease optimistic concurrency through CoordinationV1Api', async () => {
     const leases = kubeConfig(server).makeApiClient(k8s.CoordinationV1Api);
-    const body = { metadata: { name: 'tagflow-leader' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15, renewTime: new k8s.V1MicroTime() } };
+    const body = {
+      metadata: { name: 'tagflow-leader' },
+      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, renewTime: new k8s.V1MicroTime() },
+    };
     const created = await leases.createNamespacedLease({ namespace: 'argocd', body });
     expect((await apiError(leases.createNamespacedLease({ namespace: 'argocd', body }))).code).toBe(409);
-    const renewed = await leases.replaceNamespacedLease({ namespace: 'argocd', name: 'tagflow-leader', body: { ...created, spec: { ...created.spec, holderIdentity: 'b' } } });
+    const renewed = await leases.replaceNamespacedLease({
+      namespace: 'argocd',
+      name: 'tagflow-leader',
+      body: { ...created, spec: { ...created.spec, holderIdentity: 'b' } },
+    });
     expect(renewed.spec?.holderIdentity).toBe('b');
-    expect((await apiError(leases.replaceNamespacedLease({ namespace: 'argocd', name: 'tagflow-leader', body: created }))).code).toBe(409);
+    expect(
+      (await apiError(leases.replaceNamespacedLease({ namespace: 'argocd', name: 'tagflow-leader', body: created })))
+        .code,
+    ).toBe(409);
   });
 
   it('answers 401 to a wrong bearer token', async () => {
     const bad = kubeConfig(server, 'wrong').makeApiClient(k8s.CustomObjectsApi);
     const e = await apiError(bad.listNamespacedCustomObject({ ...APP, namespace: 'argocd' }));
     expect(e.code).toBe(401); // client-node drops the body of a 401; check it over plain fetch
-    const res = await fetch(`${server.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`, { headers: { Authorization: 'Bearer wrong' } });
+    const res = await fetch(`${server.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`, {
+      headers: { Authorization: 'Bearer wrong' },
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
     expect((await fetch(`${server.url}/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`)).status).toBe(401);
@@ -244,7 +358,9 @@ describe('core resources, auth, faults and discovery', () => {
   it('injects faults with Retry-After', async () => {
     server.put(app('f'));
     server.failNext({ method: 'GET', pathRegex: '/applications/f$', status: 429, times: 1 });
-    const e = await co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'f' }).catch((x: k8s.ApiException<string>) => x);
+    const e = await co
+      .getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'f' })
+      .catch((x: k8s.ApiException<string>) => x);
     expect(e.code).toBe(429);
     expect(e.headers['retry-after']).toBe('1');
     expect((await co.getNamespacedCustomObject({ ...APP, namespace: 'argocd', name: 'f' })).metadata.name).toBe('f');

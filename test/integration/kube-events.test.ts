@@ -21,9 +21,14 @@ describe('Kubernetes Events for bad configuration', () => {
     } finally {
       await pipeline.close();
     }
-    const warnings = (env.kube.list('v1', 'events', 'argocd') as unknown as { type: string; reason: string; message: string; involvedObject: { name: string } }[]).filter(
-      (e) => e.type === 'Warning',
-    );
+    const warnings = (
+      env.kube.list('v1', 'events', 'argocd') as unknown as {
+        type: string;
+        reason: string;
+        message: string;
+        involvedObject: { name: string };
+      }[]
+    ).filter((e) => e.type === 'Warning');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ reason: 'InvalidConfiguration', involvedObject: { name: 'broken' } });
     expect(warnings[0]!.message).toContain('argocd-image-updater.argoproj.io/echoserver.allow-tags="regexp:(unclosed"');

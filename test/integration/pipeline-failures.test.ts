@@ -25,7 +25,8 @@ const key = (name: string) => `tagflow-test/argocd/${name}`;
 
 const suite = writebackSuite();
 
-const writeBacks = async (p: Pipeline, name: string) => (await p.rt.audit.query({ app: key(name) })).filter((r) => r.kind === 'write-back');
+const writeBacks = async (p: Pipeline, name: string) =>
+  (await p.rt.audit.query({ app: key(name) })).filter((r) => r.kind === 'write-back');
 
 describe('permanent failures settle the cycle with errors, the other apps still update', () => {
   it('wrong git password, Application deleted before its patch, registry 401: errors=3, the healthy app updates', async () => {
@@ -34,10 +35,21 @@ describe('permanent failures settle the cycle with errors, the other apps still 
     suite.env.app({ name: 'perm-deleted', writeBack: 'argocd' });
     suite.env.app({ name: 'perm-denied', image: `${DENIED_PREFIX}/${SEED_REPOSITORY}`, writeBack: 'argocd' });
     const before = await suite.env.git.log(REPO);
-    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { roles: ['scheduler', 'registry', 'select', 'git'] });
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
+      roles: ['scheduler', 'registry', 'select', 'git'],
+    });
 
     const cycle = await suite.pipeline.startCycle();
-    await until(async () => (await suite.pipeline!.rt.plans.list(patchGroup({ cluster: 'tagflow-test', namespace: 'argocd', name: 'perm-deleted' }))).length === 1, 15_000, 'the patch plan');
+    await until(
+      async () =>
+        (
+          await suite.pipeline!.rt.plans.list(
+            patchGroup({ cluster: 'tagflow-test', namespace: 'argocd', name: 'perm-deleted' }),
+          )
+        ).length === 1,
+      15_000,
+      'the patch plan',
+    );
     suite.env.kube.delete('argoproj.io/v1alpha1', 'applications', 'argocd', 'perm-deleted');
     await suite.pipeline.startMoreRoles(['patch']);
     const summary = await suite.pipeline.waitCycle(cycle);
@@ -45,13 +57,23 @@ describe('permanent failures settle the cycle with errors, the other apps still 
     expect(summary).toMatchObject({ applications: 4, images_considered: 4, images_updated: 1, errors: 3 });
     const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
-    expect(after[0]!.message).toBe("build: automatic update of perm-ok\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'");
+    expect(after[0]!.message).toBe(
+      "build: automatic update of perm-ok\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'",
+    );
     expect(await suite.env.git.readFile(REPO, 'apps/perm-gitauth/.argocd-source-perm-gitauth.yaml')).toBeNull();
-    expect(await writeBacks(suite.pipeline, 'perm-ok')).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha })]);
-    expect(await writeBacks(suite.pipeline, 'perm-gitauth')).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'git.auth' })]);
-    expect(await writeBacks(suite.pipeline, 'perm-deleted')).toEqual([expect.objectContaining({ outcome: 'failed', reason: 'k8s.not-found' })]);
+    expect(await writeBacks(suite.pipeline, 'perm-ok')).toEqual([
+      expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha }),
+    ]);
+    expect(await writeBacks(suite.pipeline, 'perm-gitauth')).toEqual([
+      expect.objectContaining({ outcome: 'failed', reason: 'git.auth' }),
+    ]);
+    expect(await writeBacks(suite.pipeline, 'perm-deleted')).toEqual([
+      expect.objectContaining({ outcome: 'failed', reason: 'k8s.not-found' }),
+    ]);
     const denied = await suite.pipeline.rt.audit.query({ app: key('perm-denied') });
-    expect(denied).toEqual([expect.objectContaining({ kind: 'select', outcome: 'failed', reason: 'registry.unauthorized' })]);
+    expect(denied).toEqual([
+      expect.objectContaining({ kind: 'select', outcome: 'failed', reason: 'registry.unauthorized' }),
+    ]);
     // permanent: no BullMQ retries (the patch job of the deleted app fails once, for good)
     const failedJobs = suite.pipeline.logs().filter((l) => l.msg?.startsWith('job failed'));
     expect(failedJobs).toEqual([expect.objectContaining({ queue: 'patch', level: 'error', code: 'k8s.not-found' })]);
@@ -62,14 +84,23 @@ describe('permanent failures settle the cycle with errors, the other apps still 
     suite.env.app({ name: 'cli-gitauth', path: 'apps/cli-gitauth', writeBack: BAD });
     const redis = await testRedis('wb-cli');
     try {
-      const run = await runCli(['run', '--once', '--kubeconfig', suite.env.kubeconfigPath, '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: redis.prefix, KUBECONFIG: undefined });
+      const run = await runCli(
+        ['run', '--once', '--kubeconfig', suite.env.kubeconfigPath, '--redis-url', TEST_REDIS_URL],
+        { TAGFLOW_PREFIX: redis.prefix, KUBECONFIG: undefined },
+      );
       expect(run.stderr).toBe('');
       expect(run.code).toBe(1);
-      expect(run.stdout).toContain('Processing results: applications=2 images_considered=2 images_skipped=0 images_updated=1 errors=1');
+      expect(run.stdout).toContain(
+        'Processing results: applications=2 images_considered=2 images_skipped=0 images_updated=1 errors=1',
+      );
       expect(run.stdout).toMatch(/level=error msg="could not write back to git: .*" .*code=git.auth/);
       expect(await suite.env.git.readFile(REPO, 'apps/cli-ok/.argocd-source-cli-ok.yaml')).toContain('value: v2.0');
-      const audit = await runCli(['audit', '--app', 'cli-gitauth', '--output', 'json', '--redis-url', TEST_REDIS_URL], { TAGFLOW_PREFIX: redis.prefix });
-      expect(JSON.parse(audit.stdout)).toContainEqual(expect.objectContaining({ kind: 'write-back', outcome: 'failed', reason: 'git.auth' }));
+      const audit = await runCli(['audit', '--app', 'cli-gitauth', '--output', 'json', '--redis-url', TEST_REDIS_URL], {
+        TAGFLOW_PREFIX: redis.prefix,
+      });
+      expect(JSON.parse(audit.stdout)).toContainEqual(
+        expect.objectContaining({ kind: 'write-back', outcome: 'failed', reason: 'git.auth' }),
+      );
     } finally {
       await redis.cleanup();
     }
@@ -78,17 +109,25 @@ describe('permanent failures settle the cycle with errors, the other apps still 
 
 describe('transient failures are retried and the cycle converges without errors', () => {
   it('registry 500 on the tag list, then OK', async () => {
-    const name = suite.env.app({ name: 'flaky-registry', image: `${FLAKY_PREFIX}/${SEED_REPOSITORY}`, writeBack: 'argocd' });
+    const name = suite.env.app({
+      name: 'flaky-registry',
+      image: `${FLAKY_PREFIX}/${SEED_REPOSITORY}`,
+      writeBack: 'argocd',
+    });
     suite.env.proxy.failNext({ pathRegex: /\/tags\/list$/, status: 500 });
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
     // 500 injected, then the real registry (its 401 token challenge, then 200)
-    const statuses = suite.env.proxy.requests.filter((r) => r.startsWith(`GET /v2/${SEED_REPOSITORY}/tags/list`)).map((r) => r.split(' ')[2]);
+    const statuses = suite.env.proxy.requests
+      .filter((r) => r.startsWith(`GET /v2/${SEED_REPOSITORY}/tags/list`))
+      .map((r) => r.split(' ')[2]);
     expect(statuses[0]).toBe('500');
     expect(statuses.filter((s) => s === '500')).toHaveLength(1);
     expect(statuses.at(-1)).toBe('200');
-    expect(suite.pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([expect.objectContaining({ queue: 'poll', code: 'registry.unavailable', level: 'warn' })]);
+    expect(suite.pipeline.logs().filter((l) => l.msg?.startsWith('job failed'))).toEqual([
+      expect.objectContaining({ queue: 'poll', code: 'registry.unavailable', level: 'warn' }),
+    ]);
     expect((await writeBacks(suite.pipeline, name))[0]).toMatchObject({ outcome: 'updated' });
   });
 
@@ -102,12 +141,19 @@ describe('transient failures are retried and the cycle converges without errors'
       const name = suite.env.app({ name: 'git-down', repoURL, writeBack: GOOD });
       suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { backoffDelayMs: 400 });
       const cycle = await suite.pipeline.startCycle();
-      await until(() => suite.pipeline!.logs().some((l) => l.queue === 'commit' && l.msg?.startsWith('job failed')), 15_000, 'a failed commit attempt');
+      await until(
+        () => suite.pipeline!.logs().some((l) => l.queue === 'commit' && l.msg?.startsWith('job failed')),
+        15_000,
+        'a failed commit attempt',
+      );
       git = await startGitServer({ root, port, users: { [GIT_USER]: GIT_PASSWORD } });
 
       expect(await suite.pipeline.waitCycle(cycle)).toMatchObject({ images_updated: 1, errors: 0 });
       // the branch is HEAD, so the first git command is ls-remote (resolve the default branch)
-      expect(suite.pipeline.logs().find((l) => l.queue === 'commit' && l.msg?.startsWith('job failed'))).toMatchObject({ code: 'git.resolve-branch', level: 'warn' });
+      expect(suite.pipeline.logs().find((l) => l.queue === 'commit' && l.msg?.startsWith('job failed'))).toMatchObject({
+        code: 'git.resolve-branch',
+        level: 'warn',
+      });
       const log = await git.log('down-up');
       expect(log).toHaveLength(2);
       expect(log[0]!.message).toContain(`build: automatic update of ${name}`);
@@ -129,9 +175,13 @@ describe('transient failures are retried and the cycle converges without errors'
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
-    const tag = (suite.env.application(name)!.spec.source.helm.parameters as { name: string; value: string }[]).find((p) => p.name === 'image.tag');
+    const tag = (suite.env.application(name)!.spec.source.helm.parameters as { name: string; value: string }[]).find(
+      (p) => p.name === 'image.tag',
+    );
     expect(tag?.value).toBe('v2.0');
-    expect(suite.pipeline.logs().filter((l) => l.msg?.startsWith(failure))).toEqual([expect.objectContaining({ queue: 'patch', code, level: 'warn' })]);
+    expect(suite.pipeline.logs().filter((l) => l.msg?.startsWith(failure))).toEqual([
+      expect.objectContaining({ queue: 'patch', code, level: 'warn' }),
+    ]);
     expect(await writeBacks(suite.pipeline, name)).toEqual([expect.objectContaining({ outcome: 'updated', attempt })]);
   });
 
@@ -140,7 +190,9 @@ describe('transient failures are retried and the cycle converges without errors'
     suite.env.kube.failNext({ method: 'GET', pathRegex: '/namespaces/argocd/applications$', status: 503 });
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
     expect(await suite.pipeline.runOnce(20_000)).toMatchObject({ applications: 1, images_updated: 1, errors: 0 });
-    expect(suite.pipeline.logs().filter((l) => l.msg?.includes('retrying'))).toEqual([expect.objectContaining({ queue: 'cycle', code: 'k8s.server', level: 'warn', controlPlane: 'tagflow-test' })]);
+    expect(suite.pipeline.logs().filter((l) => l.msg?.includes('retrying'))).toEqual([
+      expect.objectContaining({ queue: 'cycle', code: 'k8s.server', level: 'warn', controlPlane: 'tagflow-test' }),
+    ]);
   });
 });
 
@@ -157,7 +209,8 @@ describe('an app whose check fails still settles, alone', () => {
         index: Object.assign(Object.create(s.index) as typeof s.index, {
           async getMany(keys: readonly string[]) {
             const found = await s.index.getMany(keys);
-            if (found.has(key('sel-fail'))) found.set(key('sel-fail'), { key: key('sel-fail'), corrupt: 'corrupt state in Redis at index entry' });
+            if (found.has(key('sel-fail')))
+              found.set(key('sel-fail'), { key: key('sel-fail'), corrupt: 'corrupt state in Redis at index entry' });
             return found;
           },
         }),
@@ -169,7 +222,14 @@ describe('an app whose check fails still settles, alone', () => {
     expect(after).toHaveLength(before.length + 1);
     expect(after[0]!.message).toContain('build: automatic update of sel-ok');
     const failed = await suite.pipeline.rt.audit.query({ app: key('sel-fail') });
-    expect(failed).toEqual([expect.objectContaining({ kind: 'select', outcome: 'failed', reason: 'internal', message: expect.stringContaining('corrupt state') })]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        kind: 'select',
+        outcome: 'failed',
+        reason: 'internal',
+        message: expect.stringContaining('corrupt state'),
+      }),
+    ]);
     // the batch it was checked in was not retried: the other apps of the batch went on
     expect(suite.pipeline.logs().filter((l) => l.queue === 'select' && l.msg?.startsWith('job failed'))).toEqual([]);
   });

@@ -8,7 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACR_PASSWORD, ACR_USER, GIT_PASSWORD, GIT_USER } from '../fixtures/seed-environment.ts';
 import { SEED_REPOSITORY } from '../fixtures/gitops-demo.ts';
-import { DENIED_PREFIX, FLAKY_PREFIX, startWritebackEnvironment, WRONG_PASSWORD, type WritebackEnvironment } from '../fixtures/writeback-environment.ts';
+import {
+  DENIED_PREFIX,
+  FLAKY_PREFIX,
+  startWritebackEnvironment,
+  WRONG_PASSWORD,
+  type WritebackEnvironment,
+} from '../fixtures/writeback-environment.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { TEST_REDIS_URL } from '../helpers/redis.ts';
 import { createRedis } from '../../shared/adapters/redis/connection.ts';
@@ -26,7 +32,15 @@ afterAll(async () => {
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 function secrets(kubeToken: string | null): string[] {
-  const list = [ACR_PASSWORD, GIT_PASSWORD, WRONG_PASSWORD, b64(`${ACR_USER}:${ACR_PASSWORD}`), b64(`${GIT_USER}:${GIT_PASSWORD}`), b64(`${GIT_USER}:${WRONG_PASSWORD}`), b64(`${ACR_USER}:${WRONG_PASSWORD}`)];
+  const list = [
+    ACR_PASSWORD,
+    GIT_PASSWORD,
+    WRONG_PASSWORD,
+    b64(`${ACR_USER}:${ACR_PASSWORD}`),
+    b64(`${GIT_USER}:${GIT_PASSWORD}`),
+    b64(`${GIT_USER}:${WRONG_PASSWORD}`),
+    b64(`${ACR_USER}:${WRONG_PASSWORD}`),
+  ];
   return kubeToken ? [...list, kubeToken] : list;
 }
 /** A JWT (registry bearer tokens are JWTs): base64url JSON header, payload, signature. */
@@ -41,13 +55,19 @@ async function dumpPrefix(redis: Redis, prefix: string): Promise<Map<string, str
     for (const k of keys) {
       const type = await redis.type(k);
       const value =
-        type === 'string' ? await redis.get(k)
-        : type === 'hash' ? JSON.stringify(await redis.hgetall(k))
-        : type === 'list' ? JSON.stringify(await redis.lrange(k, 0, -1))
-        : type === 'set' ? JSON.stringify(await redis.smembers(k))
-        : type === 'zset' ? JSON.stringify(await redis.zrange(k, '0', '-1'))
-        : type === 'stream' ? JSON.stringify(await redis.xrange(k, '-', '+'))
-        : '';
+        type === 'string'
+          ? await redis.get(k)
+          : type === 'hash'
+            ? JSON.stringify(await redis.hgetall(k))
+            : type === 'list'
+              ? JSON.stringify(await redis.lrange(k, 0, -1))
+              : type === 'set'
+                ? JSON.stringify(await redis.smembers(k))
+                : type === 'zset'
+                  ? JSON.stringify(await redis.zrange(k, '0', '-1'))
+                  : type === 'stream'
+                    ? JSON.stringify(await redis.xrange(k, '-', '+'))
+                    : '';
       out.set(k, value ?? '');
     }
     cursor = next;

@@ -23,7 +23,15 @@ const ledger = () => new RedisCycleLedger(t.redis, t.keys, () => createRedis(TES
 describe('RedisAuditLog', () => {
   it('returns records newest first, filtered by app and image', async () => {
     const log = new RedisAuditLog(t.redis, t.keys);
-    await log.append({ at: 1, kind: 'select', app: 'x', image: 'i1', outcome: 'noop', reason: 'already-newest', message: 'm1' });
+    await log.append({
+      at: 1,
+      kind: 'select',
+      app: 'x',
+      image: 'i1',
+      outcome: 'noop',
+      reason: 'already-newest',
+      message: 'm1',
+    });
     await log.appendMany([
       { at: 2, kind: 'select', app: 'y', image: 'i2', outcome: 'updated', reason: 'updated', message: 'm2' },
       { at: 3, kind: 'select', app: 'x', image: 'i3', outcome: 'skipped', reason: 'no-match', message: 'm3' },
@@ -42,7 +50,10 @@ describe('RedisTagSnapshotStore', () => {
     await t.redis.set(t.keys.snapshot('bad'), '{"repoKey": 3}');
     const got = await s.getMany(['r', 'bad', 'missing']);
     expect(got.get('r')).toMatchObject({ hash: 'h1', tags: [{ name: 'v1' }] });
-    expect(got.get('bad')?.error).toMatchObject({ code: 'state.corrupt', message: expect.stringMatching(/snapshot bad/) });
+    expect(got.get('bad')?.error).toMatchObject({
+      code: 'state.corrupt',
+      message: expect.stringMatching(/snapshot bad/),
+    });
     expect(got.has('missing')).toBe(false);
   });
 });
@@ -58,7 +69,15 @@ const plan = (tag: string): WriteBackPlan => ({
 });
 
 function planned(id: string, seq: number, tag: string): CheckResult {
-  return { app: 'cp/argocd/a', considered: 1, skipped: 0, errors: 0, dryUpdates: 0, failed: false, plan: { group: 'g', id, json: JSON.stringify({ id, app: 'cp/argocd/a', seq, plan: plan(tag) }) } };
+  return {
+    app: 'cp/argocd/a',
+    considered: 1,
+    skipped: 0,
+    errors: 0,
+    dryUpdates: 0,
+    failed: false,
+    plan: { group: 'g', id, json: JSON.stringify({ id, app: 'cp/argocd/a', seq, plan: plan(tag) }) },
+  };
 }
 
 describe('RedisWriteBackPlans', () => {
@@ -68,7 +87,9 @@ describe('RedisWriteBackPlans', () => {
     await t.redis.sadd(t.keys.idxApps, 'cp/argocd/a');
     await l.checksDone('c1', 1, false, [planned('p1', 1, 'v1')]);
     await plans.markWritten('g', 'cp/argocd/a', 'p1', 'rv-1');
-    expect(await plans.list('g')).toEqual([expect.objectContaining({ id: 'p1', written: 'rv-1', plan: expect.objectContaining({ method: 'argocd' }) })]);
+    expect(await plans.list('g')).toEqual([
+      expect.objectContaining({ id: 'p1', written: 'rv-1', plan: expect.objectContaining({ method: 'argocd' }) }),
+    ]);
     await l.checksDone('c2', 2, false, [planned('p2', 2, 'v2')]);
     expect((await plans.list('g'))[0]).toMatchObject({ id: 'p2' });
     expect((await plans.list('g'))[0]).not.toHaveProperty('written');

@@ -36,29 +36,57 @@ function secrets(data: Record<string, Record<string, string>>): ConfigReader & {
 
 const memory = (): MetadataCache => {
   const m = new Map<string, DigestMetadata>();
-  return { getMany: async (ds) => new Map(ds.filter((d) => m.has(d)).map((d) => [d, m.get(d)!])), put: async (d, meta) => void m.set(d, meta) };
+  return {
+    getMany: async (ds) => new Map(ds.filter((d) => m.has(d)).map((d) => [d, m.get(d)!])),
+    put: async (d, meta) => void m.set(d, meta),
+  };
 };
 
 const target = (controlPlane: string): PollTarget => {
-  const endpoint = { ...inferEndpoint(reg.host), apiUrl: reg.url, insecure: true, credentials: 'secret:argocd/registry#creds' };
-  return { repoKey: `${reg.host}/team/app@${controlPlane}`, controlPlane, endpoint, repository: 'team/app', credentials: endpoint.credentials, metadata: false };
+  const endpoint = {
+    ...inferEndpoint(reg.host),
+    apiUrl: reg.url,
+    insecure: true,
+    credentials: 'secret:argocd/registry#creds',
+  };
+  return {
+    repoKey: `${reg.host}/team/app@${controlPlane}`,
+    controlPlane,
+    endpoint,
+    repository: 'team/app',
+    credentials: endpoint.credentials,
+    metadata: false,
+  };
 };
 
 describe('registry credentials per control plane', () => {
   it("reads the target's own control plane's Secret", async () => {
     const east = secrets({ 'argocd/registry': { creds: 'robot:s3cret-robot' } });
     const west = secrets({});
-    const access = createRegistryAccess({ reader: (cp) => ({ east, west })[cp], env: {}, metadata: memory(), log: silentLogger() });
+    const access = createRegistryAccess({
+      reader: (cp) => ({ east, west })[cp],
+      env: {},
+      metadata: memory(),
+      log: silentLogger(),
+    });
     expect((await (await access.clientFor(target('east'))).listTags('team/app')).sort()).toEqual(['v1', 'v2']);
     expect(east.reads).toEqual(['argocd/registry']);
     expect(west.reads).toEqual([]);
-    await expect((await access.clientFor(target('west'))).listTags('team/app')).rejects.toThrow(/secret argocd\/registry|not found/i);
+    await expect((await access.clientFor(target('west'))).listTags('team/app')).rejects.toThrow(
+      /secret argocd\/registry|not found/i,
+    );
   });
 
   it('falls back to the --credentials-context control plane for a Secret the control plane lacks', async () => {
     const shared = secrets({ 'argocd/registry': { creds: 'robot:s3cret-robot' } });
     const west = secrets({});
-    const access = createRegistryAccess({ reader: (cp) => ({ west, shared })[cp], fallback: shared, env: {}, metadata: memory(), log: silentLogger() });
+    const access = createRegistryAccess({
+      reader: (cp) => ({ west, shared })[cp],
+      fallback: shared,
+      env: {},
+      metadata: memory(),
+      log: silentLogger(),
+    });
     expect((await (await access.clientFor(target('west'))).listTags('team/app')).sort()).toEqual(['v1', 'v2']);
     expect(west.reads).toEqual(['argocd/registry']);
     expect(shared.reads).toEqual(['argocd/registry']);
@@ -67,7 +95,13 @@ describe('registry credentials per control plane', () => {
   it("prefers the control plane's own Secret over the shared one", async () => {
     const shared = secrets({ 'argocd/registry': { creds: 'robot:wrong-password' } });
     const west = secrets({ 'argocd/registry': { creds: 'robot:s3cret-robot' } });
-    const access = createRegistryAccess({ reader: (cp) => ({ west, shared })[cp], fallback: shared, env: {}, metadata: memory(), log: silentLogger() });
+    const access = createRegistryAccess({
+      reader: (cp) => ({ west, shared })[cp],
+      fallback: shared,
+      env: {},
+      metadata: memory(),
+      log: silentLogger(),
+    });
     expect((await (await access.clientFor(target('west'))).listTags('team/app')).sort()).toEqual(['v1', 'v2']);
     expect(shared.reads).toEqual([]);
   });

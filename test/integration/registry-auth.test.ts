@@ -12,7 +12,10 @@ const GOOD = { username: 'testuser', password: 'testpass' };
 const WRONG = { username: 'testuser', password: 'not-the-password-42' };
 
 async function rejection(p: Promise<unknown>): Promise<PermanentError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(PermanentError);
   return e as PermanentError;
 }
@@ -127,7 +130,11 @@ describe('bearer token with anonymous pull', () => {
   it('pulls anonymously with an anonymous token', async () => {
     const c = new OciRegistryClient({ apiUrl: reg.url });
     expect((await c.listTags('public/app')).sort()).toEqual(['a', 'b', 'c']);
-    expect(reg.tokenServer!.requests.at(-1)).toEqual({ method: 'GET', user: null, scopes: ['repository:public/app:pull'] });
+    expect(reg.tokenServer!.requests.at(-1)).toEqual({
+      method: 'GET',
+      user: null,
+      scopes: ['repository:public/app:pull'],
+    });
   });
 
   it('anonymous tokens cannot push (the fixture gets insufficient_scope)', async () => {

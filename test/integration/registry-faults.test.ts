@@ -15,10 +15,12 @@ let routes: Record<string, Handler> = {};
 let server: Server;
 let base: string;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
 const sha = (s: string) => 'sha256:' + createHash('sha256').update(s).digest('hex');
 
 beforeAll(async () => {
@@ -40,10 +42,18 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const client = (extra: Partial<ConstructorParameters<typeof OciRegistryClient>[0]> = {}) => new OciRegistryClient({ apiUrl: base, timeoutMs: 2000, ...extra });
+const client = (extra: Partial<ConstructorParameters<typeof OciRegistryClient>[0]> = {}) =>
+  new OciRegistryClient({ apiUrl: base, timeoutMs: 2000, ...extra });
 
-async function failure<T extends TagflowError>(p: Promise<unknown>, cls: new (...a: never[]) => T, code: string): Promise<T> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+async function failure<T extends TagflowError>(
+  p: Promise<unknown>,
+  cls: new (...a: never[]) => T,
+  code: string,
+): Promise<T> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(cls);
   expect((e as T).code).toBe(code);
   return e as T;
@@ -62,20 +72,32 @@ describe('malformed responses → registry.bad-response', () => {
   });
 
   it('an image manifest without config', async () => {
-    routes['GET /v2/app/manifests/v1'] = json(200, { schemaVersion: 2, layers: [] }, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+    routes['GET /v2/app/manifests/v1'] = json(
+      200,
+      { schemaVersion: 2, layers: [] },
+      { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    );
     const e = await failure(client().getManifest('app', 'v1'), PermanentError, 'registry.bad-response');
     expect(e.message).toMatch(/malformed manifest app@sha256:[0-9a-f]{64}: config:/);
   });
 
   it('an index whose children lack digests', async () => {
-    routes['GET /v2/app/manifests/v1'] = json(200, { schemaVersion: 2, manifests: [{ mediaType: 'x' }] }, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
+    routes['GET /v2/app/manifests/v1'] = json(
+      200,
+      { schemaVersion: 2, manifests: [{ mediaType: 'x' }] },
+      { 'content-type': 'application/vnd.oci.image.index.v1+json' },
+    );
     const e = await failure(client().getManifest('app', 'v1'), PermanentError, 'registry.bad-response');
     expect(e.message).toContain('manifests.0.digest');
   });
 
   it('a manifest whose body does not match the requested digest', async () => {
     const digest = sha('something else');
-    routes[`GET /v2/app/manifests/${digest}`] = json(200, { schemaVersion: 2, config: { digest } }, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+    routes[`GET /v2/app/manifests/${digest}`] = json(
+      200,
+      { schemaVersion: 2, config: { digest } },
+      { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    );
     const e = await failure(client().getManifest('app', digest), PermanentError, 'registry.bad-response');
     expect(e.message).toContain('content does not match its digest');
   });
@@ -88,26 +110,41 @@ describe('malformed responses → registry.bad-response', () => {
   });
 
   it('a response over the size limit', async () => {
-    routes['GET /v2/app/tags/list'] = json(200, JSON.stringify({ tags: Array.from({ length: 5000 }, (_, i) => `t${i}`) }));
+    routes['GET /v2/app/tags/list'] = json(
+      200,
+      JSON.stringify({ tags: Array.from({ length: 5000 }, (_, i) => `t${i}`) }),
+    );
     const e = await failure(client({ maxBodyBytes: 1024 }).listTags('app'), PermanentError, 'registry.bad-response');
     expect(e.message).toContain('larger than 1024 bytes');
   });
 
   it('pagination that loops', async () => {
     routes['GET /v2/app/tags/list'] = json(200, { tags: ['a'] }, { link: '</v2/app/tags/list?last=a>; rel="next"' });
-    routes['GET /v2/app/tags/list?last=a'] = json(200, { tags: ['b'] }, { link: '</v2/app/tags/list?last=a>; rel="next"' });
+    routes['GET /v2/app/tags/list?last=a'] = json(
+      200,
+      { tags: ['b'] },
+      { link: '</v2/app/tags/list?last=a>; rel="next"' },
+    );
     const e = await failure(client().listTags('app'), PermanentError, 'registry.bad-response');
     expect(e.message).toContain('pagination does not end');
   });
 
   it('a pagination Link to another host is not followed', async () => {
-    routes['GET /v2/app/tags/list'] = json(200, { tags: ['a'] }, { link: '<https://evil.example/v2/app/tags/list?last=a>; rel="next"' });
+    routes['GET /v2/app/tags/list'] = json(
+      200,
+      { tags: ['a'] },
+      { link: '<https://evil.example/v2/app/tags/list?last=a>; rel="next"' },
+    );
     const e = await failure(client().listTags('app'), PermanentError, 'registry.bad-response');
     expect(e.message).toContain('points to another host (evil.example)');
   });
 
   it('a token response without a token', async () => {
-    routes['GET /v2/app/tags/list'] = json(401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'www-authenticate': `Bearer realm="${base}/token",service="s"` });
+    routes['GET /v2/app/tags/list'] = json(
+      401,
+      { errors: [{ code: 'UNAUTHORIZED' }] },
+      { 'www-authenticate': `Bearer realm="${base}/token",service="s"` },
+    );
     routes['GET /token?service=s&scope=repository%3Aapp%3Apull'] = json(200, { expires_in: 300 });
     const e = await failure(client().listTags('app'), PermanentError, 'registry.bad-response');
     expect(e.message).toContain('neither token nor access_token');
@@ -116,7 +153,11 @@ describe('malformed responses → registry.bad-response', () => {
 
 describe('status classification', () => {
   it('429 → RateLimitedError with Retry-After', async () => {
-    routes['GET /v2/app/tags/list'] = json(429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }, { 'retry-after': '12' });
+    routes['GET /v2/app/tags/list'] = json(
+      429,
+      { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] },
+      { 'retry-after': '12' },
+    );
     const e = await failure(client().listTags('app'), RateLimitedError, 'registry.rate-limited');
     expect(e.retryAfterMs).toBe(12_000);
     expect(e.message).toContain('HTTP 429 TOOMANYREQUESTS slow down');
@@ -140,11 +181,19 @@ describe('status classification', () => {
 
   it('401 with an unusable challenge → registry.unauthorized', async () => {
     routes['GET /v2/app/tags/list'] = json(401, '', { 'www-authenticate': 'Bearer service="no-realm"' });
-    await failure(client({ credentials: { username: 'u', password: 'p' } }).listTags('app'), PermanentError, 'registry.unauthorized');
+    await failure(
+      client({ credentials: { username: 'u', password: 'p' } }).listTags('app'),
+      PermanentError,
+      'registry.unauthorized',
+    );
   });
 
   it('an unsupported manifest type (schema 1) → registry.unsupported-manifest', async () => {
-    routes['GET /v2/app/manifests/old'] = json(200, { schemaVersion: 1, name: 'app' }, { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' });
+    routes['GET /v2/app/manifests/old'] = json(
+      200,
+      { schemaVersion: 1, name: 'app' },
+      { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' },
+    );
     await failure(client().getManifest('app', 'old'), PermanentError, 'registry.unsupported-manifest');
   });
 });
@@ -165,10 +214,18 @@ describe('network failures → TransientError', () => {
 
 describe('tolerated variations', () => {
   it('HEAD without Docker-Content-Digest falls back to GET and hashes the body', async () => {
-    const body = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: sha('c') } });
-    routes['HEAD /v2/app/manifests/v1'] = (_q, res) => res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end();
+    const body = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { digest: sha('c') },
+    });
+    routes['HEAD /v2/app/manifests/v1'] = (_q, res) =>
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end();
     routes['GET /v2/app/manifests/v1'] = json(200, body, { 'content-type': 'application/json' });
-    expect(await client().headManifest('app', 'v1')).toEqual({ digest: sha(body), mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+    expect(await client().headManifest('app', 'v1')).toEqual({
+      digest: sha(body),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
   });
 
   it('a config without labels or created gives labels {}', async () => {
@@ -204,7 +261,10 @@ describe('tolerated variations', () => {
     let auth = '';
     routes['GET /v2/app/tags/list'] = (req, res) => {
       if (req.headers.authorization === 'Bearer T1') return json(200, { tags: ['x'] })(req, res);
-      json(401, '', { 'www-authenticate': `Bearer realm="${base}/token",service="s",scope="repository:app:pull"` })(req, res);
+      json(401, '', { 'www-authenticate': `Bearer realm="${base}/token",service="s",scope="repository:app:pull"` })(
+        req,
+        res,
+      );
     };
     routes['GET /token?service=s&scope=repository%3Aapp%3Apull'] = (req, res) => {
       auth = String(req.headers.authorization);

@@ -24,7 +24,10 @@ const isAlive = (pid: number) => {
 
 function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
   const [h, c] = token.split('.');
-  return { header: JSON.parse(Buffer.from(h!, 'base64url').toString()), claims: JSON.parse(Buffer.from(c!, 'base64url').toString()) };
+  return {
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()),
+    claims: JSON.parse(Buffer.from(c!, 'base64url').toString()),
+  };
 }
 
 describe('startRegistry', () => {
@@ -41,9 +44,18 @@ describe('startRegistry', () => {
     const reg = await startRegistry({ auth: 'basic', users: { alice: 'wonder-land' } });
     try {
       await pushTags(reg, 'a/b', ['1']);
-      expect(await new OciRegistryClient({ apiUrl: reg.url, credentials: { username: 'alice', password: 'wonder-land' } }).listTags('a/b')).toEqual(['1']);
-      await expect(new OciRegistryClient({ apiUrl: reg.url, credentials: { username: 'testuser', password: 'testpass' } }).listTags('a/b'))
-        .rejects.toMatchObject({ code: 'registry.unauthorized' });
+      expect(
+        await new OciRegistryClient({
+          apiUrl: reg.url,
+          credentials: { username: 'alice', password: 'wonder-land' },
+        }).listTags('a/b'),
+      ).toEqual(['1']);
+      await expect(
+        new OciRegistryClient({
+          apiUrl: reg.url,
+          credentials: { username: 'testuser', password: 'testpass' },
+        }).listTags('a/b'),
+      ).rejects.toMatchObject({ code: 'registry.unauthorized' });
     } finally {
       await reg.stop();
     }
@@ -67,7 +79,9 @@ describe('startRegistry', () => {
   });
 
   it('rejects anonymousPull without token auth', async () => {
-    await expect(startRegistry({ auth: 'basic', anonymousPull: true })).rejects.toThrow('only supported with auth: token');
+    await expect(startRegistry({ auth: 'basic', anonymousPull: true })).rejects.toThrow(
+      'only supported with auth: token',
+    );
   });
 });
 
@@ -77,25 +91,46 @@ describe('token server', () => {
     try {
       const realm = reg.tokenServer!.realm;
       const basic = 'Basic ' + Buffer.from('testuser:testpass').toString('base64');
-      const got = await fetch(`${realm}?service=tagflow-test-registry&scope=repository:a/b:pull,push`, { headers: { authorization: basic } });
+      const got = await fetch(`${realm}?service=tagflow-test-registry&scope=repository:a/b:pull,push`, {
+        headers: { authorization: basic },
+      });
       expect(got.status).toBe(200);
       const body = (await got.json()) as { token: string; access_token: string; expires_in: number };
       expect(body.access_token).toBe(body.token);
       const { header, claims } = decodeJwt(body.token);
       expect(header).toMatchObject({ alg: 'RS256' });
       expect(Array.isArray(header.x5c)).toBe(true);
-      expect(claims).toMatchObject({ aud: 'tagflow-test-registry', sub: 'testuser', access: [{ type: 'repository', name: 'a/b', actions: ['pull', 'push'] }] });
+      expect(claims).toMatchObject({
+        aud: 'tagflow-test-registry',
+        sub: 'testuser',
+        access: [{ type: 'repository', name: 'a/b', actions: ['pull', 'push'] }],
+      });
 
-      const form = new URLSearchParams({ grant_type: 'password', username: 'testuser', password: 'testpass', service: 'x', scope: 'repository:a/b:pull' });
+      const form = new URLSearchParams({
+        grant_type: 'password',
+        username: 'testuser',
+        password: 'testpass',
+        service: 'x',
+        scope: 'repository:a/b:pull',
+      });
       const posted = await fetch(realm, { method: 'POST', body: form });
-      expect(decodeJwt(((await posted.json()) as { access_token: string }).access_token).claims.access).toEqual([{ type: 'repository', name: 'a/b', actions: ['pull'] }]);
+      expect(decodeJwt(((await posted.json()) as { access_token: string }).access_token).claims.access).toEqual([
+        { type: 'repository', name: 'a/b', actions: ['pull'] },
+      ]);
 
-      const wrong = await fetch(`${realm}?scope=repository:a/b:pull`, { headers: { authorization: 'Basic ' + Buffer.from('testuser:nope').toString('base64') } });
+      const wrong = await fetch(`${realm}?scope=repository:a/b:pull`, {
+        headers: { authorization: 'Basic ' + Buffer.from('testuser:nope').toString('base64') },
+      });
       expect(wrong.status).toBe(401);
 
       const anonymous = (await (await fetch(`${realm}?scope=repository:a/b:pull`)).json()) as { token: string };
       expect(decodeJwt(anonymous.token).claims.access).toEqual([{ type: 'repository', name: 'a/b', actions: [] }]);
-      expect(reg.tokenServer!.requests.map((r) => [r.method, r.user])).toEqual([['GET', 'testuser'], ['POST', 'testuser'], ['GET', 'testuser'], ['GET', null]]);
+      expect(reg.tokenServer!.requests.map((r) => [r.method, r.user])).toEqual([
+        ['GET', 'testuser'],
+        ['POST', 'testuser'],
+        ['GET', 'testuser'],
+        ['GET', null],
+      ]);
     } finally {
       await reg.stop();
     }

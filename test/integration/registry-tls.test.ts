@@ -29,12 +29,24 @@ afterAll(async () => {
 });
 
 const endpoint = (fields: Partial<RegistryEndpoint> = {}): RegistryEndpoint => ({
-  name: 'Private', apiUrl: reg.url, prefix: reg.host, credsExpireMs: 0, tagSortMode: 'unsorted', insecure: false, isDefault: false, ...fields,
+  name: 'Private',
+  apiUrl: reg.url,
+  prefix: reg.host,
+  credsExpireMs: 0,
+  tagSortMode: 'unsorted',
+  insecure: false,
+  isDefault: false,
+  ...fields,
 });
 const settings = { credentials: { username: 'testuser', password: 'testpass' }, tlsCertsDir: '/nonexistent' };
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<PermanentError> {
-  const e = await Promise.resolve().then(typeof p === 'function' ? p : () => p).then(() => undefined, (err: unknown) => err);
+  const e = await Promise.resolve()
+    .then(typeof p === 'function' ? p : () => p)
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
   expect(e).toBeInstanceOf(PermanentError);
   return e as PermanentError;
 }
@@ -67,16 +79,25 @@ describe('TLS registry', () => {
   });
 
   it('without trust: a permanent registry.tls error', async () => {
-    const e = await rejection(createRegistryClient(endpoint(), { ...settings, tlsCertsDir: empty }).listTags('secure/app'));
+    const e = await rejection(
+      createRegistryClient(endpoint(), { ...settings, tlsCertsDir: empty }).listTags('secure/app'),
+    );
     expect(e.code).toBe('registry.tls');
     expect(e.message).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED/);
   });
 
   it('bad PEM in ca_data or an unreadable ca_file is a configuration error naming the field', async () => {
-    const bad = await rejection(() => createRegistryClient(endpoint({ caData: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n' }), settings));
+    const bad = await rejection(() =>
+      createRegistryClient(
+        endpoint({ caData: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n' }),
+        settings,
+      ),
+    );
     expect(bad.code).toBe('registry.tls-config');
     expect(bad.message).toBe('ca_data of registry Private does not contain a valid PEM certificate');
-    const missing = await rejection(() => createRegistryClient(endpoint({ caFile: join(empty, 'missing.pem') }), settings));
+    const missing = await rejection(() =>
+      createRegistryClient(endpoint({ caFile: join(empty, 'missing.pem') }), settings),
+    );
     expect(missing.message).toContain('ca_file of registry Private');
   });
 });

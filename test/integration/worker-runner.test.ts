@@ -18,13 +18,22 @@ async function harness(handler: (data: { n: number }, attempt: number) => Promis
   const queue = new Queue('poll', { connection, prefix });
   const events = new QueueEvents('poll', { connection, prefix });
   await events.waitUntilReady();
-  const worker = startWorker('poll', z.object({ n: z.number() }), { run: (d, ctx) => handler(d, ctx.attempt) }, {
-    redisUrl: TEST_REDIS_URL,
-    prefix,
-    concurrency: 2,
-    log: silentLogger(),
-  });
-  closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()), () => events.close(), () => worker.close());
+  const worker = startWorker(
+    'poll',
+    z.object({ n: z.number() }),
+    { run: (d, ctx) => handler(d, ctx.attempt) },
+    {
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      concurrency: 2,
+      log: silentLogger(),
+    },
+  );
+  closers.push(
+    () => queue.obliterate({ force: true }).then(() => queue.close()),
+    () => events.close(),
+    () => worker.close(),
+  );
   return { queue, events };
 }
 

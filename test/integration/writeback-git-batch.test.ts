@@ -14,10 +14,11 @@ const CREDS = 'git:secret:argocd/git-creds';
 
 const suite = writebackSuite();
 
-
 describe('git write-back batching', () => {
   it('five apps of one repository branch (a monorepo) land in ONE commit listing every app', async () => {
-    const apps = [1, 2, 3, 4, 5].map((i) => suite.env.app({ name: `mono-${i}`, path: `apps/mono-${i}`, writeBack: CREDS }));
+    const apps = [1, 2, 3, 4, 5].map((i) =>
+      suite.env.app({ name: `mono-${i}`, path: `apps/mono-${i}`, writeBack: CREDS }),
+    );
     const before = await suite.env.git.log(REPO);
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
 
@@ -39,8 +40,17 @@ describe('git write-back batching', () => {
   it('five apps in one commit while their selects finish at different times', async () => {
     // one app's image is on a repository whose poll fails once, so its select comes late
     await suite.env.pushTags('team/slow', ['v1.0', 'v2.0']);
-    const apps = [1, 2, 3, 4].map((i) => suite.env.app({ name: `spread-${i}`, path: `apps/spread-${i}`, writeBack: CREDS }));
-    apps.push(suite.env.app({ name: 'spread-slow', path: 'apps/spread-slow', image: `flaky.example.com/team/slow`, writeBack: CREDS }));
+    const apps = [1, 2, 3, 4].map((i) =>
+      suite.env.app({ name: `spread-${i}`, path: `apps/spread-${i}`, writeBack: CREDS }),
+    );
+    apps.push(
+      suite.env.app({
+        name: 'spread-slow',
+        path: 'apps/spread-slow',
+        image: `flaky.example.com/team/slow`,
+        writeBack: CREDS,
+      }),
+    );
     suite.env.proxy.failNext({ pathRegex: /\/team\/slow\/tags\/list$/, status: 503 });
     const before = await suite.env.git.log(REPO);
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { backoffDelayMs: 300 });
@@ -63,7 +73,9 @@ describe('git write-back idempotence', () => {
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_considered: 1, images_updated: 0, errors: 0 });
     const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
-    const writes = (await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` })).filter((r) => r.kind === 'write-back');
+    const writes = (await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` })).filter(
+      (r) => r.kind === 'write-back',
+    );
     expect(writes.map((w) => w.outcome)).toEqual(['noop', 'updated']);
   });
 
@@ -93,8 +105,12 @@ describe('git write-back idempotence', () => {
     expect(summary).toMatchObject({ images_updated: 1, errors: 0 });
     expect(await suite.env.git.log(REPO)).toHaveLength(before.length + 1);
     expect(await suite.pipeline.rt.plans.list(commitGroup({ repoUrl: suite.env.repoURL, branch: '' }))).toEqual([]);
-    const writes = (await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` })).filter((r) => r.kind === 'write-back');
-    expect(writes).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: (await suite.env.git.log(REPO))[0]!.sha, attempt: 2 })]);
+    const writes = (await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` })).filter(
+      (r) => r.kind === 'write-back',
+    );
+    expect(writes).toEqual([
+      expect.objectContaining({ outcome: 'updated', commitSha: (await suite.env.git.log(REPO))[0]!.sha, attempt: 2 }),
+    ]);
   });
 
   it('a plan replaced by a newer one before the commit job runs: only the newer tag is written, both cycles settle', async () => {

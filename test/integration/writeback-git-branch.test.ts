@@ -35,7 +35,11 @@ describe('git-branch: <base>:<write-branch template>', () => {
   }, 60_000);
 
   it('builds on top of a write branch that already exists (never rewrites its history)', async () => {
-    await suite.env.git.commitFiles('gitops-demo', { 'NOTES.md': 'from a human\n' }, { branch: 'updates', message: 'human commit' });
+    await suite.env.git.commitFiles(
+      'gitops-demo',
+      { 'NOTES.md': 'from a human\n' },
+      { branch: 'updates', message: 'human commit' },
+    );
     withBranch(':updates');
     suite.pipeline = await startPipeline(suite.env.kubeconfigPath);
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });

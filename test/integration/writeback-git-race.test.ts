@@ -21,28 +21,33 @@ function hookFirstPush(beforePush: (ws: GitWorkspace) => Promise<void>, afterFai
   return (s: Services): Services => {
     const real = s.git;
     let armed = true;
-    return { ...s, git: {
-      async open(o) {
-        const ws = await real.open(o);
-        return Object.assign(Object.create(ws) as GitWorkspace, {
-          async push() {
-            if (!armed) return ws.push();
-            armed = false;
-            await beforePush(ws);
-            try {
-              await ws.push();
-            } finally {
-              await afterFailedPush?.();
-            }
-          },
-        });
+    return {
+      ...s,
+      git: {
+        async open(o) {
+          const ws = await real.open(o);
+          return Object.assign(Object.create(ws) as GitWorkspace, {
+            async push() {
+              if (!armed) return ws.push();
+              armed = false;
+              await beforePush(ws);
+              try {
+                await ws.push();
+              } finally {
+                await afterFailedPush?.();
+              }
+            },
+          });
+        },
       },
-    } };
+    };
   };
 }
 
-const pushes = () => suite.env.git.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack')).length;
-const tagflowCommits = (log: { author: string }[]) => log.filter((c) => c.author.startsWith('argocd-image-updater')).length;
+const pushes = () =>
+  suite.env.git.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack')).length;
+const tagflowCommits = (log: { author: string }[]) =>
+  log.filter((c) => c.author.startsWith('argocd-image-updater')).length;
 
 describe('git write-back under push races', () => {
   it('a push refused once by the pre-receive hook is retried and lands exactly once', async () => {
@@ -57,7 +62,9 @@ describe('git write-back under push races', () => {
     expect(pushes() - pushesBefore).toBe(2);
     const after = await suite.env.git.log(REPO);
     expect(after).toHaveLength(before.length + 1);
-    expect(after[0]!.message).toBe(`build: automatic update of ${app}\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'`);
+    expect(after[0]!.message).toBe(
+      `build: automatic update of ${app}\n\nupdates image haoshuwei24/echo-server tag 'v1.0' to 'v2.0'`,
+    );
     expect(await suite.env.git.readFile(REPO, overrideFile(app))).toContain('value: v2.0');
     const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` });
     expect(audit.find((r) => r.kind === 'write-back')).toMatchObject({ outcome: 'updated', commitSha: after[0]!.sha });
@@ -71,7 +78,11 @@ describe('git write-back under push races', () => {
       prepare: hookFirstPush(
         () => suite.env.git.rejectNextPush(REPO),
         async () => {
-          other = await suite.env.git.commitFiles(REPO, { 'docs/other.md': 'pushed by someone else\n' }, { message: 'docs: other change' });
+          other = await suite.env.git.commitFiles(
+            REPO,
+            { 'docs/other.md': 'pushed by someone else\n' },
+            { message: 'docs: other change' },
+          );
         },
       ),
     });
@@ -97,7 +108,8 @@ describe('git write-back under push races', () => {
         other = await suite.env.git.commitFiles(
           REPO,
           {
-            [overrideFile(app)]: 'helm:\n  parameters:\n  - name: replicaCount\n    value: "3"\n    forcestring: true\n',
+            [overrideFile(app)]:
+              'helm:\n  parameters:\n  - name: replicaCount\n    value: "3"\n    forcestring: true\n',
             'manifests/helm/values.yaml': 'replicaCount: 3\n',
           },
           { message: 'scale to 3' },
@@ -116,7 +128,9 @@ describe('git write-back under push races', () => {
     expect(file).toContain('name: image.tag\n    value: v2.0');
     expect(await suite.env.git.readFile(REPO, 'manifests/helm/values.yaml')).toBe('replicaCount: 3\n');
     const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${app}` });
-    expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha })]);
+    expect(audit.filter((r) => r.kind === 'write-back')).toEqual([
+      expect.objectContaining({ outcome: 'updated', commitSha: after[0]!.sha }),
+    ]);
   });
 
   it('gives up after the configured number of rejected pushes with a transient error, then converges on retry', async () => {

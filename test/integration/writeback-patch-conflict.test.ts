@@ -12,15 +12,21 @@ import { startPipeline, wrapControlPlanes } from '../helpers/pipeline.ts';
 
 const suite = writebackSuite();
 
-const patches = (name: string) => suite.env.kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/applications/${name}`));
+const patches = (name: string) =>
+  suite.env.kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/applications/${name}`));
 const tagParam = (app: Record<string, any> | undefined) =>
-  (app?.spec.source.helm.parameters as { name: string; value: string }[] | undefined)?.find((p) => p.name === 'image.tag')?.value;
+  (app?.spec.source.helm.parameters as { name: string; value: string }[] | undefined)?.find(
+    (p) => p.name === 'image.tag',
+  )?.value;
 
 /** Lets another writer change the Application right after tagflow's first GET of it. */
 function concurrentWriterAfterFirstGet(change: () => void) {
   return (s: Services): Services => {
     let armed = true;
-    return { ...s, controlPlanes: wrapControlPlanes(s.controlPlanes, (cp) => ({ applications: racing(cp.applications) })) };
+    return {
+      ...s,
+      controlPlanes: wrapControlPlanes(s.controlPlanes, (cp) => ({ applications: racing(cp.applications) })),
+    };
     function racing(real: ApplicationStore): ApplicationStore {
       return {
         list: (ns, o) => real.list(ns, o),
@@ -49,7 +55,10 @@ describe('argocd write-back conflicts', () => {
     const app = suite.env.application(name);
     expect(tagParam(app)).toBe('v2.0');
     const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${name}` });
-    expect(audit.find((r) => r.kind === 'write-back')).toMatchObject({ outcome: 'updated', resourceVersion: app!.metadata.resourceVersion });
+    expect(audit.find((r) => r.kind === 'write-back')).toMatchObject({
+      outcome: 'updated',
+      resourceVersion: app!.metadata.resourceVersion,
+    });
     expect(suite.pipeline.logText()).toContain('"msg":"Successfully updated the live application spec"');
   });
 
@@ -71,10 +80,17 @@ describe('argocd write-back conflicts', () => {
     const app = suite.env.application(name)!;
     expect(app.metadata.labels).toEqual({ team: 'payments' });
     expect(app.spec.source.helm.valueFiles).toEqual(['values.yaml', 'values-oversea.yaml']);
-    expect(app.spec.source.helm.parameters).toEqual(expect.arrayContaining([{ name: 'replicaCount', value: '3' }, expect.objectContaining({ name: 'image.tag', value: 'v2.0' })]));
+    expect(app.spec.source.helm.parameters).toEqual(
+      expect.arrayContaining([
+        { name: 'replicaCount', value: '3' },
+        expect.objectContaining({ name: 'image.tag', value: 'v2.0' }),
+      ]),
+    );
     expect(app.spec.syncPolicy).toEqual({ automated: { prune: true } });
     const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${name}` });
-    expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', resourceVersion: app.metadata.resourceVersion })]);
+    expect(audit.filter((r) => r.kind === 'write-back')).toEqual([
+      expect.objectContaining({ outcome: 'updated', resourceVersion: app.metadata.resourceVersion }),
+    ]);
   });
 
   it('conflicts on every re-read give up with a transient error; the BullMQ retry then converges', async () => {
@@ -114,7 +130,9 @@ describe('argocd write-back conflicts', () => {
     expect(patches(name)).toHaveLength(1);
     const app = suite.env.application(name)!;
     const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${name}` });
-    expect(audit.filter((r) => r.kind === 'write-back')).toEqual([expect.objectContaining({ outcome: 'updated', attempt: 2, resourceVersion: app.metadata.resourceVersion })]);
+    expect(audit.filter((r) => r.kind === 'write-back')).toEqual([
+      expect.objectContaining({ outcome: 'updated', attempt: 2, resourceVersion: app.metadata.resourceVersion }),
+    ]);
   });
 
   it('a second cycle does not patch again', async () => {

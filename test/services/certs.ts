@@ -29,9 +29,25 @@ export interface TlsCerts {
 /** A CA and a server certificate (SAN IP:127.0.0.1, DNS:localhost) written into `dir`. */
 export async function generateTlsCerts(dir: string): Promise<TlsCerts> {
   await openssl(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650',
-      '-subj', '/CN=tagflow test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=tagflow test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   await openssl(
@@ -44,8 +60,23 @@ export async function generateTlsCerts(dir: string): Promise<TlsCerts> {
       'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
   );
   await openssl(
-    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt',
-      '-days', '825', '-extfile', 'server.ext'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '825',
+      '-extfile',
+      'server.ext',
+    ],
     dir,
   );
   return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
@@ -59,8 +90,21 @@ export interface SigningCert {
 /** A self-signed RSA certificate for signing registry tokens (the registry trusts it via rootcertbundle). */
 export async function generateSigningCert(dir: string, name = 'token'): Promise<SigningCert> {
   await openssl(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '3650',
-      '-subj', '/CN=tagflow test token issuer'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=tagflow test token issuer',
+    ],
     dir,
   );
   return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };

@@ -51,12 +51,18 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     if (delay > 0) return void setTimeout(() => forward(req, res, url, method), delay);
     forward(req, res, url, method);
   });
-  const forward = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL, method: string) => {
+  const forward = (
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+    url: URL,
+    method: string,
+  ) => {
     const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
     const up = request(new URL(url.pathname + url.search, upstream), { method, headers }, (upRes) => {
       requests.push(`${method} ${url.pathname} ${upRes.statusCode}`);
       const out = { ...upRes.headers };
-      if (typeof out.location === 'string' && out.location.startsWith(upstream.origin)) out.location = base + out.location.slice(upstream.origin.length);
+      if (typeof out.location === 'string' && out.location.startsWith(upstream.origin))
+        out.location = base + out.location.slice(upstream.origin.length);
       res.writeHead(upRes.statusCode ?? 502, out);
       upRes.pipe(res);
     });

@@ -44,8 +44,15 @@ const IDENTITY = {
   GIT_COMMITTER_EMAIL: 'seeder@example.invalid',
 };
 
-export async function git(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<string> {
-  const { stdout } = await run('git', args, { cwd: options.cwd, env: hermeticGitEnv(options.env), maxBuffer: 64 * 1024 * 1024 });
+export async function git(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<string> {
+  const { stdout } = await run('git', args, {
+    cwd: options.cwd,
+    env: hermeticGitEnv(options.env),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -77,7 +84,12 @@ export async function commitTo(
 ): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'tagflow-git-seed-'));
   const env = options.author
-    ? { GIT_AUTHOR_NAME: options.author.name, GIT_AUTHOR_EMAIL: options.author.email, GIT_COMMITTER_NAME: options.author.name, GIT_COMMITTER_EMAIL: options.author.email }
+    ? {
+        GIT_AUTHOR_NAME: options.author.name,
+        GIT_AUTHOR_EMAIL: options.author.email,
+        GIT_COMMITTER_NAME: options.author.name,
+        GIT_COMMITTER_EMAIL: options.author.email,
+      }
     : IDENTITY;
   try {
     const heads = await git(['ls-remote', '--heads', dir, options.branch]);
@@ -119,7 +131,14 @@ export async function logOf(dir: string, ref: string): Promise<GitLogEntry[]> {
     .filter((s) => s.trim() !== '')
     .map((rec) => {
       const [sha, an, ae, cn, ce, body] = rec.split('\x1f') as [string, string, string, string, string, string];
-      return { sha, message: body.trimEnd(), author: `${an} <${ae}>`, authorName: an, authorEmail: ae, committer: `${cn} <${ce}>` };
+      return {
+        sha,
+        message: body.trimEnd(),
+        author: `${an} <${ae}>`,
+        authorName: an,
+        authorEmail: ae,
+        committer: `${cn} <${ce}>`,
+      };
     });
 }
 
@@ -138,7 +157,11 @@ export interface GitServer {
   /** Creates a bare repo `<name>.git` with one initial commit of `files` on `branch`; returns its URL. */
   createRepo(name: string, files: Record<string, string>, branch?: string): Promise<string>;
   /** Pushes a commit as another client would (null content = delete); returns the SHA. */
-  commitFiles(repo: string, files: Record<string, string | null>, options?: { branch?: string; message?: string }): Promise<string>;
+  commitFiles(
+    repo: string,
+    files: Record<string, string | null>,
+    options?: { branch?: string; message?: string },
+  ): Promise<string>;
   readFile(repo: string, path: string, ref?: string): Promise<string | null>;
   log(repo: string, ref?: string): Promise<GitLogEntry[]>;
   /** Makes the next push to this repo fail in its pre-receive hook ("[remote rejected]"). */
@@ -217,11 +240,19 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const user = authUser(req, options.users);
-    const record: GitRequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: url.search, user, status: 0 };
+    const record: GitRequestRecord = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search,
+      user,
+      status: 0,
+    };
     requests.push(record);
     if (!user && (isPush(url) || !options.anonymousRead)) {
       record.status = 401;
-      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="tagflow-git"', 'Content-Type': 'text/plain' }).end('auth required\n');
+      res
+        .writeHead(401, { 'WWW-Authenticate': 'Basic realm="tagflow-git"', 'Content-Type': 'text/plain' })
+        .end('auth required\n');
       return;
     }
     const env: NodeJS.ProcessEnv = hermeticGitEnv({
@@ -240,7 +271,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(child);
     child.on('close', () => children.delete(child));
-    child.on('error', () => res.headersSent ? res.destroy() : res.writeHead(500).end('cannot run git http-backend'));
+    child.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(500).end('cannot run git http-backend')));
     child.stderr!.resume();
     child.stdin!.on('error', () => {});
     req.pipe(child.stdin!);

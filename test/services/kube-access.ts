@@ -110,7 +110,8 @@ const unauthorized = () => new KubeStatusError(401, 'Unauthorized', 'Unauthorize
 
 /** responsewriters.Forbidden + errors.NewForbidden. */
 function forbidden(user: string, info: KubeRequestInfo, path: string): KubeStatusError {
-  if (!info.resourceRequest) return new KubeStatusError(403, `forbidden: User "${user}" cannot ${info.verb} path "${path}"`, 'Forbidden', {});
+  if (!info.resourceRequest)
+    return new KubeStatusError(403, `forbidden: User "${user}" cannot ${info.verb} path "${path}"`, 'Forbidden', {});
   const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
   const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
   const why = `User "${user}" cannot ${info.verb} resource "${resource}" in API group "${info.group}" ${scope}`;
@@ -124,11 +125,16 @@ function forbidden(user: string, info: KubeRequestInfo, path: string): KubeStatu
 function matches(rule: KubeForbidRule, user: string, path: string, info: KubeRequestInfo): boolean {
   if (rule.user !== undefined && rule.user !== user) return false;
   if (rule.pathRegex !== undefined && !new RegExp(rule.pathRegex).test(path)) return false;
-  if (rule.verb !== undefined && !(Array.isArray(rule.verb) ? rule.verb : [rule.verb]).includes(info.verb as KubeVerb)) return false;
+  if (rule.verb !== undefined && !(Array.isArray(rule.verb) ? rule.verb : [rule.verb]).includes(info.verb as KubeVerb))
+    return false;
   const needsResource = rule.group !== undefined || rule.resource !== undefined || rule.namespace !== undefined;
   if (needsResource && !info.resourceRequest) return false;
   if (rule.group !== undefined && rule.group !== info.group) return false;
-  if (rule.resource !== undefined && rule.resource !== (info.subresource ? `${info.resource}/${info.subresource}` : info.resource)) return false;
+  if (
+    rule.resource !== undefined &&
+    rule.resource !== (info.subresource ? `${info.resource}/${info.subresource}` : info.resource)
+  )
+    return false;
   if (rule.namespace !== undefined && rule.namespace !== info.namespace) return false;
   return true;
 }

@@ -16,7 +16,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { KubeAccess, type KubeForbidRule } from './kube-access.ts';
 import { countRequests, type CountFilter, type KubeRequestCounts, type KubeRequestRecord } from './kube-accounting.ts';
-import { KubeFaults, outageFailure, type InjectedFailure, type KubeFault, type KubeFaultWindow, type KubeOutageOptions } from './kube-faults.ts';
+import {
+  KubeFaults,
+  outageFailure,
+  type InjectedFailure,
+  type KubeFault,
+  type KubeFaultWindow,
+  type KubeOutageOptions,
+} from './kube-faults.ts';
 import { handle, sendJson, sendStatus, type HandlerContext } from './kube-handler.ts';
 import { kubeconfigYaml, writeKubeconfigFile } from './kube-kubeconfig.ts';
 import type { KubeObject } from './kube-objects.ts';
@@ -189,8 +196,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     const { group, version } = splitApiVersion(apiVersion);
     return ctx.registry.resolve(group, version, plural, kind);
   };
-  const served = (apiVersion: string, plural: string) => ctx.registry.isServed(splitApiVersion(apiVersion).group, plural);
-  const kubeconfig = (namespace = 'default') => kubeconfigYaml([{ name: 'tagflow-test', url, token: access.token, namespace }]);
+  const served = (apiVersion: string, plural: string) =>
+    ctx.registry.isServed(splitApiVersion(apiVersion).group, plural);
+  const kubeconfig = (namespace = 'default') =>
+    kubeconfigYaml([{ name: 'tagflow-test', url, token: access.token, namespace }]);
   const closeWatches = (how: 'close' | 'destroy' = 'close') => {
     for (const w of [...ctx.watches]) {
       w[how]();
@@ -209,12 +218,16 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     put(obj, plural) {
       if (!obj.apiVersion || !obj.kind) throw new Error('put(obj) needs apiVersion and kind');
       const p = plural ?? ctx.registry.pluralFor(obj.apiVersion, obj.kind);
-      if (!served(obj.apiVersion, p)) throw new Error(`cannot put a ${obj.kind}: its resource is uninstalled (see installResource)`);
+      if (!served(obj.apiVersion, p))
+        throw new Error(`cannot put a ${obj.kind}: its resource is uninstalled (see installResource)`);
       return ctx.store.put(typeOf(obj.apiVersion, p, obj.kind), obj);
     },
-    get: (apiVersion, plural, namespace, name) => (served(apiVersion, plural) ? ctx.store.find(typeOf(apiVersion, plural), namespace, name) : undefined),
-    list: (apiVersion, plural, namespace) => (served(apiVersion, plural) ? ctx.store.list(typeOf(apiVersion, plural), namespace).items : []),
-    delete: (apiVersion, plural, namespace, name) => served(apiVersion, plural) && ctx.store.remove(typeOf(apiVersion, plural), namespace, name) !== undefined,
+    get: (apiVersion, plural, namespace, name) =>
+      served(apiVersion, plural) ? ctx.store.find(typeOf(apiVersion, plural), namespace, name) : undefined,
+    list: (apiVersion, plural, namespace) =>
+      served(apiVersion, plural) ? ctx.store.list(typeOf(apiVersion, plural), namespace).items : [],
+    delete: (apiVersion, plural, namespace, name) =>
+      served(apiVersion, plural) && ctx.store.remove(typeOf(apiVersion, plural), namespace, name) !== undefined,
     failNext: (fault) => faults.failNext(fault),
     failFor: (window) => faults.failFor(window),
     async outage(durationMs, outageOptions) {

@@ -82,7 +82,12 @@ export async function startKubeClusters(specs: readonly KubeClusterSpec[]): Prom
     if (!c) throw new Error(`no cluster named "${name}" (have ${clusters.map((x) => x.name).join(', ')})`);
     return c;
   };
-  const entry = (c: KubeCluster): KubeconfigEntry => ({ name: c.name, url: c.url, token: c.token, namespace: c.namespace });
+  const entry = (c: KubeCluster): KubeconfigEntry => ({
+    name: c.name,
+    url: c.url,
+    token: c.token,
+    namespace: c.namespace,
+  });
   const kubeconfig = (options: KubeconfigOptions = {}) => {
     const chosen = options.names ? options.names.map(get) : clusters;
     return kubeconfigYaml(chosen.map(entry), options.currentContext ?? chosen[0]?.name);
@@ -92,10 +97,12 @@ export async function startKubeClusters(specs: readonly KubeClusterSpec[]): Prom
     clusters,
     get,
     kubeconfig,
-    writeKubeconfig: (dir, options = {}) => writeKubeconfigFile(dir, options.fileName ?? 'kubeconfig.yaml', kubeconfig(options)),
+    writeKubeconfig: (dir, options = {}) =>
+      writeKubeconfigFile(dir, options.fileName ?? 'kubeconfig.yaml', kubeconfig(options)),
     async writeKubeconfigs(dir) {
       const paths: Record<string, string> = {};
-      for (const c of clusters) paths[c.name] = await writeKubeconfigFile(dir, `${c.name}.kubeconfig.yaml`, kubeconfigYaml([entry(c)]));
+      for (const c of clusters)
+        paths[c.name] = await writeKubeconfigFile(dir, `${c.name}.kubeconfig.yaml`, kubeconfigYaml([entry(c)]));
       return paths;
     },
     async close() {

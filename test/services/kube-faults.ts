@@ -81,7 +81,9 @@ export class KubeFaults {
   /** The failure for a request received at `at`, consuming one `failNext` use. */
   take(method: string, path: string, at: number): InjectedFailure | undefined {
     this.rules = this.rules.filter((r) => r.until === undefined || r.until > at);
-    const rule = this.rules.find((r) => (!r.method || r.method === '*' || r.method.toUpperCase() === method) && r.pathRegex.test(path));
+    const rule = this.rules.find(
+      (r) => (!r.method || r.method === '*' || r.method.toUpperCase() === method) && r.pathRegex.test(path),
+    );
     if (!rule) return undefined;
     if (rule.left !== undefined && --rule.left <= 0) this.rules = this.rules.filter((r) => r !== rule);
     const retryAfter = rule.retryAfter ?? (rule.status === 429 ? 1 : undefined);

@@ -85,7 +85,8 @@ function waitForReady(child: ChildProcess, timeoutMs: number, stderrTail: () => 
       // Give stderr a moment to arrive before quoting it.
       setTimeout(() => reject(new Error(`kube fixture process ${why}:\n${stderrTail()}`)), 50);
     };
-    const onExit = (code: number | null, signal: string | null) => fail(`exited (${code ?? signal}) before it was ready`);
+    const onExit = (code: number | null, signal: string | null) =>
+      fail(`exited (${code ?? signal}) before it was ready`);
     const onError = (e: Error) => fail(`failed to start: ${e.message}`);
     const timer = setTimeout(() => fail(`not ready within ${timeoutMs} ms`), timeoutMs);
     child.on('exit', onExit);
@@ -105,17 +106,24 @@ function waitForReady(child: ChildProcess, timeoutMs: number, stderrTail: () => 
 }
 
 /** Starts kube-fixture-process.ts with `spec` and resolves once its servers listen. */
-export async function startKubeFixtureProcess(spec: KubeFixtureSpec, options: { timeoutMs?: number } = {}): Promise<KubeFixtureProcess> {
+export async function startKubeFixtureProcess(
+  spec: KubeFixtureSpec,
+  options: { timeoutMs?: number } = {},
+): Promise<KubeFixtureProcess> {
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
       for (const c of live) c.kill('SIGKILL');
     });
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, JSON.stringify({ ...spec, exitOnStdinEnd: true })], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', SCRIPT, JSON.stringify({ ...spec, exitOnStdinEnd: true })],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   live.add(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-8000)));
@@ -138,11 +146,25 @@ export async function startKubeFixtureProcess(spec: KubeFixtureSpec, options: { 
     kubeconfigPath: c.kubeconfig,
     bulkPut: (objects) => call(base, 'POST', '/objects', { cluster: c.name, objects }),
     list: async (apiVersion, plural, namespace) =>
-      (await call<{ items: KubeObject[] }>(base, 'GET', `/objects?${q({ cluster: c.name, apiVersion, plural, namespace })}`)).items,
-    remove: async (objects) => (await call<{ count: number }>(base, 'POST', '/objects/delete', { cluster: c.name, objects })).count,
+      (
+        await call<{ items: KubeObject[] }>(
+          base,
+          'GET',
+          `/objects?${q({ cluster: c.name, apiVersion, plural, namespace })}`,
+        )
+      ).items,
+    remove: async (objects) =>
+      (await call<{ count: number }>(base, 'POST', '/objects/delete', { cluster: c.name, objects })).count,
     counts: async (filter = {}) =>
-      (await call<{ clusters: Record<string, KubeRequestCounts> }>(base, 'GET', `/counts?${q({ cluster: c.name, since: filter.since })}`)).clusters[c.name]!,
-    requests: async () => (await call<{ requests: KubeRequestRecord[] }>(base, 'GET', `/requests?${q({ cluster: c.name })}`)).requests,
+      (
+        await call<{ clusters: Record<string, KubeRequestCounts> }>(
+          base,
+          'GET',
+          `/counts?${q({ cluster: c.name, since: filter.since })}`,
+        )
+      ).clusters[c.name]!,
+    requests: async () =>
+      (await call<{ requests: KubeRequestRecord[] }>(base, 'GET', `/requests?${q({ cluster: c.name })}`)).requests,
     resetCounts: async () => void (await call(base, 'POST', '/reset-counts', { cluster: c.name })),
     fault: async (fault) => void (await call(base, 'POST', '/fault', { cluster: c.name, fault })),
   }));
@@ -159,7 +181,14 @@ export async function startKubeFixtureProcess(spec: KubeFixtureSpec, options: { 
       return c;
     },
     bulkPut: (objects) => clusters[0]!.bulkPut(objects),
-    counts: async (filter = {}) => (await call<{ clusters: Record<string, KubeRequestCounts> }>(base, 'GET', `/counts?${q({ since: filter.since })}`)).clusters,
+    counts: async (filter = {}) =>
+      (
+        await call<{ clusters: Record<string, KubeRequestCounts> }>(
+          base,
+          'GET',
+          `/counts?${q({ since: filter.since })}`,
+        )
+      ).clusters,
     resetCounts: async () => void (await call(base, 'POST', '/reset-counts', {})),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -19,7 +19,13 @@ import type { AddressInfo } from 'node:net';
 import type { KubeForbidRule } from './kube-access.ts';
 import type { KubeApiServer } from './kube-api-server.ts';
 import type { KubeClusters } from './kube-clusters.ts';
-import { BulkDeleteRequest, BulkPutRequest, ClusterRequest, FaultRequest, type KubeFixtureFault } from './kube-fixture-protocol.ts';
+import {
+  BulkDeleteRequest,
+  BulkPutRequest,
+  ClusterRequest,
+  FaultRequest,
+  type KubeFixtureFault,
+} from './kube-fixture-protocol.ts';
 import type { KubeObject } from './kube-objects.ts';
 import { ResourceRegistry, splitApiVersion } from './kube-resources.ts';
 
@@ -54,7 +60,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, value: unknown): T {
+function parse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } },
+  value: unknown,
+): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new ControlError(400, r.error.message);
   return r.data;
@@ -103,7 +112,11 @@ export async function applyFault(server: KubeApiServer, fault: KubeFixtureFault)
   }
 }
 
-export async function startFixtureControl(fleet: KubeClusters, onShutdown: () => void, port = 0): Promise<FixtureControl> {
+export async function startFixtureControl(
+  fleet: KubeClusters,
+  onShutdown: () => void,
+  port = 0,
+): Promise<FixtureControl> {
   const pick = (name: string | undefined | null) => (name ? fleet.get(name) : fleet.clusters[0]!);
   const scope = (name: string | undefined | null) => (name ? [fleet.get(name)] : fleet.clusters);
 
@@ -165,7 +178,8 @@ export async function startFixtureControl(fleet: KubeClusters, onShutdown: () =>
     const url = new URL(req.url ?? '/', 'http://localhost');
     route(req, url).then(
       (body) => reply(res, 200, body),
-      (e: unknown) => reply(res, e instanceof ControlError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) =>
+        reply(res, e instanceof ControlError ? e.status : 500, { error: e instanceof Error ? e.message : String(e) }),
     );
   });
   await new Promise<void>((resolve, reject) => {

@@ -56,7 +56,13 @@ async function main(): Promise<void> {
     pid: process.pid,
     control: control.url,
     kubeconfig,
-    clusters: fleet.clusters.map((c) => ({ name: c.name, url: c.url, token: c.token, namespace: c.namespace, kubeconfig: perCluster[c.name]! })),
+    clusters: fleet.clusters.map((c) => ({
+      name: c.name,
+      url: c.url,
+      token: c.token,
+      namespace: c.namespace,
+      kubeconfig: perCluster[c.name]!,
+    })),
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }

@@ -62,10 +62,33 @@ export interface KubeFixtureReady {
 
 const Regex = z.string().min(1);
 export const KubeFixtureFault = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('failNext'), method: z.string().optional(), pathRegex: Regex, status: z.number().int(), times: z.number().int().min(1).optional(), retryAfter: z.number().optional() }),
-  z.object({ action: z.literal('failFor'), method: z.string().optional(), pathRegex: Regex, status: z.number().int(), durationMs: z.number().min(0), retryAfter: z.number().optional() }),
-  z.object({ action: z.literal('outage'), durationMs: z.number().min(0), mode: z.enum(['status', 'destroy', 'refuse']).optional(), status: z.number().int().optional() }),
-  z.object({ action: z.literal('outageStart'), mode: z.enum(['status', 'destroy', 'refuse']).optional(), status: z.number().int().optional() }),
+  z.object({
+    action: z.literal('failNext'),
+    method: z.string().optional(),
+    pathRegex: Regex,
+    status: z.number().int(),
+    times: z.number().int().min(1).optional(),
+    retryAfter: z.number().optional(),
+  }),
+  z.object({
+    action: z.literal('failFor'),
+    method: z.string().optional(),
+    pathRegex: Regex,
+    status: z.number().int(),
+    durationMs: z.number().min(0),
+    retryAfter: z.number().optional(),
+  }),
+  z.object({
+    action: z.literal('outage'),
+    durationMs: z.number().min(0),
+    mode: z.enum(['status', 'destroy', 'refuse']).optional(),
+    status: z.number().int().optional(),
+  }),
+  z.object({
+    action: z.literal('outageStart'),
+    mode: z.enum(['status', 'destroy', 'refuse']).optional(),
+    status: z.number().int().optional(),
+  }),
   z.object({ action: z.literal('outageEnd') }),
   z.object({ action: z.literal('setToken'), token: z.string().nullable() }),
   z.object({ action: z.literal('addToken'), token: z.string().min(1), user: z.string().min(1) }),
@@ -89,7 +112,13 @@ export const KubeFixtureFault = z.discriminatedUnion('action', [
 ]);
 export type KubeFixtureFault = z.infer<typeof KubeFixtureFault>;
 
-const ObjectBody = z.object({ apiVersion: z.string().min(1), kind: z.string().min(1), metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }) }).loose();
+const ObjectBody = z
+  .object({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
+  })
+  .loose();
 
 export const BulkPutRequest = z.object({ cluster: z.string().optional(), objects: z.array(ObjectBody) });
 export const BulkDeleteRequest = z.object({ cluster: z.string().optional(), objects: z.array(ObjectBody) });

@@ -51,14 +51,21 @@ function parseBody(raw: string): KubeObject {
 
 const notFoundPath = () => new KubeStatusError(404, 'the server could not find the requested resource', 'NotFound');
 
-export async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
+export async function handle(
+  ctx: HandlerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: string,
+): Promise<void> {
   const r = route(url.pathname);
   const method = req.method ?? 'GET';
   switch (r.kind) {
     case 'discovery':
       if (r.doc === 'version') return sendJson(res, 200, KUBE_VERSION);
       if (r.doc === 'health') return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-      if (r.doc === 'api') return sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+      if (r.doc === 'api')
+        return sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
       return sendJson(res, 200, ctx.registry.apiGroupList());
     case 'group': {
       const g = (ctx.registry.apiGroupList() as { groups: { name: string }[] }).groups.find((x) => x.name === r.group);
@@ -110,9 +117,18 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
         fieldSelector: url.searchParams.get('fieldSelector'),
       });
       const deleted = items.map((o) => store.delete(type, o.metadata.namespace ?? '', o.metadata.name!));
-      return sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type.group, type.version), metadata: { resourceVersion: String(store.resourceVersion) }, items: deleted });
+      return sendJson(res, 200, {
+        kind: `${type.kind}List`,
+        apiVersion: apiVersionOf(type.group, type.version),
+        metadata: { resourceVersion: String(store.resourceVersion) },
+        items: deleted,
+      });
     }
-    throw new KubeStatusError(405, `the server does not allow this method on the requested resource`, 'MethodNotAllowed');
+    throw new KubeStatusError(
+      405,
+      `the server does not allow this method on the requested resource`,
+      'MethodNotAllowed',
+    );
   }
 
   const status = r.subresource === 'status';
@@ -120,20 +136,42 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
     case 'GET': {
       const found = store.find(type, nsOrEmpty, r.name);
       if (!found && type.group === '' && type.plural === 'namespaces') {
-        return sendJson(res, 200, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: r.name }, status: { phase: 'Active' } });
+        return sendJson(res, 200, {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: r.name },
+          status: { phase: 'Active' },
+        });
       }
       return sendJson(res, 200, found ?? store.get(type, nsOrEmpty, r.name));
     }
     case 'PUT':
       return sendJson(res, 200, store.update(type, nsOrEmpty, r.name, parseBody(body), status ? 'status' : undefined));
     case 'PATCH':
-      return sendJson(res, 200, store.patch(type, nsOrEmpty, r.name, req.headers['content-type'] ?? '', parseBody(body), status ? 'status' : undefined));
+      return sendJson(
+        res,
+        200,
+        store.patch(
+          type,
+          nsOrEmpty,
+          r.name,
+          req.headers['content-type'] ?? '',
+          parseBody(body),
+          status ? 'status' : undefined,
+        ),
+      );
     case 'DELETE': {
-      const options = body.trim() ? (parseBody(body) as { preconditions?: { uid?: string; resourceVersion?: string } }) : {};
+      const options = body.trim()
+        ? (parseBody(body) as { preconditions?: { uid?: string; resourceVersion?: string } })
+        : {};
       return sendJson(res, 200, store.delete(type, nsOrEmpty, r.name, options.preconditions ?? {}));
     }
     default:
-      throw new KubeStatusError(405, `the server does not allow this method on the requested resource`, 'MethodNotAllowed');
+      throw new KubeStatusError(
+        405,
+        `the server does not allow this method on the requested resource`,
+        'MethodNotAllowed',
+      );
   }
 }
 

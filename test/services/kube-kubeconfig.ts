@@ -18,14 +18,18 @@ export interface KubeconfigEntry {
 
 export function kubeconfigYaml(entries: readonly KubeconfigEntry[], currentContext = entries[0]?.name): string {
   if (entries.length === 0) throw new Error('a kubeconfig needs at least one cluster');
-  if (!entries.some((e) => e.name === currentContext)) throw new Error(`current context "${currentContext}" is not one of the clusters`);
+  if (!entries.some((e) => e.name === currentContext))
+    throw new Error(`current context "${currentContext}" is not one of the clusters`);
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     // client-node 1.x refuses plain http:// unless TLS verification is explicitly skipped.
     clusters: entries.map((e) => ({ name: e.name, cluster: { server: e.url, 'insecure-skip-tls-verify': true } })),
     users: entries.map((e) => ({ name: e.name, user: e.token === null ? {} : { token: e.token } })),
-    contexts: entries.map((e) => ({ name: e.name, context: { cluster: e.name, user: e.name, namespace: e.namespace ?? 'default' } })),
+    contexts: entries.map((e) => ({
+      name: e.name,
+      context: { cluster: e.name, user: e.name, namespace: e.namespace ?? 'default' },
+    })),
     'current-context': currentContext,
     preferences: {},
   });

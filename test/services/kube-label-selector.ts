@@ -117,7 +117,11 @@ export function fieldSelector<T extends { metadata: { name?: string; namespace?:
     if (!m) throw badRequest(`invalid field selector: "${selector}"`);
     const field = m[1]!;
     const get: ((obj: T) => string | undefined) | undefined =
-      field === 'metadata.name' ? (o) => o.metadata.name : field === 'metadata.namespace' ? (o) => o.metadata.namespace : extra[field];
+      field === 'metadata.name'
+        ? (o) => o.metadata.name
+        : field === 'metadata.namespace'
+          ? (o) => o.metadata.namespace
+          : extra[field];
     if (!get) throw badRequest(`field label not supported: ${field}`);
     return { get, negate: m[2] === '!=', value: m[3]! };
   });

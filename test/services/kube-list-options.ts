@@ -50,7 +50,11 @@ function invalidListOptions(errors: FieldError[]): KubeStatusError {
   });
 }
 
-const forbidden = (field: string, detail: string): FieldError => ({ field, type: 'FieldValueForbidden', body: `Forbidden: ${detail}` });
+const forbidden = (field: string, detail: string): FieldError => ({
+  field,
+  type: 'FieldValueForbidden',
+  body: `Forbidden: ${detail}`,
+});
 const unsupported = (field: string, value: string, supported: string[]): FieldError => ({
   field,
   type: 'FieldValueNotSupported',
@@ -73,16 +77,26 @@ export function parseWatchOptions(params: URLSearchParams, currentRv: number): W
   const match = params.get('resourceVersionMatch') ?? '';
   const errors: FieldError[] = [];
   if (sendInitialEvents !== undefined && match !== NOT_OLDER_THAN) {
-    errors.push(forbidden('resourceVersionMatch', `sendInitialEvents requires setting resourceVersionMatch to ${NOT_OLDER_THAN}`));
+    errors.push(
+      forbidden('resourceVersionMatch', `sendInitialEvents requires setting resourceVersionMatch to ${NOT_OLDER_THAN}`),
+    );
   }
   if (match !== '') {
-    if (sendInitialEvents === undefined) errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    if (sendInitialEvents === undefined)
+      errors.push(
+        forbidden(
+          'resourceVersionMatch',
+          'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+        ),
+      );
     if (match !== NOT_OLDER_THAN) errors.push(unsupported('resourceVersionMatch', match, [NOT_OLDER_THAN]));
-    if (params.get('continue')) errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+    if (params.get('continue'))
+      errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
   }
   if (errors.length > 0) throw invalidListOptions(errors);
   const timeout = params.get('timeoutSeconds');
-  if (timeout !== null && !/^\d+$/.test(timeout)) throw badRequest(`timeoutSeconds: strconv.ParseInt: parsing "${timeout}": invalid syntax`);
+  if (timeout !== null && !/^\d+$/.test(timeout))
+    throw badRequest(`timeoutSeconds: strconv.ParseInt: parsing "${timeout}": invalid syntax`);
   checkNotTooLarge(resourceVersion, currentRv);
   return { resourceVersion, allowWatchBookmarks, sendInitialEvents, timeoutSeconds: Number(timeout ?? '0') };
 }
@@ -93,12 +107,21 @@ export function checkListOptions(params: URLSearchParams, currentRv: number): vo
   const match = params.get('resourceVersionMatch') ?? '';
   const errors: FieldError[] = [];
   if (match !== '') {
-    if (resourceVersion === '') errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
-    if (params.get('continue')) errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
-    if (match !== EXACT && match !== NOT_OLDER_THAN) errors.push(unsupported('resourceVersionMatch', match, [EXACT, NOT_OLDER_THAN, '']));
-    if (match === EXACT && resourceVersion === '0') errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    if (resourceVersion === '')
+      errors.push(
+        forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'),
+      );
+    if (params.get('continue'))
+      errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+    if (match !== EXACT && match !== NOT_OLDER_THAN)
+      errors.push(unsupported('resourceVersionMatch', match, [EXACT, NOT_OLDER_THAN, '']));
+    if (match === EXACT && resourceVersion === '0')
+      errors.push(
+        forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'),
+      );
   }
-  if (params.get('sendInitialEvents') !== null) errors.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+  if (params.get('sendInitialEvents') !== null)
+    errors.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
   if (errors.length > 0) throw invalidListOptions(errors);
   if (resourceVersion !== '0') checkNotTooLarge(resourceVersion, currentRv);
   // An Exact list of an older revision would need the old state, which this store does not keep.

@@ -84,7 +84,14 @@ function pinStatus(obj: KubeObject, old: KubeObject | undefined): void {
  * Builds the object to store from a client body. `old` is the stored object on update.
  * The caller checks preconditions and sets resourceVersion afterwards.
  */
-export function prepareWrite(body: KubeObject, type: ResourceType, apiVersion: string, ns: string, old?: KubeObject, mode: WriteMode = 'main'): KubeObject {
+export function prepareWrite(
+  body: KubeObject,
+  type: ResourceType,
+  apiVersion: string,
+  ns: string,
+  old?: KubeObject,
+  mode: WriteMode = 'main',
+): KubeObject {
   if (mode === 'status') {
     if (!old) throw new Error('a status write needs the stored object');
     const obj = structuredClone(old);
@@ -114,7 +121,8 @@ export function prepareWrite(body: KubeObject, type: ResourceType, apiVersion: s
       obj.metadata.generation = (old.metadata.generation ?? 1) + (changed ? 1 : 0);
     }
   } else {
-    if (!name) throw invalid(type.group, type.kind, '', 'metadata.name: Required value: name or generateName is required');
+    if (!name)
+      throw invalid(type.group, type.kind, '', 'metadata.name: Required value: name or generateName is required');
     obj.metadata.uid = crypto.randomUUID();
     obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     delete obj.metadata.deletionTimestamp;

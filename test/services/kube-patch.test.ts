@@ -52,7 +52,12 @@ describe('RFC 6902 JSON patch', () => {
 
   it('applies all operations or none', () => {
     const d = { a: 1 };
-    expect(() => applyJsonPatch(d, [{ op: 'replace', path: '/a', value: 2 }, { op: 'test', path: '/a', value: 1 }])).toThrow();
+    expect(() =>
+      applyJsonPatch(d, [
+        { op: 'replace', path: '/a', value: 2 },
+        { op: 'test', path: '/a', value: 1 },
+      ]),
+    ).toThrow();
     expect(d).toEqual({ a: 1 });
   });
 });

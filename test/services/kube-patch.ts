@@ -101,10 +101,14 @@ function addAt(doc: unknown, path: string, value: unknown, replace: boolean): un
 function decodeOps(patch: unknown): Operation[] {
   if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   return patch.map((op) => {
-    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw badRequest('invalid JSON patch operation');
-    if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(op.op)) throw badRequest(`unexpected kind: ${op.op}`);
-    if ((op.op === 'move' || op.op === 'copy') && typeof op.from !== 'string') throw badRequest(`${op.op} operation requires "from"`);
-    if (['add', 'replace', 'test'].includes(op.op) && !Object.hasOwn(op, 'value')) throw badRequest(`${op.op} operation requires "value"`);
+    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+      throw badRequest('invalid JSON patch operation');
+    if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(op.op))
+      throw badRequest(`unexpected kind: ${op.op}`);
+    if ((op.op === 'move' || op.op === 'copy') && typeof op.from !== 'string')
+      throw badRequest(`${op.op} operation requires "from"`);
+    if (['add', 'replace', 'test'].includes(op.op) && !Object.hasOwn(op, 'value'))
+      throw badRequest(`${op.op} operation requires "value"`);
     return op as unknown as Operation;
   });
 }

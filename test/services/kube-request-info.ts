@@ -35,15 +35,24 @@ export function requestInfo(method: string, url: URL): KubeRequestInfo {
   if (method === 'GET' || method === 'HEAD') {
     verb = r.name !== undefined ? 'get' : watch ? 'watch' : 'list';
     // A list/watch narrowed to one name by field selector is authorised for that name.
-    if (r.name === undefined) name = /^metadata\.name==?([^,]+)$/.exec(url.searchParams.get('fieldSelector')?.trim() ?? '')?.[1];
-  }
-  else if (method === 'POST') verb = 'create';
+    if (r.name === undefined)
+      name = /^metadata\.name==?([^,]+)$/.exec(url.searchParams.get('fieldSelector')?.trim() ?? '')?.[1];
+  } else if (method === 'POST') verb = 'create';
   else if (method === 'PUT') verb = 'update';
   else if (method === 'PATCH') verb = 'patch';
   else if (method === 'DELETE') verb = r.name === undefined ? 'deletecollection' : 'delete';
   // RequestInfo puts a Namespace object's name in the namespace too ("... in the namespace \"foo\"").
   const namespace = r.plural === 'namespaces' && r.group === '' ? r.name : r.namespace;
-  return { resourceRequest: true, verb, group: r.group, version: r.version, resource: r.plural, subresource: r.subresource, namespace, name };
+  return {
+    resourceRequest: true,
+    verb,
+    group: r.group,
+    version: r.version,
+    resource: r.plural,
+    subresource: r.subresource,
+    namespace,
+    name,
+  };
 }
 
 /** `applications.argoproj.io`, `secrets`, `imageupdaters.argocd-image-updater.argoproj.io/status`. */

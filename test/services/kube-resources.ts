@@ -22,12 +22,53 @@ const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const KNOWN_RESOURCES: ResourceType[] = [
   { group: '', version: 'v1', plural: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true },
-  { group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] },
-  { group: '', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'] },
-  { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], statusSubresource: true },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    namespaced: true,
+    shortNames: ['cm'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    statusSubresource: true,
+  },
   // Argo CD's CRDs declare `subresources: {}`: status is written (and bumps generation) like any field.
-  { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', singular: 'application', kind: 'Application', namespaced: true, shortNames: ['app', 'apps'] },
-  { group: 'argoproj.io', version: 'v1alpha1', plural: 'appprojects', singular: 'appproject', kind: 'AppProject', namespaced: true, shortNames: ['appproj'] },
+  {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'applications',
+    singular: 'application',
+    kind: 'Application',
+    namespaced: true,
+    shortNames: ['app', 'apps'],
+  },
+  {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'appprojects',
+    singular: 'appproject',
+    kind: 'AppProject',
+    namespaced: true,
+    shortNames: ['appproj'],
+  },
   // argocd-image-updater's CRD declares `subresources: {status: {}}`.
   {
     group: 'argocd-image-updater.argoproj.io',
@@ -39,7 +80,15 @@ export const KNOWN_RESOURCES: ResourceType[] = [
     statusSubresource: true,
   },
   { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true },
-  { group: 'events.k8s.io', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'] },
+  {
+    group: 'events.k8s.io',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+  },
 ];
 
 export class ResourceRegistry {
@@ -88,7 +137,8 @@ export class ResourceRegistry {
   /** Finds the plural for a kind (used by `put(obj)` when no plural is given). */
   pluralFor(apiVersion: string, kind: string): string {
     const { group, version } = splitApiVersion(apiVersion);
-    for (const t of this.types.values()) if (t.group === group && t.version === version && t.kind === kind) return t.plural;
+    for (const t of this.types.values())
+      if (t.group === group && t.version === version && t.kind === kind) return t.plural;
     return `${kind.toLowerCase()}s`;
   }
 
@@ -125,7 +175,17 @@ export class ResourceRegistry {
           verbs: VERBS,
           ...(t.shortNames ? { shortNames: t.shortNames } : {}),
         },
-        ...(t.statusSubresource ? [{ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }] : []),
+        ...(t.statusSubresource
+          ? [
+              {
+                name: `${t.plural}/status`,
+                singularName: '',
+                namespaced: t.namespaced,
+                kind: t.kind,
+                verbs: ['get', 'patch', 'update'],
+              },
+            ]
+          : []),
       ]),
     };
   }
@@ -137,7 +197,9 @@ function key(group: string, version: string, plural: string): string {
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 export function apiVersionOf(group: string, version: string): string {

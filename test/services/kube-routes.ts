@@ -21,7 +21,8 @@ export type Route =
 export function route(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 1 && parts[0] === 'version') return { kind: 'discovery', doc: 'version' };
-  if (parts.length === 1 && ['healthz', 'readyz', 'livez'].includes(parts[0]!)) return { kind: 'discovery', doc: 'health' };
+  if (parts.length === 1 && ['healthz', 'readyz', 'livez'].includes(parts[0]!))
+    return { kind: 'discovery', doc: 'health' };
   let group: string;
   let version: string;
   let rest: string[];
@@ -39,7 +40,12 @@ export function route(pathname: string): Route {
   } else return { kind: 'unknown' };
   if (rest.length === 0) return { kind: 'groupVersion', group, version };
   // /api/v1/namespaces and /api/v1/namespaces/{name}[/status|/finalize] address Namespace objects themselves.
-  if (rest[0] === 'namespaces' && rest.length === 3 && group === '' && (rest[2] === 'status' || rest[2] === 'finalize')) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length === 3 &&
+    group === '' &&
+    (rest[2] === 'status' || rest[2] === 'finalize')
+  ) {
     return { kind: 'resource', group, version, plural: 'namespaces', name: rest[1], subresource: rest[2] };
   }
   if (rest[0] === 'namespaces' && rest.length >= 3) {

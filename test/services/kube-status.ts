@@ -9,7 +9,13 @@ export interface KubeStatus {
   status: 'Failure' | 'Success';
   message: string;
   reason: string;
-  details?: { name?: string; group?: string; kind?: string; causes?: { reason?: string; message: string; field?: string }[]; retryAfterSeconds?: number };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: { reason?: string; message: string; field?: string }[];
+    retryAfterSeconds?: number;
+  };
   code: number;
 }
 
@@ -49,7 +55,12 @@ export class KubeStatusError extends Error {
   }
 }
 
-export function statusBody(code: number, message: string, reason = reasonFor(code), details?: KubeStatus['details']): KubeStatus {
+export function statusBody(
+  code: number,
+  message: string,
+  reason = reasonFor(code),
+  details?: KubeStatus['details'],
+): KubeStatus {
   const body: KubeStatus = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   if (details) body.details = details;
   return body;
@@ -61,7 +72,11 @@ export function qualifiedResource(group: string, plural: string): string {
 }
 
 export function notFound(group: string, plural: string, name: string): KubeStatusError {
-  return new KubeStatusError(404, `${qualifiedResource(group, plural)} "${name}" not found`, 'NotFound', { name, group, kind: plural });
+  return new KubeStatusError(404, `${qualifiedResource(group, plural)} "${name}" not found`, 'NotFound', {
+    name,
+    group,
+    kind: plural,
+  });
 }
 
 export function alreadyExists(group: string, plural: string, name: string): KubeStatusError {

@@ -78,10 +78,16 @@ export class KubeStore {
     const matching = [...this.bucket(type).entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, o]) => o)
-      .filter((o) => (ns === undefined || o.metadata.namespace === ns) && matches(labels, o.metadata.labels) && fields(o));
+      .filter(
+        (o) => (ns === undefined || o.metadata.namespace === ns) && matches(labels, o.metadata.labels) && fields(o),
+      );
     const offset = opts.offset ?? 0;
     const page = opts.limit ? matching.slice(offset, offset + opts.limit) : matching.slice(offset);
-    return { items: page.map((o) => this.view(o, type)), resourceVersion: String(this.rv), remaining: matching.length - offset - page.length };
+    return {
+      items: page.map((o) => this.view(o, type)),
+      resourceVersion: String(this.rv),
+      remaining: matching.length - offset - page.length,
+    };
   }
 
   find(type: ResourceType, ns: string, name: string): KubeObject | undefined {
@@ -96,7 +102,8 @@ export class KubeStore {
   }
 
   create(type: ResourceType, ns: string, body: KubeObject): KubeObject {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request is not a valid object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('the body of the request is not a valid object');
     const meta = { ...(body.metadata ?? {}) };
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
@@ -111,16 +118,24 @@ export class KubeStore {
    * 'status' is a write through `/status` (only status is taken from the body).
    */
   update(type: ResourceType, ns: string, name: string, body: KubeObject, subresource?: 'status'): KubeObject {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body of the request is not a valid object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('the body of the request is not a valid object');
     if (body.metadata?.name !== name) {
-      throw badRequest(`the name of the object (${body.metadata?.name ?? ''}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${body.metadata?.name ?? ''}) does not match the name on the URL (${name})`,
+      );
     }
     const old = this.bucket(type).get(`${ns}/${name}`);
     if (!old) throw notFound(type.group, type.plural, name);
     const rv = body.metadata.resourceVersion;
     if (rv === undefined || rv === '') {
       if (!isBuiltin(type.group)) {
-        throw invalid(type.group, type.kind, name, 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+        throw invalid(
+          type.group,
+          type.kind,
+          name,
+          'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+        );
       }
     } else if (rv !== old.metadata.resourceVersion) {
       throw conflict(type.group, type.plural, name);
@@ -132,7 +147,14 @@ export class KubeStore {
     return this.commit(type, ns, 'MODIFIED', next, old);
   }
 
-  patch(type: ResourceType, ns: string, name: string, contentType: string, patch: unknown, subresource?: 'status'): KubeObject {
+  patch(
+    type: ResourceType,
+    ns: string,
+    name: string,
+    contentType: string,
+    patch: unknown,
+    subresource?: 'status',
+  ): KubeObject {
     const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
     const custom = !isBuiltin(type.group);
     if (mediaType === 'application/apply-patch+yaml' || (custom && !CR_PATCH_TYPES.includes(mediaType))) {
@@ -147,17 +169,26 @@ export class KubeStore {
     if (mediaType === 'application/json-patch+json') patched = applyJsonPatch(current, patch);
     else if (mediaType === 'application/merge-patch+json' || mediaType === 'application/strategic-merge-patch+json') {
       // Strategic merge on built-in types is approximated by a merge patch (no list merge keys here).
-      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('merge patch body must be a JSON object');
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+        throw badRequest('merge patch body must be a JSON object');
       patched = applyMergePatch(current, patch);
     } else throw new KubeStatusError(415, `unsupported patch content type ${mediaType}`);
     return this.update(type, ns, name, patched as KubeObject, subresource);
   }
 
   /** DELETE semantics: preconditions (uid/resourceVersion) → 409; objects with finalizers only get a deletionTimestamp. */
-  delete(type: ResourceType, ns: string, name: string, preconditions: { uid?: string; resourceVersion?: string } = {}): KubeObject {
+  delete(
+    type: ResourceType,
+    ns: string,
+    name: string,
+    preconditions: { uid?: string; resourceVersion?: string } = {},
+  ): KubeObject {
     const old = this.bucket(type).get(`${ns}/${name}`);
     if (!old) throw notFound(type.group, type.plural, name);
-    if ((preconditions.uid && preconditions.uid !== old.metadata.uid) || (preconditions.resourceVersion && preconditions.resourceVersion !== old.metadata.resourceVersion)) {
+    if (
+      (preconditions.uid && preconditions.uid !== old.metadata.uid) ||
+      (preconditions.resourceVersion && preconditions.resourceVersion !== old.metadata.resourceVersion)
+    ) {
       throw conflict(type.group, type.plural, name);
     }
     if (old.metadata.finalizers?.length) {
@@ -188,14 +219,34 @@ export class KubeStore {
     this.bucket(type).delete(`${ns}/${name}`);
     const gone = structuredClone(old);
     gone.metadata.resourceVersion = String(++this.rv);
-    this.emit({ type: 'DELETED', rv: this.rv, resource: resourceKey(type), namespace: ns, object: gone, previous: old });
+    this.emit({
+      type: 'DELETED',
+      rv: this.rv,
+      resource: resourceKey(type),
+      namespace: ns,
+      object: gone,
+      previous: old,
+    });
     return this.view(gone, type);
   }
 
-  private commit(type: ResourceType, ns: string, kind: WatchEventType, obj: KubeObject, previous?: KubeObject): KubeObject {
+  private commit(
+    type: ResourceType,
+    ns: string,
+    kind: WatchEventType,
+    obj: KubeObject,
+    previous?: KubeObject,
+  ): KubeObject {
     obj.metadata.resourceVersion = String(++this.rv);
     this.bucket(type).set(`${ns}/${obj.metadata.name}`, obj);
-    this.emit({ type: kind, rv: this.rv, resource: resourceKey(type), namespace: ns, object: structuredClone(obj), previous });
+    this.emit({
+      type: kind,
+      rv: this.rv,
+      resource: resourceKey(type),
+      namespace: ns,
+      object: structuredClone(obj),
+      previous,
+    });
     return this.view(obj, type);
   }
 

@@ -9,7 +9,10 @@
 import * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from './kube-api-server.ts';
 
-export function kubeConfigFor(server: Pick<KubeApiServer, 'url' | 'token'>, options: { token?: string | null; namespace?: string } = {}): k8s.KubeConfig {
+export function kubeConfigFor(
+  server: Pick<KubeApiServer, 'url' | 'token'>,
+  options: { token?: string | null; namespace?: string } = {},
+): k8s.KubeConfig {
   const token = options.token === undefined ? server.token : options.token;
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
@@ -24,7 +27,9 @@ export function kubeConfigFor(server: Pick<KubeApiServer, 'url' | 'token'>, opti
 export interface ApiFailure {
   code: number;
   /** The Status body, parsed; undefined where client-node drops it (its 401 handling). */
-  body: { kind: string; status: string; reason: string; message: string; code: number; details?: Record<string, unknown> } | undefined;
+  body:
+    | { kind: string; status: string; reason: string; message: string; code: number; details?: Record<string, unknown> }
+    | undefined;
   headers: Record<string, string>;
 }
 
@@ -38,7 +43,8 @@ export async function apiError(p: Promise<unknown>): Promise<ApiFailure> {
   );
   if (!(e instanceof k8s.ApiException)) throw new Error(`expected an ApiException, got ${String(e)}`);
   const ex = e as k8s.ApiException<unknown>;
-  const body = typeof ex.body === 'string' ? (JSON.parse(ex.body) as ApiFailure['body']) : (ex.body as ApiFailure['body']);
+  const body =
+    typeof ex.body === 'string' ? (JSON.parse(ex.body) as ApiFailure['body']) : (ex.body as ApiFailure['body']);
   return { code: ex.code, body, headers: ex.headers };
 }
 
@@ -55,12 +61,22 @@ export async function until<T>(check: () => T | Promise<T>, what: string, timeou
 
 /** A Watch that asks for BOOKMARK events on every watch it starts. */
 export class BookmarkWatch extends k8s.Watch {
-  override watch(path: string, queryParams: Record<string, unknown>, callback: (phase: string, apiObj: any, watchObj?: any) => void, done: (err: any) => void) {
+  override watch(
+    path: string,
+    queryParams: Record<string, unknown>,
+    callback: (phase: string, apiObj: any, watchObj?: any) => void,
+    done: (err: any) => void,
+  ) {
     return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, done);
   }
 }
 
 /** An informer over `path` (listing with `list`) whose watches allow bookmarks. */
-export function bookmarkInformer<T extends k8s.KubernetesObject>(kc: k8s.KubeConfig, path: string, list: k8s.ListPromise<T>, labelSelector?: string): k8s.ListWatch<T> {
+export function bookmarkInformer<T extends k8s.KubernetesObject>(
+  kc: k8s.KubeConfig,
+  path: string,
+  list: k8s.ListPromise<T>,
+  labelSelector?: string,
+): k8s.ListWatch<T> {
   return new k8s.ListWatch(path, new BookmarkWatch(kc), list, false, labelSelector);
 }

@@ -54,7 +54,11 @@ export function serveWatch(res: ServerResponse, store: KubeStore, req: WatchRequ
     if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const bookmark = (annotations?: Record<string, string>) =>
-    write('BOOKMARK', { kind: type.kind, apiVersion, metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) } });
+    write('BOOKMARK', {
+      kind: type.kind,
+      apiVersion,
+      metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) },
+    });
   const send = (e: StoreEvent) => {
     if (e.resource !== key || (ns !== undefined && e.namespace !== ns)) return;
     const now = selected(e.object);
@@ -88,10 +92,14 @@ export function serveWatch(res: ServerResponse, store: KubeStore, req: WatchRequ
   try {
     const rv = options.resourceVersion;
     if (options.sendInitialEvents === true) {
-      for (const obj of store.list(type, ns, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector }).items) write('ADDED', obj);
+      for (const obj of store.list(type, ns, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector })
+        .items)
+        write('ADDED', obj);
       if (options.allowWatchBookmarks) bookmark({ [INITIAL_EVENTS_END]: 'true' });
     } else if (options.sendInitialEvents === undefined && (rv === '' || rv === '0')) {
-      for (const obj of store.list(type, ns, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector }).items) write('ADDED', obj);
+      for (const obj of store.list(type, ns, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector })
+        .items)
+        write('ADDED', obj);
     } else if (rv !== '' && rv !== '0') {
       for (const e of store.eventsSince(Number(rv))) send(e);
     }
@@ -102,7 +110,8 @@ export function serveWatch(res: ServerResponse, store: KubeStore, req: WatchRequ
     return handle;
   }
   unsubscribe = store.subscribe(send);
-  if (options.allowWatchBookmarks && req.bookmarkIntervalMs > 0) timers.push(setInterval(() => bookmark(), req.bookmarkIntervalMs));
+  if (options.allowWatchBookmarks && req.bookmarkIntervalMs > 0)
+    timers.push(setInterval(() => bookmark(), req.bookmarkIntervalMs));
   if (options.timeoutSeconds > 0) {
     timers.push(
       setTimeout(() => {

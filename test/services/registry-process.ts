@@ -93,7 +93,9 @@ export async function waitForHttp(url: string, proc: ManagedProcess, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`${proc.child.spawnfile} exited (${proc.child.exitCode ?? proc.child.signalCode}) before ${url} answered:\n${proc.logTail()}`);
+      throw new Error(
+        `${proc.child.spawnfile} exited (${proc.child.exitCode ?? proc.child.signalCode}) before ${url} answered:\n${proc.logTail()}`,
+      );
     }
     try {
       await probe(url);

@@ -3,7 +3,13 @@
  * it sorts `tags/list`, applies `n` (capped at `pageSize`) and `last`, and adds
  * `Link: <...>; rel="next"` so clients' Link-following is really exercised.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -88,15 +94,20 @@ export async function startPaginatingProxy(options: PaginatingProxyOptions): Pro
     url: base,
     host,
     requests,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** Sorted page after `last`, at most min(n, pageSize) long; `last` is set when more tags follow. */
-export function paginate(all: string[], query: URLSearchParams, pageSize: number): { tags: string[]; n: number; last?: string } {
+export function paginate(
+  all: string[],
+  query: URLSearchParams,
+  pageSize: number,
+): { tags: string[]; n: number; last?: string } {
   const requested = Number(query.get('n') ?? pageSize);
   const n = Math.max(1, Math.min(Number.isFinite(requested) && requested > 0 ? requested : pageSize, pageSize));
   const after = query.get('last');

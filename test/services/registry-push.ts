@@ -27,15 +27,27 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, ca?: Buffer): Promise<RawResponse> {
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  ca?: Buffer,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const fn = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = fn(url, { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, ca, timeout: 15_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = fn(
+      url,
+      { method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers, ca, timeout: 15_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname} timed out`)));
     req.on('error', reject);
     req.end(body);
@@ -64,7 +76,13 @@ export class PushSession {
   }
 
   /** Sends a request (path or absolute URL), answering one auth challenge scoped to `repo`. */
-  async request(method: string, pathOrUrl: string, repo: string, headers: Record<string, string> = {}, body?: Buffer): Promise<RawResponse> {
+  async request(
+    method: string,
+    pathOrUrl: string,
+    repo: string,
+    headers: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<RawResponse> {
     const url = new URL(pathOrUrl, this.base);
     const scope = `repository:${repo}:pull,push,delete`;
     const auth = this.tokens.get(scope) ?? this.authHeader;
@@ -80,7 +98,13 @@ export class PushSession {
     } else {
       return res;
     }
-    res = await send(url, method, { ...headers, authorization: this.tokens.get(scope) ?? this.authHeader! }, body, this.ca);
+    res = await send(
+      url,
+      method,
+      { ...headers, authorization: this.tokens.get(scope) ?? this.authHeader! },
+      body,
+      this.ca,
+    );
     return res;
   }
 
@@ -99,6 +123,7 @@ export class PushSession {
 
 /** Throws with status and (secret-free) body unless the status is one of `ok`. */
 export function expectStatus(res: RawResponse, ok: number[], what: string): RawResponse {
-  if (!ok.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
+  if (!ok.includes(res.status))
+    throw new Error(`${what}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
   return res;
 }

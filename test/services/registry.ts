@@ -65,8 +65,10 @@ async function htpasswdLines(users: Record<string, string>): Promise<string> {
     } catch (e) {
       const fixed = FIXED_HTPASSWD[`${user}:${pass}`];
       if ((e as { code?: string }).code !== 'ENOENT' || !fixed) {
-        throw new Error(`cannot create a bcrypt htpasswd entry for ${user}: install apache2-utils ` +
-          `(apt-get install -y apache2-utils); without it only testuser/testpass is supported`);
+        throw new Error(
+          `cannot create a bcrypt htpasswd entry for ${user}: install apache2-utils ` +
+            `(apt-get install -y apache2-utils); without it only testuser/testpass is supported`,
+        );
       }
       lines.push(fixed);
     }
@@ -107,10 +109,20 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     } else if (auth === 'token') {
       const signing = await generateSigningCert(work);
       tokenServer = await startTokenServer({
-        issuer: TOKEN_ISSUER, service: TOKEN_SERVICE, ...signing, users, anonymousPull: options.anonymousPull, ttlSeconds: options.tokenTtlSeconds,
+        issuer: TOKEN_ISSUER,
+        service: TOKEN_SERVICE,
+        ...signing,
+        users,
+        anonymousPull: options.anonymousPull,
+        ttlSeconds: options.tokenTtlSeconds,
       });
       config.auth = {
-        token: { realm: tokenServer.realm, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootcertbundle: signing.certFile },
+        token: {
+          realm: tokenServer.realm,
+          service: TOKEN_SERVICE,
+          issuer: TOKEN_ISSUER,
+          rootcertbundle: signing.certFile,
+        },
       };
     }
     const scheme = options.tls ? 'https' : 'http';

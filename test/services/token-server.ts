@@ -46,7 +46,14 @@ export function parseScope(scope: string): Access | null {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last <= first) return null;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type: scope.slice(0, first),
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
@@ -60,10 +67,18 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   function signToken(subject: string, access: Access[]): string {
     const now = Math.floor(Date.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', x5c: [certDer] }));
-    const claims = b64url(JSON.stringify({
-      iss: options.issuer, sub: subject, aud: options.service, exp: now + ttl, nbf: now - 5, iat: now,
-      jti: randomUUID(), access,
-    }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: options.issuer,
+        sub: subject,
+        aud: options.service,
+        exp: now + ttl,
+        nbf: now - 5,
+        iat: now,
+        jti: randomUUID(),
+        access,
+      }),
+    );
     const signature = sign('sha256', Buffer.from(`${header}.${claims}`), key);
     return `${header}.${claims}.${b64url(signature)}`;
   }
@@ -80,7 +95,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     const url = new URL(req.url ?? '/', 'http://localhost');
     let username: string | undefined;
     let password: string | undefined;
-    let scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+    let scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean);
     const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
     if (basic) {
       const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
@@ -98,9 +116,11 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     } else if (req.method !== 'GET') {
       return reply(res, 405, { error: 'method not allowed' });
     }
-    const known = username !== undefined && Object.hasOwn(options.users, username) && options.users[username] === password;
+    const known =
+      username !== undefined && Object.hasOwn(options.users, username) && options.users[username] === password;
     requests.push({ method: req.method, user: username ?? null, scopes });
-    if (username !== undefined && !known) return reply(res, 401, { error: 'invalid_grant', details: 'authentication failed' });
+    if (username !== undefined && !known)
+      return reply(res, 401, { error: 'invalid_grant', details: 'authentication failed' });
     const token = signToken(username ?? '', grant(known ? username! : null, scopes));
     reply(res, 200, { token, access_token: token, expires_in: ttl, issued_at: new Date().toISOString() });
   }
@@ -116,10 +136,11 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   return {
     realm: `http://127.0.0.1:${port}/token`,
     requests,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

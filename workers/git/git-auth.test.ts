@@ -11,11 +11,16 @@ let kube: KubeApiServer;
 let reader: KubeConfigReader;
 let dir: string;
 
-const b64 = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+const b64 = (o: Record<string, string>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
 const secret = (name: string, type: string | null, data: Record<string, string>) => ({
   apiVersion: 'v1',
   kind: 'Secret',
-  metadata: { name, namespace: 'argocd', labels: (type ? { 'argocd.argoproj.io/secret-type': type } : {}) as Record<string, string> },
+  metadata: {
+    name,
+    namespace: 'argocd',
+    labels: (type ? { 'argocd.argoproj.io/secret-type': type } : {}) as Record<string, string>,
+  },
   data: b64(data),
 });
 
@@ -25,7 +30,13 @@ beforeAll(async () => {
   reader = new KubeConfigReader(loadKubeConfig({ kubeconfigPath: await kube.writeKubeconfig(dir) }));
   kube.put(secret('git-creds', null, { username: 'bot', password: 'pw1' }));
   kube.put(secret('half', null, { username: 'bot' }));
-  kube.put(secret('repo-exact', 'repository', { url: 'https://git.example.com/org/app.git', username: 'exact', password: 'pw2' }));
+  kube.put(
+    secret('repo-exact', 'repository', {
+      url: 'https://git.example.com/org/app.git',
+      username: 'exact',
+      password: 'pw2',
+    }),
+  );
   kube.put(secret('creds-org', 'repo-creds', { url: 'https://git.example.com/org', username: 'org', password: 'pw3' }));
   kube.put(secret('creds-host', 'repo-creds', { url: 'https://git.example.com', username: 'host', password: 'pw4' }));
 });
@@ -36,12 +47,23 @@ afterAll(async () => {
 
 describe('resolveGitAuth', () => {
   it('reads git:secret:<ns>/<name>', async () => {
-    expect(await resolveGitAuth(reader, { kind: 'secret', namespace: 'argocd', name: 'git-creds' }, 'https://x/y.git', 'argocd')).toEqual({ username: 'bot', password: 'pw1' });
+    expect(
+      await resolveGitAuth(
+        reader,
+        { kind: 'secret', namespace: 'argocd', name: 'git-creds' },
+        'https://x/y.git',
+        'argocd',
+      ),
+    ).toEqual({ username: 'bot', password: 'pw1' });
   });
 
   it('names the secret and the missing fields, never a value', async () => {
-    await expect(resolveGitAuth(reader, { kind: 'secret', namespace: 'argocd', name: 'nope' }, 'u', 'argocd')).rejects.toThrow('git credentials secret argocd/nope not found');
-    await expect(resolveGitAuth(reader, { kind: 'secret', namespace: 'argocd', name: 'half' }, 'u', 'argocd')).rejects.toThrow(/needs the fields username and password/);
+    await expect(
+      resolveGitAuth(reader, { kind: 'secret', namespace: 'argocd', name: 'nope' }, 'u', 'argocd'),
+    ).rejects.toThrow('git credentials secret argocd/nope not found');
+    await expect(
+      resolveGitAuth(reader, { kind: 'secret', namespace: 'argocd', name: 'half' }, 'u', 'argocd'),
+    ).rejects.toThrow(/needs the fields username and password/);
   });
 
   it.each([
@@ -54,6 +76,8 @@ describe('resolveGitAuth', () => {
   });
 
   it('goes anonymous when Argo CD knows no credentials for the repository', async () => {
-    expect(await resolveGitAuth(reader, { kind: 'repocreds' }, 'https://other.example.com/x.git', 'argocd')).toBeUndefined();
+    expect(
+      await resolveGitAuth(reader, { kind: 'repocreds' }, 'https://other.example.com/x.git', 'argocd'),
+    ).toBeUndefined();
   });
 });

@@ -8,12 +8,21 @@ import type { GitAuth } from '../../shared/ports/git-workspace.ts';
  * `git:secret:<ns>/<name>` → that Secret's username/password; `git` → the Argo CD repository
  * Secret whose url is the repository, else the longest matching repo-creds template.
  */
-export async function resolveGitAuth(reader: ConfigReader, ref: GitCredentialsRef, repoUrl: string, argocdNamespace: string): Promise<GitAuth | undefined> {
+export async function resolveGitAuth(
+  reader: ConfigReader,
+  ref: GitCredentialsRef,
+  repoUrl: string,
+  argocdNamespace: string,
+): Promise<GitAuth | undefined> {
   if (ref.kind === 'secret') {
     const data = await reader.readSecret(ref.namespace, ref.name);
-    if (!data) throw new PermanentError('git.credentials', `git credentials secret ${ref.namespace}/${ref.name} not found`);
+    if (!data)
+      throw new PermanentError('git.credentials', `git credentials secret ${ref.namespace}/${ref.name} not found`);
     if (!data.username || !data.password) {
-      throw new PermanentError('git.credentials', `git credentials secret ${ref.namespace}/${ref.name} needs the fields username and password`);
+      throw new PermanentError(
+        'git.credentials',
+        `git credentials secret ${ref.namespace}/${ref.name} needs the fields username and password`,
+      );
     }
     return { username: data.username, password: data.password };
   }
@@ -33,5 +42,9 @@ function userPass(data: Record<string, string>): GitAuth | undefined {
 }
 
 function normaliseUrl(url: string): string {
-  return url.trim().replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+  return url
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .toLowerCase();
 }

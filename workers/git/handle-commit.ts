@@ -46,8 +46,20 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
             continue;
           }
           // wrong credentials, a missing target file...: these apps fail, the other batches go on
-          log.error({ code: err.code, applications: batch.map((p) => p.plan.app.name) }, `could not write back to git: ${err.message}`);
-          for (const p of batch) await settleWriteBack(deps, ctx, commitGroup(job), p, p.written ? { kind: 'written', commitSha: p.written } : { kind: 'failed', code: err.code, message: err.message });
+          log.error(
+            { code: err.code, applications: batch.map((p) => p.plan.app.name) },
+            `could not write back to git: ${err.message}`,
+          );
+          for (const p of batch)
+            await settleWriteBack(
+              deps,
+              ctx,
+              commitGroup(job),
+              p,
+              p.written
+                ? { kind: 'written', commitSha: p.written }
+                : { kind: 'failed', code: err.code, message: err.message },
+            );
           results.push({ outcome: 'failed', code: err.code });
         }
       }
@@ -57,8 +69,26 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
     async onFinalFailure(job, ctx, error) {
       const group = commitGroup(job);
       const pending = gitPlans(await deps.plans.list(group));
-      for (const p of pending) await settleWriteBack(deps, ctx, group, p, p.written ? { kind: 'written', commitSha: p.written } : { kind: 'failed', code: error.code, message: error.message });
-      if (pending.length > 0) ctx.log.error({ repo: job.repoUrl, branch: job.branch, code: error.code, applications: pending.map((p) => p.plan.app.name) }, `could not write back to git: ${error.message}`);
+      for (const p of pending)
+        await settleWriteBack(
+          deps,
+          ctx,
+          group,
+          p,
+          p.written
+            ? { kind: 'written', commitSha: p.written }
+            : { kind: 'failed', code: error.code, message: error.message },
+        );
+      if (pending.length > 0)
+        ctx.log.error(
+          {
+            repo: job.repoUrl,
+            branch: job.branch,
+            code: error.code,
+            applications: pending.map((p) => p.plan.app.name),
+          },
+          `could not write back to git: ${error.message}`,
+        );
     },
   };
 }
@@ -90,9 +120,16 @@ async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['lo
     for (const p of pending) {
       // a plan this job already pushed on an earlier attempt (crash before it was settled) counts as written
       const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written;
-      if (written) log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
+      if (written)
+        log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
       else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
-      await settleWriteBack(deps, ctx, group, p, written ? { kind: 'written', commitSha: written } : { kind: 'unchanged' });
+      await settleWriteBack(
+        deps,
+        ctx,
+        group,
+        p,
+        written ? { kind: 'written', commitSha: written } : { kind: 'unchanged' },
+      );
     }
     return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
   } finally {
@@ -113,14 +150,21 @@ async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[]
     }
     const changed = pending.filter((p) => changedApps.has(p.app));
     if (changed.length === 0) return { sha: null, changedApps };
-    const sha = await ws.commit(batchCommitMessage(deps.settings.messageTemplate, changed.map((p) => p.plan)), deps.settings.author);
+    const sha = await ws.commit(
+      batchCommitMessage(
+        deps.settings.messageTemplate,
+        changed.map((p) => p.plan),
+      ),
+      deps.settings.author,
+    );
     if (!sha) return { sha: null, changedApps: new Set<string>() };
     try {
       await ws.push();
       return { sha, changedApps };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
-      if (attempt >= attempts) throw new TransientError('git.push-rejected', `push rejected ${attempt} times in a row: ${e.message}`);
+      if (attempt >= attempts)
+        throw new TransientError('git.push-rejected', `push rejected ${attempt} times in a row: ${e.message}`);
       await ws.resetToRemote();
     }
   }

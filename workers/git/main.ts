@@ -7,7 +7,14 @@ import type { GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
 import { handleCommit } from './handle-commit.ts';
 
 /** Composition root of the git pool (queue "commit", the git write-back method). */
-export function startGitPool(s: PoolBase & Omit<SettleDeps, 'events'> & { controlPlanes: ControlPlanes; git: GitWorkspaceFactory; settings: { commitTemplate: string } }): Pool {
+export function startGitPool(
+  s: PoolBase &
+    Omit<SettleDeps, 'events'> & {
+      controlPlanes: ControlPlanes;
+      git: GitWorkspaceFactory;
+      settings: { commitTemplate: string };
+    },
+): Pool {
   const { config } = s.settings;
   const handler = handleCommit({
     plans: s.plans,
@@ -16,7 +23,10 @@ export function startGitPool(s: PoolBase & Omit<SettleDeps, 'events'> & { contro
     git: s.git,
     events: (cp) => s.controlPlanes.get(cp).events,
     controlPlane: (cp) => s.controlPlanes.get(cp),
-    settings: { author: { name: config.gitCommitUser, email: config.gitCommitEmail }, messageTemplate: s.settings.commitTemplate },
+    settings: {
+      author: { name: config.gitCommitUser, email: config.gitCommitEmail },
+      messageTemplate: s.settings.commitTemplate,
+    },
   });
   return startWorker('commit', JOB_SCHEMAS.commit, handler, poolOptions(s, config.concurrency.git));
 }

@@ -18,7 +18,11 @@ export interface RenderedFile {
  * after a rebase merges with the new head): the `.argocd-source-<app>.yaml` override file by
  * default, or the `write-back-target` kustomization / Helm values file.
  */
-export async function renderPlanFiles(ws: GitWorkspace, plan: WriteBackPlan, controllerNamespace: string): Promise<RenderedFile[]> {
+export async function renderPlanFiles(
+  ws: GitWorkspace,
+  plan: WriteBackPlan,
+  controllerNamespace: string,
+): Promise<RenderedFile[]> {
   const git = plan.git;
   const source = applyImageWrites(plan.source, plan.sourceType, plan.writes);
   const target = resolveWriteBackTarget({
@@ -30,9 +34,19 @@ export async function renderPlanFiles(ws: GitWorkspace, plan: WriteBackPlan, con
   });
   switch (target.kind) {
     case 'argocd-source':
-      return [{ path: target.path, content: renderArgocdSourceFile(await ws.readFile(target.path), source, plan.sourceType, plan.writes) }];
+      return [
+        {
+          path: target.path,
+          content: renderArgocdSourceFile(await ws.readFile(target.path), source, plan.sourceType, plan.writes),
+        },
+      ];
     case 'helmvalues':
-      return [{ path: target.path, content: renderHelmValuesFile(await ws.readFile(target.path), source, plan.writes).content }];
+      return [
+        {
+          path: target.path,
+          content: renderHelmValuesFile(await ws.readFile(target.path), source, plan.writes).content,
+        },
+      ];
     case 'kustomization':
       for (const name of KUSTOMIZATION_FILE_NAMES) {
         const path = posix.join(target.dir, name);

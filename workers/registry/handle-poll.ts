@@ -46,7 +46,12 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
     if (Array.isArray(done.batches)) for (const b of done.batches as string[]) f.batches.add(b);
   };
 
-  async function record(ctx: JobContext, stepId: string, polls: { repoKey: string; snapshot: TagSnapshot | null }[], f: Follow) {
+  async function record(
+    ctx: JobContext,
+    stepId: string,
+    polls: { repoKey: string; snapshot: TagSnapshot | null }[],
+    f: Follow,
+  ) {
     if (polls.length === 0) return;
     const out = await deps.ledger.pollsDone(stepId, polls);
     take(f, out);
@@ -76,13 +81,21 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
 
   async function errorSnapshot(repo: string, error: { code: string; message: string }): Promise<TagSnapshot> {
     const previous = await deps.snapshots.get(repo);
-    return { ...(previous ?? snapshotOf(repo, [])), error: { code: error.code, message: error.message, at: Date.now() }, hash: `error:${error.code}` };
+    return {
+      ...(previous ?? snapshotOf(repo, [])),
+      error: { code: error.code, message: error.message, at: Date.now() },
+      hash: `error:${error.code}`,
+    };
   }
 
   return {
     async run(job, ctx) {
       const f: Follow = { released: new Set(), batches: new Set() };
-      const [targets, hashes, done] = await Promise.all([deps.index.targets(job.repos), deps.snapshots.hashes(job.repos), earlierSteps(ctx, job.repos, f)]);
+      const [targets, hashes, done] = await Promise.all([
+        deps.index.targets(job.repos),
+        deps.snapshots.hashes(job.repos),
+        earlierSteps(ctx, job.repos, f),
+      ]);
       const unchanged: { repoKey: string; snapshot: null }[] = [];
       let retry: unknown;
       let polled = 0;

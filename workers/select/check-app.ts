@@ -32,22 +32,52 @@ export interface AppCheck {
   warnings: string[];
 }
 
-export function checkApp(entry: IndexEntry, snapshots: ReadonlyMap<string, TagSnapshot>, seq: number, s: CheckSettings): AppCheck {
-  const ev = evaluateApp({ application: entry.app, images: entry.tracked, problems: entry.problems, snapshots, defaultPlatforms: s.defaultPlatforms });
+export function checkApp(
+  entry: IndexEntry,
+  snapshots: ReadonlyMap<string, TagSnapshot>,
+  seq: number,
+  s: CheckSettings,
+): AppCheck {
+  const ev = evaluateApp({
+    application: entry.app,
+    images: entry.tracked,
+    problems: entry.problems,
+    snapshots,
+    defaultPlatforms: s.defaultPlatforms,
+  });
   const wb = entry.writeBack;
   const notes = [...entry.problems.filter((p) => p.severity === 'warning'), ...wb.problems];
   const logs: LogLine[] = [
-    ...notes.map((p) => ({ level: p.severity === 'error' ? ('error' as const) : ('warn' as const), fields: { annotation: p.annotation, value: p.value }, msg: p.message })),
+    ...notes.map((p) => ({
+      level: p.severity === 'error' ? ('error' as const) : ('warn' as const),
+      fields: { annotation: p.annotation, value: p.value },
+      msg: p.message,
+    })),
     // as the anchor: a change or an error at info/error, an image that stays where it is at debug
-    ...ev.decisions.map((d) => ({ level: d.outcome === 'error' ? ('error' as const) : d.outcome === 'update' ? ('info' as const) : ('debug' as const), fields: { alias: d.alias, image: d.image, reason: d.reason }, msg: d.message })),
+    ...ev.decisions.map((d) => ({
+      level:
+        d.outcome === 'error' ? ('error' as const) : d.outcome === 'update' ? ('info' as const) : ('debug' as const),
+      fields: { alias: d.alias, image: d.image, reason: d.reason },
+      msg: d.message,
+    })),
   ];
   const audit = [
-    ...notes.map((p) => ({ kind: 'config' as const, alias: p.alias, outcome: p.severity === 'error' ? ('invalid' as const) : ('warning' as const), reason: 'annotation', message: p.message })),
+    ...notes.map((p) => ({
+      kind: 'config' as const,
+      alias: p.alias,
+      outcome: p.severity === 'error' ? ('invalid' as const) : ('warning' as const),
+      reason: 'annotation',
+      message: p.message,
+    })),
     ...ev.decisions.map((d) => decisionRecord(d, s.dryRun)),
   ];
   const warnings = [...entry.problems, ...wb.problems].filter((p) => p.severity === 'error').map((p) => p.message);
-  const counters = { ...ev.counters, errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length };
-  const plan = ev.changes.length > 0 && wb.config ? planWriteBack(entry.app, entry.ref, ev, wb.config, entry.updater) : null;
+  const counters = {
+    ...ev.counters,
+    errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length,
+  };
+  const plan =
+    ev.changes.length > 0 && wb.config ? planWriteBack(entry.app, entry.ref, ev, wb.config, entry.updater) : null;
   if (ev.changes.length > 0 && !plan) counters.errors++;
   const result: CheckResult = {
     app: entry.key,
@@ -72,7 +102,17 @@ export function checkApp(entry: IndexEntry, snapshots: ReadonlyMap<string, TagSn
 
 function decisionRecord(d: AppEvaluation['decisions'][number], dryRun: boolean): AppCheck['audit'][number] {
   const outcome: AuditRecord['outcome'] =
-    d.outcome === 'update' ? (dryRun ? 'dry-run' : 'planned') : d.outcome === 'error' ? (d.reason === 'invalid-input' ? 'invalid' : 'failed') : d.outcome === 'skipped' ? 'skipped' : 'noop';
+    d.outcome === 'update'
+      ? dryRun
+        ? 'dry-run'
+        : 'planned'
+      : d.outcome === 'error'
+        ? d.reason === 'invalid-input'
+          ? 'invalid'
+          : 'failed'
+        : d.outcome === 'skipped'
+          ? 'skipped'
+          : 'noop';
   const s = d.selection;
   return {
     kind: 'select',
@@ -83,6 +123,14 @@ function decisionRecord(d: AppEvaluation['decisions'][number], dryRun: boolean):
     outcome,
     reason: d.reason,
     message: d.message,
-    detail: s ? { tagsFound: s.tagsFound, afterFilters: s.afterFilters, afterPlatforms: s.afterPlatforms, ranking: s.ranking, warnings: s.warnings } : undefined,
+    detail: s
+      ? {
+          tagsFound: s.tagsFound,
+          afterFilters: s.afterFilters,
+          afterPlatforms: s.afterPlatforms,
+          ranking: s.ranking,
+          warnings: s.warnings,
+        }
+      : undefined,
   };
 }

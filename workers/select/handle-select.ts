@@ -48,12 +48,21 @@ export function handleSelect(deps: SelectDeps): JobHandler<SelectJob> {
       if (done) return void (await followUps(done));
       const seq = await deps.ledger.nextCheckSeq();
       const entries = await deps.index.getMany(job.apps);
-      const repos = [...new Set([...entries.values()].flatMap((e) => ('tracked' in e ? e.tracked.map((t) => t.repoKey) : [])))];
+      const repos = [
+        ...new Set([...entries.values()].flatMap((e) => ('tracked' in e ? e.tracked.map((t) => t.repoKey) : []))),
+      ];
       const snapshots = await deps.snapshots.getMany(repos);
       const results: CheckResult[] = [];
       const audit: AuditRecord[] = [];
       const patches: string[] = [];
-      const stamp = (app: string) => ({ at: Date.now(), app, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, trigger: job.trigger });
+      const stamp = (app: string) => ({
+        at: Date.now(),
+        app,
+        jobId: ctx.jobId,
+        queue: ctx.queue,
+        attempt: ctx.attempt,
+        trigger: job.trigger,
+      });
       for (const app of job.apps) {
         const entry = entries.get(app);
         if (!entry) {
@@ -65,12 +74,19 @@ export function handleSelect(deps: SelectDeps): JobHandler<SelectJob> {
           results.push(failedCheck(app, new Error(entry.corrupt), ctx.log.child({ app }), audit, stamp(app)));
           continue;
         }
-        const log = ctx.log.child({ application: entry.ref.name, namespace: entry.ref.namespace, controlPlane: entry.ref.cluster });
+        const log = ctx.log.child({
+          application: entry.ref.name,
+          namespace: entry.ref.namespace,
+          controlPlane: entry.ref.cluster,
+        });
         try {
           const c = checkApp(entry, snapshots, seq, deps.settings);
           for (const l of c.logs) log[l.level](l.fields, l.msg);
           audit.push(...c.audit.map((r) => ({ ...stamp(app), ...r })));
-          for (const w of c.warnings) await deps.events(entry.ref.cluster)?.warning({ ...entry.ref, uid: entry.app.metadata.uid }, 'InvalidConfiguration', w);
+          for (const w of c.warnings)
+            await deps
+              .events(entry.ref.cluster)
+              ?.warning({ ...entry.ref, uid: entry.app.metadata.uid }, 'InvalidConfiguration', w);
           results.push(c.result);
           if (c.plan?.method === 'argocd') patches.push(app);
         } catch (e) {
@@ -86,10 +102,37 @@ export function handleSelect(deps: SelectDeps): JobHandler<SelectJob> {
 
     async onFinalFailure(job, ctx, error) {
       if (await deps.ledger.stepResult(step(ctx))) return;
-      ctx.log.error({ code: error.code, applications: job.apps.length }, `could not check the applications: ${error.message}`);
-      const results = job.apps.map((app) => ({ app, considered: 0, skipped: 0, errors: 1, dryUpdates: 0, failed: true }));
-      await deps.audit.appendMany(job.apps.map((app) => ({ at: Date.now(), app, kind: 'select' as const, jobId: ctx.jobId, queue: ctx.queue, attempt: ctx.attempt, outcome: 'failed' as const, reason: error.code, message: error.message })));
-      const out = await deps.ledger.checksDone(step(ctx), await deps.ledger.nextCheckSeq(), deps.settings.dryRun, results);
+      ctx.log.error(
+        { code: error.code, applications: job.apps.length },
+        `could not check the applications: ${error.message}`,
+      );
+      const results = job.apps.map((app) => ({
+        app,
+        considered: 0,
+        skipped: 0,
+        errors: 1,
+        dryUpdates: 0,
+        failed: true,
+      }));
+      await deps.audit.appendMany(
+        job.apps.map((app) => ({
+          at: Date.now(),
+          app,
+          kind: 'select' as const,
+          jobId: ctx.jobId,
+          queue: ctx.queue,
+          attempt: ctx.attempt,
+          outcome: 'failed' as const,
+          reason: error.code,
+          message: error.message,
+        })),
+      );
+      const out = await deps.ledger.checksDone(
+        step(ctx),
+        await deps.ledger.nextCheckSeq(),
+        deps.settings.dryRun,
+        results,
+      );
       await followUps({ batches: out.batches });
       await deps.report(ctx.log, out.finished);
     },
@@ -97,7 +140,13 @@ export function handleSelect(deps: SelectDeps): JobHandler<SelectJob> {
 }
 
 /** One app whose check threw (a bug or corrupt state): an error for it alone, the batch goes on. */
-function failedCheck(app: string, e: unknown, log: JobContext['log'], audit: AuditRecord[], stamp: Omit<AuditRecord, 'kind' | 'outcome' | 'reason' | 'message'>): CheckResult {
+function failedCheck(
+  app: string,
+  e: unknown,
+  log: JobContext['log'],
+  audit: AuditRecord[],
+  stamp: Omit<AuditRecord, 'kind' | 'outcome' | 'reason' | 'message'>,
+): CheckResult {
   const err = describeError(e);
   log.error({ code: err.code }, `could not evaluate the application: ${err.message}`);
   audit.push({ ...stamp, kind: 'select', outcome: 'failed', reason: err.code, message: err.message });

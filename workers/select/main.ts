@@ -5,7 +5,9 @@ import type { ControlPlanes } from '../../shared/ports/control-plane.ts';
 import { handleSelect, type SelectDeps } from './handle-select.ts';
 
 /** Composition root of the select pool (queue "select"). */
-export function startSelectPool(s: PoolBase & Omit<SelectDeps, 'events' | 'settings'> & { controlPlanes: ControlPlanes }): Pool {
+export function startSelectPool(
+  s: PoolBase & Omit<SelectDeps, 'events' | 'settings'> & { controlPlanes: ControlPlanes },
+): Pool {
   const { config } = s.settings;
   const handler = handleSelect({
     ...s,

@@ -52,7 +52,11 @@ async function resolveAppKey(index: RedisFleetIndex, app: string): Promise<strin
 export function formatRecord(r: AuditRecord): string {
   const when = new Date(r.at).toISOString();
   const move = r.current || r.selected ? ` ${r.current ?? '∅'} → ${r.selected ?? '∅'}` : '';
-  const where = r.commitSha ? ` commit=${r.commitSha}` : r.resourceVersion ? ` resourceVersion=${r.resourceVersion}` : '';
+  const where = r.commitSha
+    ? ` commit=${r.commitSha}`
+    : r.resourceVersion
+      ? ` resourceVersion=${r.resourceVersion}`
+      : '';
   const job = r.jobId ? ` job=${r.queue}/${r.jobId}#${r.attempt}` : '';
   return `${when} ${r.app} ${r.image ?? ''}${move} ${r.outcome} (${r.reason}) ${r.message}${where}${job}`;
 }

@@ -7,7 +7,8 @@ import { startRoles } from '../compose/roles.ts';
 /** Anchor flags tagflow accepts but does not serve yet (they come with the operations surface). */
 const NOT_YET = {
   metrics: '--metrics-port / --metrics-bind-address: /metrics is not served by this version of tagflow yet; ignored',
-  webhook: '--enable-webhook: the webhook receiver is not part of this version of tagflow yet; registries are polled every --interval',
+  webhook:
+    '--enable-webhook: the webhook receiver is not part of this version of tagflow yet; registries are polled every --interval',
 };
 
 /** `tagflow run`: builds the services, starts the roles, and with --once runs one cycle and exits. */
@@ -21,7 +22,10 @@ export async function runAction(flags: RawFlags & Record<string, unknown>): Prom
   if (anchor.settings.webhook.enabled) services.log.warn(NOT_YET.webhook);
   // a bug must not end the process silently: say what it was, then exit (the orchestrator restarts it)
   process.on('unhandledRejection', (e) => {
-    services.log.fatal({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, `unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    services.log.fatal(
+      { err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) },
+      `unexpected error: ${e instanceof Error ? e.message : String(e)}`,
+    );
     process.exit(1);
   });
   const roles = await startRoles(services);
@@ -34,6 +38,7 @@ export async function runAction(flags: RawFlags & Record<string, unknown>): Prom
   process.once('SIGTERM', () => void shutdown(0));
   if (!config.once) return;
   const summary = await roles.runOnce();
-  if (!roles.reportedLocally(summary.cycleId)) services.log.info({ cycle: summary.cycleId }, processingResultsLine(summary));
+  if (!roles.reportedLocally(summary.cycleId))
+    services.log.info({ cycle: summary.cycleId }, processingResultsLine(summary));
   await shutdown(summary.errors > 0 ? 1 : 0);
 }

@@ -7,17 +7,38 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
-    .description('Run the update loop: scheduler (with the control plane watchers), registry, select, patch and git workers, api (all roles by default)')
-    .addOption(anchorBooleanOption('--once', 'list every control plane, run one cycle over every app, print the results and exit (non-zero if anything failed)'))
+    .description(
+      'Run the update loop: scheduler (with the control plane watchers), registry, select, patch and git workers, api (all roles by default)',
+    )
+    .addOption(
+      anchorBooleanOption(
+        '--once',
+        'list every control plane, run one cycle over every app, print the results and exit (non-zero if anything failed)',
+      ),
+    )
     .addOption(anchorBooleanOption('--dry-run', 'plan and audit, but write nothing back'))
     .option('--interval <duration>', 'time between update cycles (e.g. 2m, 30s)')
     .option('--full-resync <duration>', 'check every app this often even when nothing changed (default 1h)')
     .option('--roles <list>', 'comma-separated roles to run: scheduler,registry,select,patch,git,api')
-    .option('--kubeconfig <file>', 'kubeconfig file; repeatable: one control plane per selected context of every file (default: KUBECONFIG, ~/.kube/config or in-cluster)', collect)
-    .option('--context <name>', 'kubeconfig context to serve; repeatable (default: the current context of each file)', collect)
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig file; repeatable: one control plane per selected context of every file (default: KUBECONFIG, ~/.kube/config or in-cluster)',
+      collect,
+    )
+    .option(
+      '--context <name>',
+      'kubeconfig context to serve; repeatable (default: the current context of each file)',
+      collect,
+    )
     .option('--credentials-context <name>', 'a control plane whose Secrets the others may use when they lack them')
-    .option('--argocd-namespace <ns>', "namespace of Argo CD, its ConfigMap and Secrets (default: the context's namespace, else argocd)")
-    .option('--registries-conf-path <file>', 'registries.conf (default: ConfigMap argocd-image-updater-config, key registries.conf, of each control plane)')
+    .option(
+      '--argocd-namespace <ns>',
+      "namespace of Argo CD, its ConfigMap and Secrets (default: the context's namespace, else argocd)",
+    )
+    .option(
+      '--registries-conf-path <file>',
+      'registries.conf (default: ConfigMap argocd-image-updater-config, key registries.conf, of each control plane)',
+    )
     .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
     .option('--match-application-name <glob>', 'only Applications whose name matches (repeatable)', collect)
     .option('--match-application-label <selector>', 'only Applications matching this label selector')

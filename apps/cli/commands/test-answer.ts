@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fullNameWithoutTag, parseImageRef, validateImageRef } from '../../../shared/domain/image/image-ref.ts';
 import { parseStrategy, selectTag, STRATEGY_FLAGS, type SelectionInput } from '../../../shared/domain/policy/index.ts';
-import { findEndpoint, parseRegistriesConf, repositoryPath, type RegistryEndpoint } from '../../../shared/domain/registry/index.ts';
+import {
+  findEndpoint,
+  parseRegistriesConf,
+  repositoryPath,
+  type RegistryEndpoint,
+} from '../../../shared/domain/registry/index.ts';
 import { describeError } from '../../../shared/errors.ts';
 import { silentLogger } from '../../../shared/logging/logger.ts';
 import type { DigestMetadata, MetadataCache } from '../../../shared/ports/metadata-cache.ts';
@@ -28,8 +33,13 @@ export class TestCommandError extends Error {}
  * on the network), then lists the tags, reads manifests when the strategy needs them, and selects.
  * Throws TestCommandError for bad input and for registry/credential failures.
  */
-export async function answerTest(image: string, flags: TestFlags, env: Record<string, string | undefined>): Promise<TestAnswer> {
-  if (!OUTPUTS.includes(flags.output)) throw new TestCommandError(`invalid --output ${JSON.stringify(flags.output)}: expected text or json`);
+export async function answerTest(
+  image: string,
+  flags: TestFlags,
+  env: Record<string, string | undefined>,
+): Promise<TestAnswer> {
+  if (!OUTPUTS.includes(flags.output))
+    throw new TestCommandError(`invalid --output ${JSON.stringify(flags.output)}: expected text or json`);
   const ref = parseImageRef(image);
   const invalid = validateImageRef(ref);
   if (invalid) throw new TestCommandError(`invalid image reference ${JSON.stringify(image)}: ${invalid}`);
@@ -38,9 +48,21 @@ export async function answerTest(image: string, flags: TestFlags, env: Record<st
     strategy,
     constraint: flags.semverConstraint ?? (strategy === 'digest' ? (ref.tag ?? '') : ''),
     ...(flags.allowTags !== undefined ? { allowTags: flags.allowTags } : {}),
-    ignoreTags: flags.ignoreTags.flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean),
-    platforms: flags.platforms?.split(',').map((p) => p.trim()).filter(Boolean) ?? [],
-    fieldNames: { constraint: '--semver-constraint', allowTags: '--allow-tags', ignoreTags: '--ignore-tags', platforms: '--platforms' },
+    ignoreTags: flags.ignoreTags
+      .flatMap((g) => g.split(','))
+      .map((g) => g.trim())
+      .filter(Boolean),
+    platforms:
+      flags.platforms
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean) ?? [],
+    fieldNames: {
+      constraint: '--semver-constraint',
+      allowTags: '--allow-tags',
+      ignoreTags: '--ignore-tags',
+      platforms: '--platforms',
+    },
   };
   const dry = selectTag({ ...question, tags: [] });
   if (dry.reason === 'invalid-input') throw new TestCommandError(dry.message);
@@ -53,13 +75,26 @@ export async function answerTest(image: string, flags: TestFlags, env: Record<st
     const needsKube = credentials !== undefined && /^(\S+=)?(secret|pullsecret):/i.test(credentials);
     const reader = needsKube ? await kubeReader(flags.kubeconfig, env) : undefined;
     const access = createRegistryAccess({ reader: () => reader, env, metadata: memoryCache(), log: silentLogger() });
-    const target = { repoKey: repository, controlPlane: 'test', endpoint: { ...endpoint, credentials }, repository, ...(credentials ? { credentials } : {}), metadata: false };
+    const target = {
+      repoKey: repository,
+      controlPlane: 'test',
+      endpoint: { ...endpoint, credentials },
+      repository,
+      ...(credentials ? { credentials } : {}),
+      metadata: false,
+    };
     const client = await access.clientFor(target);
     let tags: TagRecord[] = (await client.listTags(repository)).map((t) => ({ name: t }));
     if (STRATEGY_FLAGS[strategy].readsManifests) tags = await access.withMetadata(client, repository, tags);
     const selection = selectTag({ ...question, tags });
     if (warning) selection.warnings.unshift(warning);
-    return { image: name, strategy, constraint: question.constraint, selection, json: jsonAnswer(name, strategy, question.constraint, selection) };
+    return {
+      image: name,
+      strategy,
+      constraint: question.constraint,
+      selection,
+      json: jsonAnswer(name, strategy, question.constraint, selection),
+    };
   } catch (e) {
     throw new TestCommandError(`cannot query the registry for ${name}: ${errorLine(e)}`);
   }
@@ -82,7 +117,9 @@ function readEndpoints(path: string | undefined): RegistryEndpoint[] {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new TestCommandError(`cannot read --registries-conf-path ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such file' : errorLine(e)}`);
+    throw new TestCommandError(
+      `cannot read --registries-conf-path ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such file' : errorLine(e)}`,
+    );
   }
   try {
     return parseRegistriesConf(text);

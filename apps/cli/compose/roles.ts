@@ -38,9 +38,15 @@ export async function startRoles(s: Services, roles: readonly Role[] = s.setting
   if (has('select')) pools.push(startSelectPool(s));
   if (has('patch')) pools.push(startPatchPool(s));
   if (has('git')) pools.push(startGitPool(s));
-  const api: ApiServer | undefined = has('api') && !config.once ? await startApi({ log: s.log, ping: s.ping, host: config.apiHost, port: config.apiPort }) : undefined;
+  const api: ApiServer | undefined =
+    has('api') && !config.once
+      ? await startApi({ log: s.log, ping: s.ping, host: config.apiHost, port: config.apiPort })
+      : undefined;
   await Promise.all(pools.map((p) => p.waitUntilReady()));
-  s.log.info({ roles, interval: config.intervalMs, dryRun: config.dryRun, controlPlanes: s.controlPlanes.names }, 'tagflow started');
+  s.log.info(
+    { roles, interval: config.intervalMs, dryRun: config.dryRun, controlPlanes: s.controlPlanes.names },
+    'tagflow started',
+  );
 
   return {
     async runOnce(timeoutMs = 15 * 60_000) {

@@ -70,7 +70,11 @@ export interface ServicesOptions {
   backoffDelayMs?: number;
 }
 
-export function createServices(config: Config, env: Record<string, string | undefined>, o: ServicesOptions = {}): Services {
+export function createServices(
+  config: Config,
+  env: Record<string, string | undefined>,
+  o: ServicesOptions = {},
+): Services {
   const log = o.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const redis = createRedis(config.redisUrl, 'store');
   const keys = new Keys(config.queuePrefix);
@@ -88,13 +92,30 @@ export function createServices(config: Config, env: Record<string, string | unde
     },
     config.credentialsContext,
   );
-  const commitTemplate = config.gitCommitMessagePath ? readFileSync(config.gitCommitMessagePath, 'utf8') : DEFAULT_COMMIT_TEMPLATE;
+  const commitTemplate = config.gitCommitMessagePath
+    ? readFileSync(config.gitCommitMessagePath, 'utf8')
+    : DEFAULT_COMMIT_TEMPLATE;
   parseCommitTemplate(commitTemplate);
-  const sink = new BullmqSink(config.redisUrl, config.queuePrefix, o.backoffDelayMs !== undefined ? { backoffDelayMs: o.backoffDelayMs } : undefined);
+  const sink = new BullmqSink(
+    config.redisUrl,
+    config.queuePrefix,
+    o.backoffDelayMs !== undefined ? { backoffDelayMs: o.backoffDelayMs } : undefined,
+  );
   const known = (cp: string) => (controlPlanes.names.includes(cp) ? controlPlanes.get(cp).config : undefined);
-  const registry = createRegistryAccess({ reader: known, fallback: controlPlanes.credentials?.config, env, metadata: new RedisMetadataCache(redis, keys), log });
+  const registry = createRegistryAccess({
+    reader: known,
+    fallback: controlPlanes.credentials?.config,
+    env,
+    metadata: new RedisMetadataCache(redis, keys),
+    log,
+  });
   return {
-    settings: { config, owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, commitTemplate, nameMatches: nameMatcher(config.matchApplicationName) },
+    settings: {
+      config,
+      owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      commitTemplate,
+      nameMatches: nameMatcher(config.matchApplicationName),
+    },
     log,
     sink,
     index: new RedisFleetIndex(redis, keys),

@@ -3,7 +3,9 @@ import { classifyGitError, scrubSecrets } from './git-errors.ts';
 
 describe('scrubSecrets', () => {
   it('removes URL userinfo, given secrets and Authorization values', () => {
-    expect(scrubSecrets("fatal: unable to access 'https://bot:hunter2@git.example/r.git/'")).toBe("fatal: unable to access 'https://***@git.example/r.git/'");
+    expect(scrubSecrets("fatal: unable to access 'https://bot:hunter2@git.example/r.git/'")).toBe(
+      "fatal: unable to access 'https://***@git.example/r.git/'",
+    );
     expect(scrubSecrets('token abc123 used', ['abc123'])).toBe('token *** used');
     expect(scrubSecrets('Authorization: Basic Ym90Omh1bnRlcjI=')).toBe('Authorization: Basic ***');
   });
@@ -27,7 +29,12 @@ describe('classifyGitError', () => {
   });
 
   it('never repeats a secret from git output', () => {
-    const e = classifyGitError(new Error("fatal: unable to access 'https://bot:s3cr3t@h/r.git/': 500"), 'clone', 'clone', ['s3cr3t']);
+    const e = classifyGitError(
+      new Error("fatal: unable to access 'https://bot:s3cr3t@h/r.git/': 500"),
+      'clone',
+      'clone',
+      ['s3cr3t'],
+    );
     expect(e.message).not.toContain('s3cr3t');
     expect(e.cause).toBeUndefined();
   });

@@ -13,9 +13,12 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
   return out.replace(/(Authorization:\s*\w+\s+)\S+/gi, '$1***');
 }
 
-const AUTH = /Authentication failed|could not read (Username|Password)|terminal prompts disabled|returned error: 40[13]|HTTP (Basic: Access denied|40[13])|Invalid username or password/i;
-const REJECTED = /\[rejected\]|\[remote rejected\]|non-fast-forward|\(fetch first\)|Updates were rejected|pre-receive hook declined/i;
-const NO_REPO = /Repository not found|repository '[^']*' not found|returned error: 404|does not appear to be a git repository|not found: did you run git update-server-info/i;
+const AUTH =
+  /Authentication failed|could not read (Username|Password)|terminal prompts disabled|returned error: 40[13]|HTTP (Basic: Access denied|40[13])|Invalid username or password/i;
+const REJECTED =
+  /\[rejected\]|\[remote rejected\]|non-fast-forward|\(fetch first\)|Updates were rejected|pre-receive hook declined/i;
+const NO_REPO =
+  /Repository not found|repository '[^']*' not found|returned error: 404|does not appear to be a git repository|not found: did you run git update-server-info/i;
 const NO_BRANCH = /Remote branch .* not found|couldn't find remote ref/i;
 
 /** The first meaningful lines of git's output, scrubbed, for a one-line error message. */
@@ -30,7 +33,12 @@ function summary(raw: string, secrets: readonly string[]): string {
 /**
  * @param what e.g. `push to https://git.example/org/repo.git (main)` — must not contain secrets.
  */
-export function classifyGitError(e: unknown, op: GitOperation, what: string, secrets: readonly string[] = []): TagflowError {
+export function classifyGitError(
+  e: unknown,
+  op: GitOperation,
+  what: string,
+  secrets: readonly string[] = [],
+): TagflowError {
   const raw = e instanceof Error ? e.message : String(e);
   const msg = `${what}: ${summary(raw, secrets)}`;
   if (AUTH.test(raw)) return new PermanentError('git.auth', msg);

@@ -34,14 +34,17 @@ async function exists(p: string): Promise<boolean> {
 export async function resolveInside(root: string, path: string): Promise<string> {
   if (typeof path !== 'string' || path.trim() === '') throw reject(String(path), 'empty');
   if (path.includes('\0')) throw reject(path.replace(/\0/g, '\\0'), 'contains a NUL byte');
-  if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\')) throw reject(path, 'absolute paths are not allowed');
+  if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\'))
+    throw reject(path, 'absolute paths are not allowed');
   const segments = path.split(/[\\/]+/);
   if (segments.includes('..')) throw reject(path, '".." segments are not allowed');
-  if (segments.filter((s) => s !== '.' && s !== '')[0]?.toLowerCase() === '.git') throw reject(path, 'the .git directory is off limits');
+  if (segments.filter((s) => s !== '.' && s !== '')[0]?.toLowerCase() === '.git')
+    throw reject(path, 'the .git directory is off limits');
 
   const realRoot = await realpath(root);
   const target = resolve(realRoot, path);
-  if (!inside(realRoot, target) || target === realRoot) throw reject(path, 'it does not name a file inside the repository');
+  if (!inside(realRoot, target) || target === realRoot)
+    throw reject(path, 'it does not name a file inside the repository');
 
   // The deepest part of the path that exists (as a file, directory or symlink) must resolve inside.
   let probe = target;
@@ -52,6 +55,7 @@ export async function resolveInside(root: string, path: string): Promise<string>
   } catch {
     throw reject(path, 'it goes through a dangling symlink');
   }
-  if (!inside(realRoot, real) || isGitDir(realRoot, real)) throw reject(path, 'it resolves outside the repository through a symlink');
+  if (!inside(realRoot, real) || isGitDir(realRoot, real))
+    throw reject(path, 'it resolves outside the repository through a symlink');
   return probe === target ? real : resolve(real, relative(probe, target));
 }

@@ -18,7 +18,11 @@ describe('splitCredentials', () => {
 
 describe('hermeticEnv', () => {
   it('drops ambient GIT_* and editor variables and carries auth as env config', () => {
-    const env = hermeticEnv({ env: { PATH: '/bin', GIT_DIR: '/x', git_ssl_cainfo: '/ca', EDITOR: 'vi' }, authorization: 'Basic abc', caFile: '/ca.pem' });
+    const env = hermeticEnv({
+      env: { PATH: '/bin', GIT_DIR: '/x', git_ssl_cainfo: '/ca', EDITOR: 'vi' },
+      authorization: 'Basic abc',
+      caFile: '/ca.pem',
+    });
     expect(env).toMatchObject({
       PATH: '/bin',
       GIT_CONFIG_GLOBAL: '/dev/null',

@@ -31,7 +31,9 @@ export function splitCredentials(repoUrl: string, auth?: GitAuth): { url: string
   } catch {
     throw new PermanentError('git.url', `repository URL "${scrubSecrets(repoUrl)}" is not a valid URL`);
   }
-  const fromUrl = u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : undefined;
+  const fromUrl = u.username
+    ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
+    : undefined;
   u.username = '';
   u.password = '';
   return { url: u.toString(), auth: auth ?? fromUrl };
@@ -47,7 +49,12 @@ export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
     if (url.startsWith('-')) throw new PermanentError('git.url', `repository URL "${url}" is not allowed`);
     const env = this.options.env ?? process.env;
     const authorization = auth ? basicAuthorization(auth.username, auth.password) : undefined;
-    const client: GitClientOptions = { env, authorization, caFile: this.options.caFile ?? env.GIT_SSL_CAINFO, timeoutMs: this.options.timeoutMs };
+    const client: GitClientOptions = {
+      env,
+      authorization,
+      caFile: this.options.caFile ?? env.GIT_SSL_CAINFO,
+      timeoutMs: this.options.timeoutMs,
+    };
     const secrets = auth ? [auth.password, authorization!.slice('Basic '.length)] : [];
     const fail = (e: unknown, op: GitOperation, what: string) => classifyGitError(e, op, `${what} ${url}`, secrets);
 
@@ -55,14 +62,17 @@ export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
     try {
       let branch = options.branch.trim();
       if (branch === '' || branch === 'HEAD') {
-        const out = await gitClient(dir, client).listRemote(['--symref', url, 'HEAD']).catch((e: unknown) => {
-          throw fail(e, 'resolve-branch', 'resolve the default branch of');
-        });
+        const out = await gitClient(dir, client)
+          .listRemote(['--symref', url, 'HEAD'])
+          .catch((e: unknown) => {
+            throw fail(e, 'resolve-branch', 'resolve the default branch of');
+          });
         const m = /^ref:\s*refs\/heads\/(\S+)\s+HEAD$/m.exec(out);
         if (!m) throw new PermanentError('git.branch-not-found', `cannot determine the default branch of ${url}`);
         branch = m[1]!;
       }
-      if (!BRANCH.test(branch)) throw new PermanentError('git.branch', `git-branch "${branch}" is not a valid branch name`);
+      if (!BRANCH.test(branch))
+        throw new PermanentError('git.branch', `git-branch "${branch}" is not a valid branch name`);
       await gitClient(dir, client)
         .clone(url, dir, ['--depth', '1', '--branch', branch, '--single-branch', '--no-tags'])
         .catch((e: unknown) => {
@@ -70,7 +80,8 @@ export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
         });
       const push = options.pushBranch?.trim();
       if (!push || push === branch) return new SimpleGitWorkspace(dir, url, branch, client, secrets);
-      if (!BRANCH.test(push)) throw new PermanentError('git.branch', `git-branch write branch "${push}" is not a valid branch name`);
+      if (!BRANCH.test(push))
+        throw new PermanentError('git.branch', `git-branch write branch "${push}" is not a valid branch name`);
       const ws = new SimpleGitWorkspace(dir, url, push, client, secrets);
       await ws.checkoutPushBranch();
       return ws;
@@ -166,8 +177,10 @@ export class SimpleGitWorkspace implements GitWorkspace {
    */
   async checkoutPushBranch(): Promise<void> {
     const ref = `refs/remotes/origin/${this.branch}`;
-    const exists = await this.run('fetch', 'look for the write branch on', async () =>
-      (await this.git().raw(['ls-remote', '--heads', 'origin', `refs/heads/${this.branch}`])).trim() !== '',
+    const exists = await this.run(
+      'fetch',
+      'look for the write branch on',
+      async () => (await this.git().raw(['ls-remote', '--heads', 'origin', `refs/heads/${this.branch}`])).trim() !== '',
     );
     await this.run('checkout', 'check out the write branch of', async () => {
       if (exists) {

@@ -33,7 +33,8 @@ export interface LoadControlPlanesOptions {
 }
 
 const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-const configError = (message: string, cause?: unknown) => new PermanentError('k8s.config', message, cause ? { cause } : undefined);
+const configError = (message: string, cause?: unknown) =>
+  new PermanentError('k8s.config', message, cause ? { cause } : undefined);
 
 function loadFile(path: string): KubeConfig {
   const kc = new KubeConfig();
@@ -57,7 +58,9 @@ function sources(o: LoadControlPlanesOptions): { source: string; kc: KubeConfig 
   const home = join(o.homeDir ?? homedir(), '.kube', 'config');
   if (existsSync(home)) return [{ source: home, kc: loadFile(home) }];
   if (o.env.KUBERNETES_SERVICE_HOST && existsSync(`${o.inClusterRoot ?? ''}${SA_TOKEN}`)) return 'in-cluster';
-  throw configError('no Kubernetes configuration found: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config or run in a cluster');
+  throw configError(
+    'no Kubernetes configuration found: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config or run in a cluster',
+  );
 }
 
 function forContext(kc: KubeConfig, context: string, source: string): ControlPlaneConfig {
@@ -72,7 +75,8 @@ function forContext(kc: KubeConfig, context: string, source: string): ControlPla
 export function loadControlPlanes(o: LoadControlPlanesOptions): ControlPlaneConfig[] {
   const found = sources(o);
   if (found === 'in-cluster') {
-    if (o.contexts.length > 0) throw configError(`--context ${o.contexts.join(', ')}: running in-cluster without a kubeconfig has no contexts`);
+    if (o.contexts.length > 0)
+      throw configError(`--context ${o.contexts.join(', ')}: running in-cluster without a kubeconfig has no contexts`);
     const kc = new KubeConfig();
     kc.loadFromCluster(o.inClusterRoot);
     return [{ name: IN_CLUSTER, kc, source: 'in-cluster service account' }];
@@ -82,27 +86,34 @@ export function loadControlPlanes(o: LoadControlPlanesOptions): ControlPlaneConf
     for (const { source, kc } of found) {
       const current = kc.getCurrentContext();
       if (!current) throw configError(`${source} has no current-context: pass --context`);
-      if (!kc.getContextObject(current)) throw configError(`the current context "${current}" of ${source} does not exist`);
+      if (!kc.getContextObject(current))
+        throw configError(`the current context "${current}" of ${source} does not exist`);
       planes.push(forContext(kc, current, source));
     }
   } else {
     const used = new Set<string>();
     for (const { source, kc } of found) {
       const mine = o.contexts.filter((c) => kc.getContextObject(c));
-      if (mine.length === 0) throw configError(`${source} has none of the contexts ${o.contexts.map((c) => `"${c}"`).join(', ')}`);
+      if (mine.length === 0)
+        throw configError(`${source} has none of the contexts ${o.contexts.map((c) => `"${c}"`).join(', ')}`);
       for (const c of mine) {
         used.add(c);
         planes.push(forContext(kc, c, source));
       }
     }
     const missing = o.contexts.filter((c) => !used.has(c));
-    if (missing.length > 0) throw configError(`--context: context ${missing.map((c) => `"${c}"`).join(', ')} not found in ${found.map((f) => f.source).join(', ')}`);
+    if (missing.length > 0)
+      throw configError(
+        `--context: context ${missing.map((c) => `"${c}"`).join(', ')} not found in ${found.map((f) => f.source).join(', ')}`,
+      );
   }
   const seen = new Map<string, string>();
   for (const p of planes) {
     const other = seen.get(p.name);
     if (other !== undefined) {
-      throw configError(`control plane names must be unique: context "${p.name}" is in both ${other} and ${p.source} (rename one of the contexts)`);
+      throw configError(
+        `control plane names must be unique: context "${p.name}" is in both ${other} and ${p.source} (rename one of the contexts)`,
+      );
     }
     seen.set(p.name, p.source);
   }

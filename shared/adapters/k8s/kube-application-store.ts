@@ -60,12 +60,23 @@ export class KubeApplicationStore implements ApplicationStore {
     return out;
   }
 
-  private async listPage(namespace: string, labelSelector: string | undefined, token: string | undefined): Promise<RawList> {
-    const common = { ...APPLICATION_RESOURCE, labelSelector: labelSelector || undefined, limit: PAGE_SIZE, _continue: token };
+  private async listPage(
+    namespace: string,
+    labelSelector: string | undefined,
+    token: string | undefined,
+  ): Promise<RawList> {
+    const common = {
+      ...APPLICATION_RESOURCE,
+      labelSelector: labelSelector || undefined,
+      limit: PAGE_SIZE,
+      _continue: token,
+    };
     try {
-      return (namespace
-        ? await this.api.listNamespacedCustomObject({ ...common, namespace })
-        : await this.api.listClusterCustomObject(common)) as RawList;
+      return (
+        namespace
+          ? await this.api.listNamespacedCustomObject({ ...common, namespace })
+          : await this.api.listClusterCustomObject(common)
+      ) as RawList;
     } catch (e) {
       throw classifyKubeError(e, this.what(`list Applications in ${namespace || 'all namespaces'}`));
     }
@@ -74,7 +85,11 @@ export class KubeApplicationStore implements ApplicationStore {
   async get(ref: Ref): Promise<Application | null> {
     let raw: unknown;
     try {
-      raw = await this.api.getNamespacedCustomObject({ ...APPLICATION_RESOURCE, namespace: ref.namespace, name: ref.name });
+      raw = await this.api.getNamespacedCustomObject({
+        ...APPLICATION_RESOURCE,
+        namespace: ref.namespace,
+        name: ref.name,
+      });
     } catch (e) {
       if (isNotFound(e)) return null;
       throw classifyKubeError(e, this.what(`get Application ${ref.namespace}/${ref.name}`));

@@ -50,7 +50,10 @@ export class KubeConfigReader implements ConfigReader {
     }
   }
 
-  async listSecrets(namespace: string, labelSelector: string): Promise<{ name: string; data: Record<string, string> }[]> {
+  async listSecrets(
+    namespace: string,
+    labelSelector: string,
+  ): Promise<{ name: string; data: Record<string, string> }[]> {
     try {
       const list = await this.api.listNamespacedSecret({ namespace, labelSelector: labelSelector || undefined });
       return list.items.map((s) => ({ name: s.metadata?.name ?? '', data: secretData(s) }));

@@ -50,11 +50,18 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
     }
   } catch (e) {
     if (e instanceof PermanentError) throw e;
-    throw new PermanentError('k8s.config', `cannot load Kubernetes configuration: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new PermanentError(
+      'k8s.config',
+      `cannot load Kubernetes configuration: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
-      throw new PermanentError('k8s.config', `--context: context "${options.context}" not found in the Kubernetes configuration`);
+      throw new PermanentError(
+        'k8s.config',
+        `--context: context "${options.context}" not found in the Kubernetes configuration`,
+      );
     }
     kc.setCurrentContext(options.context);
   }

@@ -47,18 +47,38 @@ export class KubeControlPlane implements ControlPlane {
   ) {
     this.name = cp.name;
     this.argocdNamespace = s.argocdNamespace ?? cp.contextNamespace ?? 'argocd';
-    this.watchNamespaces = s.watchNamespaces.includes('*') ? '*' : s.watchNamespaces.length > 0 ? [...new Set(s.watchNamespaces)] : [this.argocdNamespace];
-    this.applications = new KubeApplicationStore(cp.kc, { controlPlane: cp.name, onInvalid: (e) => s.log.warn({ controlPlane: cp.name, code: e.code }, e.message) });
+    this.watchNamespaces = s.watchNamespaces.includes('*')
+      ? '*'
+      : s.watchNamespaces.length > 0
+        ? [...new Set(s.watchNamespaces)]
+        : [this.argocdNamespace];
+    this.applications = new KubeApplicationStore(cp.kc, {
+      controlPlane: cp.name,
+      onInvalid: (e) => s.log.warn({ controlPlane: cp.name, code: e.code }, e.message),
+    });
     this.config = new KubeConfigReader(cp.kc, cp.name);
     this.events = s.kubeEvents ? new KubeEventSink(cp.kc, s.redis, s.keys, s.log) : undefined;
     this.imageUpdaters = new KubeImageUpdaterStore(cp.kc, cp.name);
   }
 
   endpoints(): Promise<readonly RegistryEndpoint[]> {
-    this.cached ??= readRegistriesConf({ path: this.s.registriesConfPath, reader: this.config, namespace: this.argocdNamespace, controlPlane: this.name }).then(
+    this.cached ??= readRegistriesConf({
+      path: this.s.registriesConfPath,
+      reader: this.config,
+      namespace: this.argocdNamespace,
+      controlPlane: this.name,
+    }).then(
       (r) => {
-        if (r.missing) this.s.log.warn({ controlPlane: this.name, path: r.from }, 'registries.conf not found, using built-in defaults');
-        else if (r.endpoints.length > 0) this.s.log.info({ controlPlane: this.name, from: r.from, registries: r.endpoints.map((e) => e.prefix || e.name) }, `loaded ${r.endpoints.length} registry configuration(s)`);
+        if (r.missing)
+          this.s.log.warn(
+            { controlPlane: this.name, path: r.from },
+            'registries.conf not found, using built-in defaults',
+          );
+        else if (r.endpoints.length > 0)
+          this.s.log.info(
+            { controlPlane: this.name, from: r.from, registries: r.endpoints.map((e) => e.prefix || e.name) },
+            `loaded ${r.endpoints.length} registry configuration(s)`,
+          );
         return r.endpoints;
       },
       (e: unknown) => {
@@ -78,12 +98,28 @@ export class KubeControlPlane implements ControlPlane {
   }
 
   watchApplications(namespace: string, labelSelector: string | undefined, handlers: FeedHandlers<Application>): Feed {
-    return listWatch({ kc: this.cp.kc, resource: APPLICATION_RESOURCE, namespace, labelSelector, what: this.where(namespace, 'Applications'), parse: parseApplication }, handlers);
+    return listWatch(
+      {
+        kc: this.cp.kc,
+        resource: APPLICATION_RESOURCE,
+        namespace,
+        labelSelector,
+        what: this.where(namespace, 'Applications'),
+        parse: parseApplication,
+      },
+      handlers,
+    );
   }
 
   watchImageUpdaters(namespace: string, handlers: FeedHandlers<ImageUpdaterObject>): Feed {
     return listWatch(
-      { kc: this.cp.kc, resource: IMAGE_UPDATER_RESOURCE, namespace, what: this.where(namespace, 'ImageUpdaters'), parse: parseImageUpdaterObject },
+      {
+        kc: this.cp.kc,
+        resource: IMAGE_UPDATER_RESOURCE,
+        namespace,
+        what: this.where(namespace, 'ImageUpdaters'),
+        parse: parseImageUpdaterObject,
+      },
       handlers,
     );
   }
@@ -97,7 +133,11 @@ export class KubeControlPlanes implements ControlPlanes {
     for (const p of planes) this.byName.set(p.name, new KubeControlPlane(p, settings));
     if (credentialsContext !== undefined) {
       const c = this.byName.get(credentialsContext);
-      if (!c) throw new PermanentError('k8s.config', `--credentials-context: no control plane is named "${credentialsContext}" (known: ${[...this.byName.keys()].join(', ')})`);
+      if (!c)
+        throw new PermanentError(
+          'k8s.config',
+          `--credentials-context: no control plane is named "${credentialsContext}" (known: ${[...this.byName.keys()].join(', ')})`,
+        );
       this.credentials = c;
     }
   }
@@ -108,7 +148,11 @@ export class KubeControlPlanes implements ControlPlanes {
 
   get(name: string): KubeControlPlane {
     const cp = this.byName.get(name);
-    if (!cp) throw new PermanentError('k8s.unknown-control-plane', `no control plane named "${name}" is configured in this process (known: ${this.names.join(', ')})`);
+    if (!cp)
+      throw new PermanentError(
+        'k8s.unknown-control-plane',
+        `no control plane named "${name}" is configured in this process (known: ${this.names.join(', ')})`,
+      );
     return cp;
   }
 

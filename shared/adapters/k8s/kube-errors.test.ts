@@ -4,7 +4,8 @@ import { RateLimitedError } from '../../errors.ts';
 import { classifyKubeError } from './kube-errors.ts';
 
 const status = (code: number, message: string) => JSON.stringify({ kind: 'Status', code, message });
-const apiError = (code: number, headers: Record<string, string> = {}) => new ApiException(code, 'x', status(code, `server says ${code}`), headers);
+const apiError = (code: number, headers: Record<string, string> = {}) =>
+  new ApiException(code, 'x', status(code, `server says ${code}`), headers);
 
 describe('classifyKubeError', () => {
   it.each([
@@ -32,10 +33,16 @@ describe('classifyKubeError', () => {
 
   it('treats errors without an HTTP status as transient network errors', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
-    expect(classifyKubeError(refused, 'list')).toMatchObject({ kind: 'transient', code: 'k8s.network', message: 'list: cannot reach the Kubernetes API (ECONNREFUSED)' });
+    expect(classifyKubeError(refused, 'list')).toMatchObject({
+      kind: 'transient',
+      code: 'k8s.network',
+      message: 'list: cannot reach the Kubernetes API (ECONNREFUSED)',
+    });
   });
 
   it('uses a watch error statusCode', () => {
-    expect(classifyKubeError(Object.assign(new Error('Forbidden'), { statusCode: 403 }), 'watch').code).toBe('k8s.forbidden');
+    expect(classifyKubeError(Object.assign(new Error('Forbidden'), { statusCode: 403 }), 'watch').code).toBe(
+      'k8s.forbidden',
+    );
   });
 });

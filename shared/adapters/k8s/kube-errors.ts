@@ -22,7 +22,8 @@ function statusMessage(body: unknown): string | undefined {
 /** HTTP status of a client-node error: ApiException.code, or a Watch error's statusCode. */
 export function httpStatusOf(e: unknown): number | undefined {
   if (e instanceof ApiException) return e.code;
-  const s = (e as { statusCode?: unknown; code?: unknown } | null)?.statusCode ?? (e as { code?: unknown } | null)?.code;
+  const s =
+    (e as { statusCode?: unknown; code?: unknown } | null)?.statusCode ?? (e as { code?: unknown } | null)?.code;
   return typeof s === 'number' ? s : undefined;
 }
 

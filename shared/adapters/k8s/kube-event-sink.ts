@@ -31,17 +31,28 @@ export class KubeEventSink implements EventSink {
   }
 
   async warning(app: AppRef & { uid?: string }, reason: string, message: string): Promise<void> {
-    const id = createHash('sha256').update(`${app.cluster}/${app.namespace}/${app.name}\n${reason}\n${message}`).digest('hex').slice(0, 24);
+    const id = createHash('sha256')
+      .update(`${app.cluster}/${app.namespace}/${app.name}\n${reason}\n${message}`)
+      .digest('hex')
+      .slice(0, 24);
     const fresh = await this.redis.set(this.keys.eventSent(id), '1', 'EX', WARNING_REPEAT_SECONDS, 'NX');
     if (fresh !== 'OK') return;
-    await this.send({ subject: { namespace: app.namespace, name: app.name, uid: app.uid }, reason, message, type: 'Warning' });
+    await this.send({
+      subject: { namespace: app.namespace, name: app.name, uid: app.uid },
+      reason,
+      message,
+      type: 'Warning',
+    });
   }
 
   private async send(input: KubeEventInput): Promise<void> {
     try {
       await this.recorder.record(input);
     } catch (e) {
-      this.log.warn({ application: input.subject.name, code: describeError(e).code }, `could not record a Kubernetes event: ${describeError(e).message}`);
+      this.log.warn(
+        { application: input.subject.name, code: describeError(e).code },
+        `could not record a Kubernetes event: ${describeError(e).message}`,
+      );
     }
   }
 }

@@ -43,7 +43,12 @@ export function imagesUpdatedEvent(app: EventSubject, changes: readonly ImageCha
     annotations[`argocd-image-updater.image-${i}/old-tag`] = c.oldTag;
     annotations[`argocd-image-updater.image-${i}/new-tag`] = c.newTag;
   });
-  return { subject: app, reason: 'ImagesUpdated', message: `Successfully updated application '${app.name}'`, annotations };
+  return {
+    subject: app,
+    reason: 'ImagesUpdated',
+    message: `Successfully updated application '${app.name}'`,
+    annotations,
+  };
 }
 
 function unixNanos(): bigint {
@@ -76,7 +81,11 @@ export function buildEvent(input: KubeEventInput, now: Date, nanos: bigint): Cor
 }
 
 /** Creates the Event; returns its name. Failures are classified (callers usually log and go on). */
-export async function createEvent(api: CoreV1Api, input: KubeEventInput, clock: { now(): Date; nanos(): bigint } = { now: () => new Date(), nanos: unixNanos }): Promise<string> {
+export async function createEvent(
+  api: CoreV1Api,
+  input: KubeEventInput,
+  clock: { now(): Date; nanos(): bigint } = { now: () => new Date(), nanos: unixNanos },
+): Promise<string> {
   const body = buildEvent(input, clock.now(), clock.nanos());
   try {
     await api.createNamespacedEvent({ namespace: input.subject.namespace, body });

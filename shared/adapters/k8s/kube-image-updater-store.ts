@@ -7,7 +7,11 @@ import type { ImageUpdaterObject, ImageUpdaterStore } from '../../ports/control-
 import { PermanentError } from '../../errors.ts';
 import { classifyKubeError, isNotFound } from './kube-errors.ts';
 
-export const IMAGE_UPDATER_RESOURCE = { group: 'argocd-image-updater.argoproj.io', version: 'v1alpha1', plural: 'imageupdaters' } as const;
+export const IMAGE_UPDATER_RESOURCE = {
+  group: 'argocd-image-updater.argoproj.io',
+  version: 'v1alpha1',
+  plural: 'imageupdaters',
+} as const;
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** The object's identity checked at the edge; the spec is validated by the domain's parser. */
@@ -31,19 +35,27 @@ export class KubeImageUpdaterStore implements ImageUpdaterStore {
 
   async list(namespace: string): Promise<ImageUpdaterObject[]> {
     try {
-      const list = (namespace
-        ? await this.api.listNamespacedCustomObject({ ...IMAGE_UPDATER_RESOURCE, namespace })
-        : await this.api.listClusterCustomObject(IMAGE_UPDATER_RESOURCE)) as { items?: unknown[] };
+      const list = (
+        namespace
+          ? await this.api.listNamespacedCustomObject({ ...IMAGE_UPDATER_RESOURCE, namespace })
+          : await this.api.listClusterCustomObject(IMAGE_UPDATER_RESOURCE)
+      ) as { items?: unknown[] };
       return (list.items ?? []).map(parseImageUpdaterObject);
     } catch (e) {
       if (isNotFound(e)) return []; // the CRD is not installed: no ImageUpdaters
-      throw classifyKubeError(e, `control plane ${this.controlPlane}: list ImageUpdaters in ${namespace || 'all namespaces'}`);
+      throw classifyKubeError(
+        e,
+        `control plane ${this.controlPlane}: list ImageUpdaters in ${namespace || 'all namespaces'}`,
+      );
     }
   }
 
   async patchStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
     try {
-      await this.api.patchNamespacedCustomObjectStatus({ ...IMAGE_UPDATER_RESOURCE, namespace, name, body: { status } }, MERGE_PATCH);
+      await this.api.patchNamespacedCustomObjectStatus(
+        { ...IMAGE_UPDATER_RESOURCE, namespace, name, body: { status } },
+        MERGE_PATCH,
+      );
     } catch (e) {
       throw classifyKubeError(e, `control plane ${this.controlPlane}: patch ImageUpdater ${namespace}/${name} status`);
     }

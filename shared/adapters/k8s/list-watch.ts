@@ -57,7 +57,9 @@ const keyOf = (raw: unknown): string => {
 export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): ListWatch {
   const api = o.kc.makeApiClient(CustomObjectsApi);
   const { group, version, plural } = o.resource;
-  const path = o.namespace ? `/apis/${group}/${version}/namespaces/${o.namespace}/${plural}` : `/apis/${group}/${version}/${plural}`;
+  const path = o.namespace
+    ? `/apis/${group}/${version}/namespaces/${o.namespace}/${plural}`
+    : `/apis/${group}/${version}/${plural}`;
   const backoff = o.backoff ?? { initialMs: 1000, maxMs: 30_000 };
   let stopped = true;
   let rv = '';
@@ -106,8 +108,19 @@ export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): L
     let token: string | undefined;
     let listRv = '';
     do {
-      const common = { group, version, plural, labelSelector: o.labelSelector || undefined, limit: o.pageSize ?? 500, _continue: token };
-      const page = (o.namespace ? await api.listNamespacedCustomObject({ ...common, namespace: o.namespace }) : await api.listClusterCustomObject(common)) as RawList;
+      const common = {
+        group,
+        version,
+        plural,
+        labelSelector: o.labelSelector || undefined,
+        limit: o.pageSize ?? 500,
+        _continue: token,
+      };
+      const page = (
+        o.namespace
+          ? await api.listNamespacedCustomObject({ ...common, namespace: o.namespace })
+          : await api.listClusterCustomObject(common)
+      ) as RawList;
       listRv ||= page.metadata?.resourceVersion ?? '';
       for (const raw of page.items ?? []) {
         const item = parse(raw);
@@ -140,7 +153,10 @@ export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): L
         if (type === 'BOOKMARK') return;
         if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return;
         const item = parse(obj);
-        if (item !== undefined) void Promise.resolve(h.changed(type, keyOf(obj), item)).catch((e: unknown) => h.error(classifyKubeError(e, `${o.what}: handle a change`)));
+        if (item !== undefined)
+          void Promise.resolve(h.changed(type, keyOf(obj), item)).catch((e: unknown) =>
+            h.error(classifyKubeError(e, `${o.what}: handle a change`)),
+          );
       },
       (err: unknown) => {
         ended = true;

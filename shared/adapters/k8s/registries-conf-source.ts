@@ -18,7 +18,9 @@ export interface RegistriesConfSource {
   controlPlane: string;
 }
 
-export async function readRegistriesConf(s: RegistriesConfSource): Promise<{ endpoints: RegistryEndpoint[]; from: string; missing: boolean }> {
+export async function readRegistriesConf(
+  s: RegistriesConfSource,
+): Promise<{ endpoints: RegistryEndpoint[]; from: string; missing: boolean }> {
   let text: string | undefined;
   let from: string;
   if (s.path !== undefined) {
@@ -34,6 +36,10 @@ export async function readRegistriesConf(s: RegistriesConfSource): Promise<{ end
   try {
     return { endpoints: parseRegistriesConf(text), from, missing: false };
   } catch (e) {
-    throw new PermanentError('config.registries-conf', `invalid registries.conf (${from}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new PermanentError(
+      'config.registries-conf',
+      `invalid registries.conf (${from}): ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }

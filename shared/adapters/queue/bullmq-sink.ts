@@ -20,7 +20,10 @@ export class BullmqSink implements JobSink {
   constructor(redisUrl: string, prefix: string, override?: JobDefaultsOverride) {
     const connection = { ...connectionOptions(redisUrl), enableOfflineQueue: false };
     this.queues = Object.fromEntries(
-      Object.values(QUEUE).map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: jobDefaults(name, override) })]),
+      Object.values(QUEUE).map((name) => [
+        name,
+        new Queue(name, { connection, prefix, defaultJobOptions: jobDefaults(name, override) }),
+      ]),
     ) as Record<QueueName, Queue>;
   }
 
@@ -28,20 +31,36 @@ export class BullmqSink implements JobSink {
     await this.queues[queue].add(name, data, jobOptions(options));
   }
 
-  async addBulk<Q extends QueueName>(queue: Q, jobs: readonly { name: string; data: JobData[Q]; options?: EnqueueOptions }[]): Promise<void> {
+  async addBulk<Q extends QueueName>(
+    queue: Q,
+    jobs: readonly { name: string; data: JobData[Q]; options?: EnqueueOptions }[],
+  ): Promise<void> {
     if (jobs.length === 0) return;
     await this.queues[queue].addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: jobOptions(j.options) })));
   }
 
-  async repeat<Q extends QueueName>(queue: Q, id: string, everyMs: number, name: string, data: JobData[Q]): Promise<void> {
+  async repeat<Q extends QueueName>(
+    queue: Q,
+    id: string,
+    everyMs: number,
+    name: string,
+    data: JobData[Q],
+  ): Promise<void> {
     const q = this.queues[queue];
     const defaults = q.defaultJobOptions;
-    await q.upsertJobScheduler(id, { every: everyMs }, { name, data, opts: { ...defaults, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+    await q.upsertJobScheduler(
+      id,
+      { every: everyMs },
+      { name, data, opts: { ...defaults, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+    );
   }
 
   async counts(): Promise<Record<QueueName, Record<string, number>>> {
     const entries = await Promise.all(
-      Object.entries(this.queues).map(async ([name, q]) => [name, await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed')] as const),
+      Object.entries(this.queues).map(
+        async ([name, q]) =>
+          [name, await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed')] as const,
+      ),
     );
     return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
   }

@@ -40,7 +40,10 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
         queue,
         attempt,
         finalAttempt: attempt >= (job.opts.attempts ?? 1),
-        resumed: attempt > 1 || (job.attemptsStarted ?? 0) > 1 || Number((job.data as { rateLimitDelays?: number }).rateLimitDelays ?? 0) > 0,
+        resumed:
+          attempt > 1 ||
+          (job.attemptsStarted ?? 0) > 1 ||
+          Number((job.data as { rateLimitDelays?: number }).rateLimitDelays ?? 0) > 0,
         log: o.log.child({ queue, jobId: job.id, attempt }),
       };
       try {
@@ -68,12 +71,21 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
 }
 
 /** onFinalFailure, retried a few times: a failure to settle would leave a cycle without its results line. */
-async function settleFinal<T>(handler: JobHandler<T>, data: T, ctx: JobContext, error: ReturnType<typeof describeError>): Promise<void> {
+async function settleFinal<T>(
+  handler: JobHandler<T>,
+  data: T,
+  ctx: JobContext,
+  error: ReturnType<typeof describeError>,
+): Promise<void> {
   for (let i = 0; ; i++) {
     try {
       return await handler.onFinalFailure!(data, ctx, error);
     } catch (e) {
-      if (i >= 4) return void ctx.log.error({ code: describeError(e).code }, `could not settle the failed job: ${describeError(e).message}`);
+      if (i >= 4)
+        return void ctx.log.error(
+          { code: describeError(e).code },
+          `could not settle the failed job: ${describeError(e).message}`,
+        );
       await new Promise((r) => setTimeout(r, 200 * 2 ** i));
     }
   }

@@ -33,5 +33,10 @@ export function connectionOptions(url: string): ConnectionOptions {
  * batch of checks or polls issues many small commands, and a write syscall each is what costs.
  */
 export function createRedis(url: string, name: string): Redis {
-  return new Redis({ ...connectionOptions(url), connectionName: `tagflow-${name}`, lazyConnect: false, enableAutoPipelining: true });
+  return new Redis({
+    ...connectionOptions(url),
+    connectionName: `tagflow-${name}`,
+    lazyConnect: false,
+    enableAutoPipelining: true,
+  });
 }

@@ -1,7 +1,14 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { TagSnapshot } from '../../domain/model/tags.ts';
-import type { CheckResult, CycleLedger, CycleStart, CycleStartOptions, CycleSummary, PollOutcome } from '../../ports/cycle-ledger.ts';
+import type {
+  CheckResult,
+  CycleLedger,
+  CycleStart,
+  CycleStartOptions,
+  CycleSummary,
+  PollOutcome,
+} from '../../ports/cycle-ledger.ts';
 import { field, type Keys } from './keys.ts';
 import { CYCLE_FIELDS } from './lua/lib.ts';
 import { abortCycleScript, startCycleScript } from './lua/cycle-start.ts';
@@ -58,7 +65,16 @@ export class RedisCycleLedger implements CycleLedger {
 
   private finishKeys() {
     const k = this.keys;
-    return { cycles: k.cycles, cycleStart: k.cycleStart, cycleBatches: k.cycleBatches, cyclesActive: k.cyclesActive, cyclesDone: k.cyclesDone, totals: k.totals, steps: k.steps, stepsAt: k.stepsAt };
+    return {
+      cycles: k.cycles,
+      cycleStart: k.cycleStart,
+      cycleBatches: k.cycleBatches,
+      cyclesActive: k.cyclesActive,
+      cyclesDone: k.cyclesDone,
+      totals: k.totals,
+      steps: k.steps,
+      stepsAt: k.stepsAt,
+    };
   }
 
   async start(cycleId: string, o: CycleStartOptions): Promise<CycleStart> {
@@ -79,7 +95,15 @@ export class RedisCycleLedger implements CycleLedger {
         snapHashes: k.snapHashes,
         cpStatus: k.cpStatus,
       },
-      { id: cycleId, now: Date.now(), scope: o.scope, full: o.full ? '1' : '0', dryRun: o.dryRun ? '1' : '0', trigger: o.trigger, channel: k.cycleDoneChannel },
+      {
+        id: cycleId,
+        now: Date.now(),
+        scope: o.scope,
+        full: o.full ? '1' : '0',
+        dryRun: o.dryRun ? '1' : '0',
+        trigger: o.trigger,
+        channel: k.cycleDoneChannel,
+      },
     )) as string;
     const out = JSON.parse(raw) as { polls: unknown; released: unknown; finished?: unknown };
     return { polls: list(out.polls), released: list(out.released), finished: summaries(out.finished) };
@@ -105,21 +129,36 @@ export class RedisCycleLedger implements CycleLedger {
       },
       {
         step,
-        polls: JSON.stringify(polls.map((p) => (p.snapshot ? { r: p.repoKey, s: JSON.stringify(p.snapshot), h: p.snapshot.hash } : { r: p.repoKey }))),
+        polls: JSON.stringify(
+          polls.map((p) =>
+            p.snapshot ? { r: p.repoKey, s: JSON.stringify(p.snapshot), h: p.snapshot.hash } : { r: p.repoKey },
+          ),
+        ),
         now: Date.now(),
         channel: k.cycleDoneChannel,
       },
       polls.flatMap((p) => [k.snapshot(p.repoKey), k.idxRepoApps(p.repoKey)]),
     )) as string;
     const out = JSON.parse(raw) as { changed: unknown; released: unknown; batches: unknown; finished: unknown };
-    return { changed: list(out.changed), released: list(out.released), batches: list(out.batches), finished: summaries(out.finished) };
+    return {
+      changed: list(out.changed),
+      released: list(out.released),
+      batches: list(out.batches),
+      finished: summaries(out.finished),
+    };
   }
 
   async nextCheckSeq(): Promise<number> {
     return this.redis.incr(this.keys.evalSeq);
   }
 
-  async checksDone(step: string, seq: number, dryRun: boolean, results: readonly CheckResult[], patches: readonly string[] = []): Promise<{ batches: string[]; finished: CycleSummary[] }> {
+  async checksDone(
+    step: string,
+    seq: number,
+    dryRun: boolean,
+    results: readonly CheckResult[],
+    patches: readonly string[] = [],
+  ): Promise<{ batches: string[]; finished: CycleSummary[] }> {
     const k = this.keys;
     const planned = results.filter((r) => r.plan);
     for (let attempt = 0; ; attempt++) {
@@ -131,10 +170,19 @@ export class RedisCycleLedger implements CycleLedger {
         return i >= 0 ? i + 1 : extra.push(key);
       };
       const apps = results.map((r) => {
-        const entry: Record<string, unknown> = { a: r.app, c: [r.considered, r.skipped, r.errors, r.dryUpdates], f: r.failed ? 1 : 0 };
+        const entry: Record<string, unknown> = {
+          a: r.app,
+          c: [r.considered, r.skipped, r.errors, r.dryUpdates],
+          f: r.failed ? 1 : 0,
+        };
         if (r.plan) {
           const og = oldGroups[planned.indexOf(r)] ?? '';
-          entry.p = { k: slot(r.plan.group), g: r.plan.group, json: r.plan.json, ...(r.plan.batch ? { b: r.plan.batch } : {}) };
+          entry.p = {
+            k: slot(r.plan.group),
+            g: r.plan.group,
+            json: r.plan.json,
+            ...(r.plan.batch ? { b: r.plan.batch } : {}),
+          };
           entry.og = og;
           if (og && og !== r.plan.group) entry.ok = slot(og);
         }
@@ -200,7 +248,13 @@ export class RedisCycleLedger implements CycleLedger {
   }
 
   async claimFullResync(periodMs: number): Promise<boolean> {
-    return (await claimResyncScript.run(this.redis, { last: this.keys.lastFullResync }, { now: Date.now(), period: periodMs })) === 1;
+    return (
+      (await claimResyncScript.run(
+        this.redis,
+        { last: this.keys.lastFullResync },
+        { now: Date.now(), period: periodMs },
+      )) === 1
+    );
   }
 
   stale(before: number): Promise<string[]> {
@@ -210,13 +264,18 @@ export class RedisCycleLedger implements CycleLedger {
   async onFinished(listener: (s: CycleSummary) => void): Promise<{ close(): void }> {
     const sub = this.subscriberFactory();
     sub.on('message', (_channel: string, id: string) => {
-      void this.get(id).then((s) => s && listener(s), () => undefined);
+      void this.get(id).then(
+        (s) => s && listener(s),
+        () => undefined,
+      );
     });
     await sub.subscribe(this.keys.cycleDoneChannel);
     return { close: () => sub.disconnect() };
   }
 
-  async results(apps: readonly string[]): Promise<Map<string, { considered: number; skipped: number; errors: number }>> {
+  async results(
+    apps: readonly string[],
+  ): Promise<Map<string, { considered: number; skipped: number; errors: number }>> {
     const out = new Map<string, { considered: number; skipped: number; errors: number }>();
     for (let i = 0; i < apps.length; i += 500) {
       const part = apps.slice(i, i + 500);
@@ -242,7 +301,10 @@ export class RedisCycleLedger implements CycleLedger {
         const s = await this.get(cycleId);
         if (s?.finishedAt) return s;
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`cycle ${cycleId} did not finish within ${timeoutMs} ms (${s?.pending ?? '?'} polls and apps pending)`);
+        if (left <= 0)
+          throw new Error(
+            `cycle ${cycleId} did not finish within ${timeoutMs} ms (${s?.pending ?? '?'} polls and apps pending)`,
+          );
         await Promise.race([done, new Promise((r) => setTimeout(r, Math.min(left, 1000)))]);
       }
     } finally {

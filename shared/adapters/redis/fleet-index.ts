@@ -28,7 +28,11 @@ export class RedisFleetIndex implements FleetIndex {
     registerScripts(redis, [forgetAppScript]);
   }
 
-  async sync(cp: string, updates: readonly IndexUpdate[], o: { full: boolean; removed?: readonly string[]; keep?: readonly string[] }): Promise<{ changed: string[]; removed: string[] }> {
+  async sync(
+    cp: string,
+    updates: readonly IndexUpdate[],
+    o: { full: boolean; removed?: readonly string[]; keep?: readonly string[] },
+  ): Promise<{ changed: string[]; removed: string[] }> {
     const k = this.k;
     const given = new Set([...updates.map((u) => u.entry.key), ...(o.keep ?? [])]);
     const changedUpdates: IndexUpdate[] = [];
@@ -92,7 +96,17 @@ export class RedisFleetIndex implements FleetIndex {
 
   private forgetKeys(cp: string) {
     const k = this.k;
-    return { results: k.results, totals: k.totals, failed: k.failed, dirty: k.dirty, idxApps: k.idxApps, cpApps: k.idxCpApps(cp), idxEntries: k.idxEntries, idxHashes: k.idxHashes, idxAppRepos: k.idxAppRepos };
+    return {
+      results: k.results,
+      totals: k.totals,
+      failed: k.failed,
+      dirty: k.dirty,
+      idxApps: k.idxApps,
+      cpApps: k.idxCpApps(cp),
+      idxEntries: k.idxEntries,
+      idxHashes: k.idxHashes,
+      idxAppRepos: k.idxAppRepos,
+    };
   }
 
   /** Repositories no app uses any more are no longer polled. */
@@ -103,7 +117,12 @@ export class RedisFleetIndex implements FleetIndex {
     for (const r of repos) p.scard(k.idxRepoApps(r));
     const counts = (await p.exec()) ?? [];
     const unused = repos.filter((_, i) => Number(counts[i]?.[1] ?? 0) === 0);
-    if (unused.length > 0) await this.redis.multi().hdel(k.idxRepos, ...unused).hdel(k.idxRepoMeta, ...unused).exec();
+    if (unused.length > 0)
+      await this.redis
+        .multi()
+        .hdel(k.idxRepos, ...unused)
+        .hdel(k.idxRepoMeta, ...unused)
+        .exec();
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, IndexEntry | CorruptEntry>> {
@@ -126,7 +145,10 @@ export class RedisFleetIndex implements FleetIndex {
   async targets(repoKeys: readonly string[]): Promise<Map<string, PollTarget>> {
     const out = new Map<string, PollTarget>();
     for (const part of chunks(repoKeys)) {
-      const [raws, meta] = await Promise.all([this.redis.hmget(this.k.idxRepos, ...part), this.redis.hmget(this.k.idxRepoMeta, ...part)]);
+      const [raws, meta] = await Promise.all([
+        this.redis.hmget(this.k.idxRepos, ...part),
+        this.redis.hmget(this.k.idxRepoMeta, ...part),
+      ]);
       raws.forEach((raw, i) => {
         if (!raw) return;
         const t = parseStored<PollTarget>(PollTargetSchema, raw, `poll target ${part[i]}`);

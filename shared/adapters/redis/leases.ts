@@ -41,7 +41,9 @@ export class RedisLeases implements Leases {
   }
 
   async hold(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await hold.run(this.redis, { lease: this.k.lease(name) }, { owner, ttl: Math.max(1, Math.round(ttlMs)) })) === 1;
+    return (
+      (await hold.run(this.redis, { lease: this.k.lease(name) }, { owner, ttl: Math.max(1, Math.round(ttlMs)) })) === 1
+    );
   }
 
   async release(name: string, owner: string): Promise<void> {

@@ -9,12 +9,24 @@ import type { WriteBackPlan } from '../../domain/plan/write-back-plan.ts';
 import type { TagSnapshot } from '../../domain/model/tags.ts';
 import type { DigestMetadata } from '../../ports/metadata-cache.ts';
 
-const platform = z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional(), created: z.string().optional() });
+const platform = z.object({
+  os: z.string(),
+  architecture: z.string(),
+  variant: z.string().optional(),
+  created: z.string().optional(),
+});
 
 export const TagSnapshotSchema = z.object({
   repoKey: z.string(),
   fetchedAt: z.number(),
-  tags: z.array(z.object({ name: z.string(), digest: z.string().optional(), created: z.string().optional(), platforms: z.array(platform).optional() })),
+  tags: z.array(
+    z.object({
+      name: z.string(),
+      digest: z.string().optional(),
+      created: z.string().optional(),
+      platforms: z.array(platform).optional(),
+    }),
+  ),
   error: z.object({ code: z.string(), message: z.string(), at: z.number() }).optional(),
   hash: z.string(),
 });
@@ -27,9 +39,25 @@ export const DigestMetadataSchema = z.object({
 });
 
 const appRef = z.object({ cluster: z.string(), namespace: z.string(), name: z.string() });
-const imageRef = z.object({ alias: z.string(), registry: z.string(), name: z.string(), tag: z.string().nullable(), digest: z.string() });
-const targets = z.object({ imageName: z.string().optional(), imageTag: z.string().optional(), imageSpec: z.string().optional() });
-const problem = z.object({ annotation: z.string(), value: z.string(), message: z.string(), alias: z.string().optional(), severity: z.enum(['error', 'warning']) });
+const imageRef = z.object({
+  alias: z.string(),
+  registry: z.string(),
+  name: z.string(),
+  tag: z.string().nullable(),
+  digest: z.string(),
+});
+const targets = z.object({
+  imageName: z.string().optional(),
+  imageTag: z.string().optional(),
+  imageSpec: z.string().optional(),
+});
+const problem = z.object({
+  annotation: z.string(),
+  value: z.string(),
+  message: z.string(),
+  alias: z.string().optional(),
+  severity: z.enum(['error', 'warning']),
+});
 const source = z.looseObject({ repoURL: z.string() });
 const application = z.looseObject({
   metadata: z.looseObject({ name: z.string(), namespace: z.string() }),
@@ -83,7 +111,15 @@ export const IndexEntrySchema = z.object({
 export const PollTargetSchema = z.object({
   repoKey: z.string(),
   controlPlane: z.string(),
-  endpoint: z.looseObject({ name: z.string(), apiUrl: z.string(), prefix: z.string(), credsExpireMs: z.number(), tagSortMode: z.string(), insecure: z.boolean(), isDefault: z.boolean() }),
+  endpoint: z.looseObject({
+    name: z.string(),
+    apiUrl: z.string(),
+    prefix: z.string(),
+    credsExpireMs: z.number(),
+    tagSortMode: z.string(),
+    insecure: z.boolean(),
+    isDefault: z.boolean(),
+  }),
   repository: z.string(),
   credentials: z.string().optional(),
   metadata: z.boolean(),
@@ -131,10 +167,19 @@ export const WriteBackPlanSchema = z.discriminatedUnion('method', [
 ]);
 
 /** A pending plan as stored in its group's hash (cycles and the written marker live beside it). */
-export const StoredPlanSchema = z.object({ id: z.string(), app: z.string(), seq: z.number(), plan: WriteBackPlanSchema });
+export const StoredPlanSchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  seq: z.number(),
+  plan: WriteBackPlanSchema,
+});
 
 /** A commit job parked on a cycle until its selects are done. */
-export const CommitBatchSchema = z.object({ repoUrl: z.string().min(1), branch: z.string(), writeBranch: z.string().min(1).optional() });
+export const CommitBatchSchema = z.object({
+  repoUrl: z.string().min(1),
+  branch: z.string(),
+  writeBranch: z.string().min(1).optional(),
+});
 
 /** Parses a stored value; a bad one is an error naming where it was read from. */
 export function parseStored<T>(schema: z.ZodType, raw: string, where: string): T {
@@ -147,7 +192,9 @@ export function parseStored<T>(schema: z.ZodType, raw: string, where: string): T
   const r = schema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new Error(`corrupt state in Redis at ${where}: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim());
+    throw new Error(
+      `corrupt state in Redis at ${where}: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim(),
+    );
   }
   return r.data as T;
 }

@@ -19,7 +19,13 @@ export class RedisTagSnapshotStore implements TagSnapshotStore {
     try {
       return parseStored<TagSnapshot>(TagSnapshotSchema, raw, `snapshot ${repoKey}`);
     } catch (e) {
-      return { repoKey, fetchedAt: 0, tags: [], hash: 'corrupt', error: { code: 'state.corrupt', message: (e as Error).message, at: Date.now() } };
+      return {
+        repoKey,
+        fetchedAt: 0,
+        tags: [],
+        hash: 'corrupt',
+        error: { code: 'state.corrupt', message: (e as Error).message, at: Date.now() },
+      };
     }
   }
 

@@ -29,17 +29,37 @@ export class RedisWriteBackPlans implements WriteBackPlans {
   }
 
   async markWritten(group: string, app: string, id: string, ref: string): Promise<void> {
-    await markWrittenScript.run(this.redis, { plans: this.k.plans(group), plansWritten: this.k.plansWritten }, { group, app, id, ref });
+    await markWrittenScript.run(
+      this.redis,
+      { plans: this.k.plans(group), plansWritten: this.k.plansWritten },
+      { group, app, id, ref },
+    );
   }
 
-  async settle(group: string, app: string, id: string, o: { updated: number; errors: number }): Promise<{ acked: boolean; cycles: string[]; finished: CycleSummary[] }> {
+  async settle(
+    group: string,
+    app: string,
+    id: string,
+    o: { updated: number; errors: number },
+  ): Promise<{ acked: boolean; cycles: string[]; finished: CycleSummary[] }> {
     const k = this.k;
     const raw = (await writeBackDoneScript.run(
       this.redis,
       {
-        cycles: k.cycles, cycleStart: k.cycleStart, cycleBatches: k.cycleBatches, cyclesActive: k.cyclesActive, cyclesDone: k.cyclesDone,
-        totals: k.totals, steps: k.steps, stepsAt: k.stepsAt,
-        plans: k.plans(group), planCycles: k.planCycles, plansWritten: k.plansWritten, planGroups: k.planGroups, cycleApps: k.cycleApps, failed: k.failed,
+        cycles: k.cycles,
+        cycleStart: k.cycleStart,
+        cycleBatches: k.cycleBatches,
+        cyclesActive: k.cyclesActive,
+        cyclesDone: k.cyclesDone,
+        totals: k.totals,
+        steps: k.steps,
+        stepsAt: k.stepsAt,
+        plans: k.plans(group),
+        planCycles: k.planCycles,
+        plansWritten: k.plansWritten,
+        planGroups: k.planGroups,
+        cycleApps: k.cycleApps,
+        failed: k.failed,
       },
       { group, app, id, updated: o.updated, errors: o.errors, now: Date.now(), channel: k.cycleDoneChannel },
     )) as string;

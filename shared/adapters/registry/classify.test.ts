@@ -22,9 +22,12 @@ describe('errorForStatus', () => {
   });
 
   it('adds the registry error code and message from the body', () => {
-    const body = JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] });
-    expect(errorForStatus(404, 'GET r/v2/x/tags/list', headers(), body).message)
-      .toBe('GET r/v2/x/tags/list: HTTP 404 NAME_UNKNOWN repository name not known to registry');
+    const body = JSON.stringify({
+      errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }],
+    });
+    expect(errorForStatus(404, 'GET r/v2/x/tags/list', headers(), body).message).toBe(
+      'GET r/v2/x/tags/list: HTTP 404 NAME_UNKNOWN repository name not known to registry',
+    );
   });
 
   it('429 carries Retry-After', () => {
@@ -50,13 +53,19 @@ describe('parseRetryAfter', () => {
 describe('errorForNetwork', () => {
   it('timeouts and connection errors are transient', () => {
     const timeout = Object.assign(new Error('aborted'), { name: 'TimeoutError' });
-    expect(errorForNetwork(timeout, 'GET r', 500)).toMatchObject({ kind: 'transient', code: 'registry.unavailable', message: 'GET r: no answer within 500 ms' });
+    expect(errorForNetwork(timeout, 'GET r', 500)).toMatchObject({
+      kind: 'transient',
+      code: 'registry.unavailable',
+      message: 'GET r: no answer within 500 ms',
+    });
     const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
     expect(errorForNetwork(refused, 'GET r', 500)).toMatchObject({ kind: 'transient', message: 'GET r: ECONNREFUSED' });
   });
 
   it('certificate failures are permanent', () => {
-    const tls = new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }) });
+    const tls = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+    });
     expect(errorForNetwork(tls, 'GET r', 500)).toMatchObject({ kind: 'permanent', code: 'registry.tls' });
   });
 

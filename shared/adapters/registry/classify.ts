@@ -34,7 +34,10 @@ export function registryErrorDetail(body: string): string {
 }
 
 export function errorForStatus(
-  status: number, request: string, headers: { get(name: string): string | null }, body = '',
+  status: number,
+  request: string,
+  headers: { get(name: string): string | null },
+  body = '',
 ): TagflowError {
   const detail = registryErrorDetail(body);
   const message = `${request}: HTTP ${status}${detail ? ` ${detail}` : ''}`;
@@ -43,15 +46,25 @@ export function errorForStatus(
   if (status === 404) return new PermanentError('registry.not-found', message);
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
-    return new RateLimitedError('registry.rate-limited', `${message} (retry after ${Math.ceil(retryAfterMs / 1000)} s)`, retryAfterMs);
+    return new RateLimitedError(
+      'registry.rate-limited',
+      `${message} (retry after ${Math.ceil(retryAfterMs / 1000)} s)`,
+      retryAfterMs,
+    );
   }
   if (status === 408 || status >= 500) return new TransientError('registry.unavailable', message);
   return new PermanentError('registry.bad-request', message);
 }
 
 const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_NOT_YET_VALID', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_NOT_YET_VALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
 /** A thrown fetch/network error (never an HTTP status) → error class. */
@@ -64,7 +77,11 @@ export function errorForNetwork(e: unknown, request: string, timeoutMs: number):
   const code = err.cause?.code ?? '';
   const reason = code || err.cause?.message || err.message || String(e);
   if (TLS_CODES.has(code)) {
-    return new PermanentError('registry.tls', `${request}: TLS verification failed (${code}); configure ca_file/ca_data or insecure`, { cause: e });
+    return new PermanentError(
+      'registry.tls',
+      `${request}: TLS verification failed (${code}); configure ca_file/ca_data or insecure`,
+      { cause: e },
+    );
   }
   return new TransientError('registry.unavailable', `${request}: ${reason}`, { cause: e });
 }

@@ -23,7 +23,11 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
 /** The certificates of a PEM bundle; throws naming `field` when there is none or one is invalid. */
 export function readPemCertificates(pem: string, field: string, registry: string): string[] {
   const blocks = pem.match(PEM_BLOCK) ?? [];
-  const bad = () => new PermanentError('registry.tls-config', `${field} of registry ${registry} does not contain a valid PEM certificate`);
+  const bad = () =>
+    new PermanentError(
+      'registry.tls-config',
+      `${field} of registry ${registry} does not contain a valid PEM certificate`,
+    );
   if (blocks.length === 0) throw bad();
   for (const block of blocks) {
     try {
@@ -49,7 +53,10 @@ function trustedPem(endpoint: RegistryEndpoint, tlsCertsDir: string): string[] {
     try {
       text = readFileSync(caFile, 'utf8');
     } catch (e) {
-      throw new PermanentError('registry.tls-config', `could not read CA file ${caFile} (ca_file of registry ${endpoint.name}): ${(e as NodeJS.ErrnoException).code ?? e}`);
+      throw new PermanentError(
+        'registry.tls-config',
+        `could not read CA file ${caFile} (ca_file of registry ${endpoint.name}): ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
     }
     pem.push(...readPemCertificates(text, `ca_file ${caFile}`, endpoint.name));
   }

@@ -47,24 +47,41 @@ describe('CredentialsResolver: env', () => {
 });
 
 describe('CredentialsResolver: secret and pullsecret', () => {
-  it.each(vectors<{ secretField: string; secretValue: string; expected: { username: string; password: string } }>('credential-fetch-secret'))(
-    '$id: secret field',
-    async ({ secretField, secretValue, expected }) => {
-      const r = new CredentialsResolver({ env: {}, configReader: fakeReader({ 'ns/creds': { [secretField]: secretValue } }) });
-      await expect(r.resolve('https://r', `secret:ns/creds#${secretField}`)).resolves.toEqual(expected);
-    },
-  );
+  it.each(
+    vectors<{ secretField: string; secretValue: string; expected: { username: string; password: string } }>(
+      'credential-fetch-secret',
+    ),
+  )('$id: secret field', async ({ secretField, secretValue, expected }) => {
+    const r = new CredentialsResolver({
+      env: {},
+      configReader: fakeReader({ 'ns/creds': { [secretField]: secretValue } }),
+    });
+    await expect(r.resolve('https://r', `secret:ns/creds#${secretField}`)).resolves.toEqual(expected);
+  });
 
   it('pullsecret reads .dockerconfigjson and matches the API URL', async () => {
-    const conf = JSON.stringify({ auths: { 'registry.example:5000': { auth: Buffer.from('robot:tok').toString('base64') } } });
-    const r = new CredentialsResolver({ env: {}, configReader: fakeReader({ 'argocd/regcred': { '.dockerconfigjson': conf } }) });
-    await expect(r.resolve('https://registry.example:5000', 'pullsecret:argocd/regcred')).resolves.toEqual({ username: 'robot', password: 'tok' });
-    await expect(r.resolve('https://other.example', 'pullsecret:argocd/regcred')).rejects.toThrow('no valid auth entry for registry https://other.example');
+    const conf = JSON.stringify({
+      auths: { 'registry.example:5000': { auth: Buffer.from('robot:tok').toString('base64') } },
+    });
+    const r = new CredentialsResolver({
+      env: {},
+      configReader: fakeReader({ 'argocd/regcred': { '.dockerconfigjson': conf } }),
+    });
+    await expect(r.resolve('https://registry.example:5000', 'pullsecret:argocd/regcred')).resolves.toEqual({
+      username: 'robot',
+      password: 'tok',
+    });
+    await expect(r.resolve('https://other.example', 'pullsecret:argocd/regcred')).rejects.toThrow(
+      'no valid auth entry for registry https://other.example',
+    );
   });
 
   it.each([
     ['secret:ns/missing#f', "could not fetch secret 'missing' from namespace 'ns' (field: 'f'): secret not found"],
-    ['secret:ns/creds#nofield', "could not fetch secret 'creds' from namespace 'ns' (field: 'nofield'): field not found"],
+    [
+      'secret:ns/creds#nofield',
+      "could not fetch secret 'creds' from namespace 'ns' (field: 'nofield'): field not found",
+    ],
   ])('%s fails clearly', async (source, message) => {
     const r = new CredentialsResolver({ env: {}, configReader: fakeReader({ 'ns/creds': { f: 'a:b' } }) });
     await expect(r.resolve('https://r', source)).rejects.toThrow(message);
@@ -77,10 +94,13 @@ describe('CredentialsResolver: secret and pullsecret', () => {
 });
 
 describe('CredentialsResolver: ext', () => {
-  it.each(vectors<{ scriptPath: string; expected: { error: string } }>('credential-fetch-ext'))('$id: $scriptPath', async ({ scriptPath, expected }) => {
-    const r = new CredentialsResolver({ env: {} });
-    await expect(r.resolve('https://r', `ext:${scriptPath}`)).rejects.toThrow(expected.error);
-  });
+  it.each(vectors<{ scriptPath: string; expected: { error: string } }>('credential-fetch-ext'))(
+    '$id: $scriptPath',
+    async ({ scriptPath, expected }) => {
+      const r = new CredentialsResolver({ env: {} });
+      await expect(r.resolve('https://r', `ext:${scriptPath}`)).rejects.toThrow(expected.error);
+    },
+  );
 
   it('runs the script with the injected environment and trims its output', async () => {
     const path = await script('ok.sh', 'echo "$REG_USER:s3cret"');

@@ -10,8 +10,13 @@ import { PermanentError, TransientError } from '../../errors.ts';
 import type { ConfigReader } from '../../ports/application-store.ts';
 import type { RegistryCredentials } from '../../ports/registry-client.ts';
 import {
-  credentialsFromEnvValue, credentialsFromScriptOutput, credentialsFromSecretValue, formatCredentialSource,
-  parseCredentialSource, PULL_SECRET_FIELD, type CredentialSource,
+  credentialsFromEnvValue,
+  credentialsFromScriptOutput,
+  credentialsFromSecretValue,
+  formatCredentialSource,
+  parseCredentialSource,
+  PULL_SECRET_FIELD,
+  type CredentialSource,
 } from '../../domain/registry/credential-source.ts';
 import { dockerConfigAuth } from '../../domain/registry/docker-config.ts';
 import type { CredentialProvider } from './registry-session.ts';
@@ -41,7 +46,11 @@ export class CredentialsResolver {
     this.now = deps.now ?? Date.now;
   }
 
-  async resolve(apiUrl: string, source: string | CredentialSource, options: ResolveOptions = {}): Promise<RegistryCredentials> {
+  async resolve(
+    apiUrl: string,
+    source: string | CredentialSource,
+    options: ResolveOptions = {},
+  ): Promise<RegistryCredentials> {
     const src = typeof source === 'string' ? parseCredentialSource(source, false) : source;
     const key = `${apiUrl}\n${formatCredentialSource(src)}`;
     if (options.cacheMs !== undefined) {
@@ -92,9 +101,11 @@ export class CredentialsResolver {
       throw new PermanentError('credentials.unavailable', `could not fetch ${where}: no Kubernetes client given`);
     }
     const data = await this.deps.configReader.readSecret(src.namespace!, src.name!);
-    if (data === null) throw new PermanentError('credentials.unavailable', `could not fetch ${where}: secret not found`);
+    if (data === null)
+      throw new PermanentError('credentials.unavailable', `could not fetch ${where}: secret not found`);
     const value = data[field];
-    if (value === undefined) throw new PermanentError('credentials.unavailable', `could not fetch ${where}: field not found`);
+    if (value === undefined)
+      throw new PermanentError('credentials.unavailable', `could not fetch ${where}: field not found`);
     return value;
   }
 
@@ -105,15 +116,24 @@ export class CredentialsResolver {
     try {
       await stat(path);
     } catch (e) {
-      throw new PermanentError('credentials.unavailable', `could not stat ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      throw new PermanentError(
+        'credentials.unavailable',
+        `could not stat ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
     }
     const timeout = this.deps.extTimeoutMs ?? EXT_SCRIPT_TIMEOUT_MS;
-    const env = Object.fromEntries(Object.entries(this.deps.env).filter((kv): kv is [string, string] => kv[1] !== undefined));
+    const env = Object.fromEntries(
+      Object.entries(this.deps.env).filter((kv): kv is [string, string] => kv[1] !== undefined),
+    );
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(path, [], { timeout, killSignal: 'SIGKILL', env, maxBuffer: 64 * 1024 }, (error, out) => {
         if (!error) return resolve(out);
         const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-        const why = e.killed ? `timed out after ${timeout} ms` : typeof e.code === 'number' ? `exit code ${e.code}` : String(e.code ?? e.message);
+        const why = e.killed
+          ? `timed out after ${timeout} ms`
+          : typeof e.code === 'number'
+            ? `exit code ${e.code}`
+            : String(e.code ?? e.message);
         reject(new TransientError('credentials.ext-failed', `error executing ${path}: ${why}`));
       });
     });

@@ -57,7 +57,11 @@ function fakeRegistry() {
       const digest = `sha256:idx${++n}`;
       const kids = Object.entries(children).map(([platform, created]) => {
         const [os = '', architecture = '', variant] = platform.split('/');
-        return { digest: image(created, platform), mediaType: IMG, platform: variant ? { os, architecture, variant } : { os, architecture } };
+        return {
+          digest: image(created, platform),
+          mediaType: IMG,
+          platform: variant ? { os, architecture, variant } : { os, architecture },
+        };
       });
       kids.push({ digest: 'sha256:attestation', mediaType: IMG, platform: { os: 'unknown', architecture: 'unknown' } });
       manifests.set(digest, { kind: 'index', digest, mediaType: IDX, children: kids });
@@ -71,7 +75,8 @@ function fakeRegistry() {
 function sharedCache(store = new Map<string, string>()): MetadataCache & { store: Map<string, string> } {
   return {
     store,
-    getMany: async (ds) => new Map(ds.filter((d) => store.has(d)).map((d) => [d, JSON.parse(store.get(d)!) as DigestMetadata])),
+    getMany: async (ds) =>
+      new Map(ds.filter((d) => store.has(d)).map((d) => [d, JSON.parse(store.get(d)!) as DigestMetadata])),
     put: async (d, m) => void store.set(d, JSON.stringify(m)),
   };
 }
@@ -82,9 +87,17 @@ describe('fetchMetadata', () => {
   it('describes images and indexes, with each wanted-or-not child carrying its own build date', async () => {
     const reg = fakeRegistry();
     const one = reg.push('one', '2024-01-01T00:00:00Z', 'linux/arm/v7');
-    const multi = reg.pushIndex('multi', { 'linux/amd64': '2024-01-01T00:00:00Z', 'linux/arm64': '2024-06-01T00:00:00Z' });
+    const multi = reg.pushIndex('multi', {
+      'linux/amd64': '2024-01-01T00:00:00Z',
+      'linux/arm64': '2024-06-01T00:00:00Z',
+    });
     const out = await fetchMetadata(reg.client, sharedCache(), 'team/app', names('one', 'multi'));
-    expect(out[0]).toEqual({ name: 'one', digest: one, created: '2024-01-01T00:00:00Z', platforms: [{ os: 'linux', architecture: 'arm', variant: 'v7' }] });
+    expect(out[0]).toEqual({
+      name: 'one',
+      digest: one,
+      created: '2024-01-01T00:00:00Z',
+      platforms: [{ os: 'linux', architecture: 'arm', variant: 'v7' }],
+    });
     expect(out[1]).toEqual({
       name: 'multi',
       digest: multi,
@@ -129,7 +142,11 @@ describe('fetchMetadata', () => {
     reg.failures.set(`GET manifest ${broken}`, new PermanentError('registry.unsupported-manifest', 'schema1'));
     const cache = sharedCache();
     const out = await fetchMetadata(reg.client, cache, 'r', names('ok', 'broken', 'gone'));
-    expect(out).toEqual([expect.objectContaining({ name: 'ok', created: '2024-01-01T00:00:00Z' }), { name: 'broken', digest: broken }, { name: 'gone' }]);
+    expect(out).toEqual([
+      expect.objectContaining({ name: 'ok', created: '2024-01-01T00:00:00Z' }),
+      { name: 'broken', digest: broken },
+      { name: 'gone' },
+    ]);
     expect(cache.store.has(broken)).toBe(false);
   });
 

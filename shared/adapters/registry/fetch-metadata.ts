@@ -12,7 +12,12 @@ const PARALLEL = 8;
  * only what is known (the strategy reports it as missing). A transient or rate-limited failure is
  * thrown so the poll is retried: ranking without the tag could pick an older one.
  */
-export async function fetchMetadata(client: RegistryClient, cache: MetadataCache, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]> {
+export async function fetchMetadata(
+  client: RegistryClient,
+  cache: MetadataCache,
+  repository: string,
+  tags: readonly TagRecord[],
+): Promise<TagRecord[]> {
   const digests = await mapLimit(tags, PARALLEL, async (t) => {
     try {
       return (await client.headManifest(repository, t.name)).digest;
@@ -34,7 +39,11 @@ export async function fetchMetadata(client: RegistryClient, cache: MetadataCache
   return tags.map((t, i) => {
     const digest = digests[i];
     const meta = digest ? known.get(digest) : undefined;
-    return meta ? { name: t.name, digest, created: meta.created, platforms: meta.platforms } : digest ? { name: t.name, digest } : { name: t.name };
+    return meta
+      ? { name: t.name, digest, created: meta.created, platforms: meta.platforms }
+      : digest
+        ? { name: t.name, digest }
+        : { name: t.name };
   });
 }
 
@@ -47,7 +56,10 @@ async function describeDigest(client: RegistryClient, repository: string, digest
   const m = await client.getManifest(repository, digest);
   if (m.kind === 'image') {
     const config = await client.getImageConfig(repository, m.configDigest);
-    const platform: Platform[] = config.os && config.architecture ? [{ os: config.os, architecture: config.architecture, variant: config.variant }] : [];
+    const platform: Platform[] =
+      config.os && config.architecture
+        ? [{ os: config.os, architecture: config.architecture, variant: config.variant }]
+        : [];
     return { kind: 'image', created: config.created, platforms: platform, labels: config.labels };
   }
   const children = m.children.filter((c) => c.platform && c.platform.os !== 'unknown');

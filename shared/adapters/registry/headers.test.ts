@@ -6,11 +6,26 @@ describe('parseChallenge', () => {
     ['Basic realm="Registry Realm"', { scheme: 'basic', params: { realm: 'Registry Realm' } }],
     [
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
-      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:library/nginx:pull',
+        },
+      },
     ],
     [
       'bearer realm="https://x/token", service=reg, scope="repository:a:pull,push", error="insufficient_scope"',
-      { scheme: 'bearer', params: { realm: 'https://x/token', service: 'reg', scope: 'repository:a:pull,push', error: 'insufficient_scope' } },
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://x/token',
+          service: 'reg',
+          scope: 'repository:a:pull,push',
+          error: 'insufficient_scope',
+        },
+      },
     ],
     ['Bearer realm="a\\"b"', { scheme: 'bearer', params: { realm: 'a"b' } }],
     ['Negotiate', { scheme: 'other', params: {} }],

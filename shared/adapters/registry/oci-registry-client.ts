@@ -10,7 +10,14 @@ import { describeRequest, errorForStatus } from './classify.ts';
 import { nextLink } from './headers.ts';
 import { RegistrySession, type RawResponse, type RequestKind, type SessionOptions } from './registry-session.ts';
 import {
-  describeIssues, ImageConfigSchema, ImageManifestSchema, IMAGE_TYPES, INDEX_TYPES, IndexManifestSchema, MANIFEST_ACCEPT, TagListSchema,
+  describeIssues,
+  ImageConfigSchema,
+  ImageManifestSchema,
+  IMAGE_TYPES,
+  INDEX_TYPES,
+  IndexManifestSchema,
+  MANIFEST_ACCEPT,
+  TagListSchema,
 } from './schema.ts';
 import type { z } from 'zod';
 
@@ -55,7 +62,10 @@ export class OciRegistryClient implements RegistryClient {
     const seen = new Set<string>();
     for (let url: URL | null = first, page = 0; url; page++) {
       if (page >= (this.options.maxPages ?? 10_000) || seen.has(url.href)) {
-        throw new PermanentError('registry.bad-response', `${describeRequest('GET', url)}: tag list pagination does not end`);
+        throw new PermanentError(
+          'registry.bad-response',
+          `${describeRequest('GET', url)}: tag list pagination does not end`,
+        );
       }
       seen.add(url.href);
       const res = await this.ok('tags', 'GET', url, repository);
@@ -63,7 +73,10 @@ export class OciRegistryClient implements RegistryClient {
       tags.push(...(list.tags ?? []));
       url = nextLink(res.headers.get('link'), res.url);
       if (url && url.origin !== this.base.origin) {
-        throw new PermanentError('registry.bad-response', `${describeRequest('GET', res.url)}: pagination Link points to another host (${url.host})`);
+        throw new PermanentError(
+          'registry.bad-response',
+          `${describeRequest('GET', res.url)}: pagination Link points to another host (${url.host})`,
+        );
       }
     }
     return tags;
@@ -85,11 +98,21 @@ export class OciRegistryClient implements RegistryClient {
     if (kind === 'index') {
       const index = this.validate(IndexManifestSchema, json, res, what);
       return {
-        kind: 'index', digest, mediaType,
+        kind: 'index',
+        digest,
+        mediaType,
         children: index.manifests.map((m) => ({
           digest: m.digest,
           mediaType: m.mediaType ?? '',
-          ...(m.platform ? { platform: { os: m.platform.os, architecture: m.platform.architecture, ...(m.platform.variant ? { variant: m.platform.variant } : {}) } } : {}),
+          ...(m.platform
+            ? {
+                platform: {
+                  os: m.platform.os,
+                  architecture: m.platform.architecture,
+                  ...(m.platform.variant ? { variant: m.platform.variant } : {}),
+                },
+              }
+            : {}),
         })),
       };
     }
@@ -97,8 +120,10 @@ export class OciRegistryClient implements RegistryClient {
       const image = this.validate(ImageManifestSchema, json, res, what);
       return { kind: 'image', digest, mediaType, configDigest: image.config.digest };
     }
-    throw new PermanentError('registry.unsupported-manifest',
-      `${describeRequest('GET', res.url)}: unsupported manifest media type ${JSON.stringify(mediaType)}`);
+    throw new PermanentError(
+      'registry.unsupported-manifest',
+      `${describeRequest('GET', res.url)}: unsupported manifest media type ${JSON.stringify(mediaType)}`,
+    );
   }
 
   async getImageConfig(repository: string, configDigest: string): Promise<ImageConfigInfo> {
@@ -115,10 +140,13 @@ export class OciRegistryClient implements RegistryClient {
   }
 
   private async fetchManifest(repository: string, reference: string) {
-    const res = await this.ok('manifest', 'GET', this.manifestUrl(repository, reference), repository, { accept: MANIFEST_ACCEPT });
+    const res = await this.ok('manifest', 'GET', this.manifestUrl(repository, reference), repository, {
+      accept: MANIFEST_ACCEPT,
+    });
     if (reference.includes(':')) this.checkDigest(res, reference);
     const json = this.json(res, 'manifest');
-    const bodyType = typeof (json as { mediaType?: unknown }).mediaType === 'string' ? (json as { mediaType: string }).mediaType : '';
+    const bodyType =
+      typeof (json as { mediaType?: unknown }).mediaType === 'string' ? (json as { mediaType: string }).mediaType : '';
     const header = mediaTypeOf(res);
     const mediaType = INDEX_TYPES.has(header) || IMAGE_TYPES.has(header) ? header : bodyType || header;
     const digest = res.headers.get('docker-content-digest') ?? sha256(res.body);
@@ -134,7 +162,13 @@ export class OciRegistryClient implements RegistryClient {
   }
 
   /** The response of a request that must succeed (2xx), else the classified error. */
-  private async ok(kind: RequestKind, method: string, url: URL, repository: string, headers?: Record<string, string>): Promise<RawResponse> {
+  private async ok(
+    kind: RequestKind,
+    method: string,
+    url: URL,
+    repository: string,
+    headers?: Record<string, string>,
+  ): Promise<RawResponse> {
     const res = await this.session.request(kind, method, url, repository, headers);
     if (res.status >= 200 && res.status < 300) return res;
     throw errorForStatus(res.status, describeRequest(method, url), res.headers, res.body.toString('utf8'));
@@ -144,7 +178,10 @@ export class OciRegistryClient implements RegistryClient {
     if (!expected.startsWith('sha256:')) return;
     const actual = sha256(res.body);
     if (actual !== expected) {
-      throw new PermanentError('registry.bad-response', `${describeRequest('GET', res.url)}: content does not match its digest (got ${actual})`);
+      throw new PermanentError(
+        'registry.bad-response',
+        `${describeRequest('GET', res.url)}: content does not match its digest (got ${actual})`,
+      );
     }
   }
 
@@ -152,14 +189,20 @@ export class OciRegistryClient implements RegistryClient {
     try {
       return JSON.parse(res.body.toString('utf8'));
     } catch {
-      throw new PermanentError('registry.bad-response', `${describeRequest('GET', res.url)}: ${what} is not valid JSON`);
+      throw new PermanentError(
+        'registry.bad-response',
+        `${describeRequest('GET', res.url)}: ${what} is not valid JSON`,
+      );
     }
   }
 
   private validate<T>(schema: z.ZodType<T>, json: unknown, res: RawResponse, what: string): T {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      throw new PermanentError('registry.bad-response', `${describeRequest('GET', res.url)}: malformed ${what}: ${describeIssues(parsed.error)}`);
+      throw new PermanentError(
+        'registry.bad-response',
+        `${describeRequest('GET', res.url)}: malformed ${what}: ${describeIssues(parsed.error)}`,
+      );
     }
     return parsed.data;
   }

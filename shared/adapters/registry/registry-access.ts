@@ -42,7 +42,10 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
     let r = resolvers.get(cp);
     if (!r) {
       const own = deps.reader(cp);
-      r = new CredentialsResolver({ configReader: own ? withFallback(own, deps.fallback) : deps.fallback, env: deps.env });
+      r = new CredentialsResolver({
+        configReader: own ? withFallback(own, deps.fallback) : deps.fallback,
+        env: deps.env,
+      });
       resolvers.set(cp, r);
     }
     return r;

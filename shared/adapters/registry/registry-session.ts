@@ -70,13 +70,24 @@ export class RegistrySession {
   }
 
   /** Sends a request for `repository`, answering auth challenges. Any status is returned. */
-  async request(kind: RequestKind, method: string, url: URL, repository: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  async request(
+    kind: RequestKind,
+    method: string,
+    url: URL,
+    repository: string,
+    headers: Record<string, string> = {},
+  ): Promise<RawResponse> {
     const scope = `repository:${repository}:pull`;
     let retries = 0;
     let invalidated = false;
     for (;;) {
       const auth = await this.authorization(scope);
-      const res = await this.send(kind, method, url, auth.header ? { ...headers, authorization: auth.header } : headers);
+      const res = await this.send(
+        kind,
+        method,
+        url,
+        auth.header ? { ...headers, authorization: auth.header } : headers,
+      );
       if (res.status !== 401 || retries >= 3) return res;
       const challenge = parseChallenge(res.headers.get('www-authenticate'));
       if (retries > 0 && auth.kind !== 'none') {
@@ -94,7 +105,12 @@ export class RegistrySession {
         try {
           await this.token(scope, challenge.params.scope ?? scope);
         } catch (e) {
-          if (!(e instanceof PermanentError && e.code === 'registry.unauthorized') || invalidated || !this.provider?.invalidate) throw e;
+          if (
+            !(e instanceof PermanentError && e.code === 'registry.unauthorized') ||
+            invalidated ||
+            !this.provider?.invalidate
+          )
+            throw e;
           this.provider.invalidate();
           invalidated = true;
           await this.token(scope, challenge.params.scope ?? scope);
@@ -145,7 +161,12 @@ export class RegistrySession {
     const creds = await this.credentials();
     const res = await this.send('token', 'GET', url, creds ? { authorization: basicHeader(creds) } : {});
     if (res.status < 200 || res.status > 299) {
-      const err: TagflowError = errorForStatus(res.status, `token request ${describeRequest('GET', url)}`, res.headers, res.body.toString('utf8'));
+      const err: TagflowError = errorForStatus(
+        res.status,
+        `token request ${describeRequest('GET', url)}`,
+        res.headers,
+        res.body.toString('utf8'),
+      );
       if (res.status === 403) throw new PermanentError('registry.unauthorized', err.message);
       throw err;
     }
@@ -157,7 +178,10 @@ export class RegistrySession {
     }
     const parsed = TokenResponseSchema.safeParse(json);
     if (!parsed.success) {
-      throw new PermanentError('registry.bad-response', `token response from ${url.host}${url.pathname}: ${describeIssues(parsed.error)}`);
+      throw new PermanentError(
+        'registry.bad-response',
+        `token response from ${url.host}${url.pathname}: ${describeIssues(parsed.error)}`,
+      );
     }
     const value = (parsed.data.token ?? parsed.data.access_token)!;
     const lifetimeMs = (parsed.data.expires_in ?? 60) * 1000;
@@ -165,7 +189,12 @@ export class RegistrySession {
     return value;
   }
 
-  private async send(kind: RequestKind, method: string, url: URL, headers: Record<string, string>): Promise<RawResponse> {
+  private async send(
+    kind: RequestKind,
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+  ): Promise<RawResponse> {
     this.stats.requests++;
     this.stats.byKind[kind]++;
     const started = Date.now();

@@ -32,7 +32,7 @@ function agentConstructor(): AgentConstructor {
   if (typeof ctor !== 'function' || ctor.name !== 'Agent') {
     throw new PermanentError(
       'registry.tls-config',
-      'custom TLS settings (insecure, ca_file, ca_data) need the undici Agent bundled with Node\'s fetch, which is not available in this runtime',
+      "custom TLS settings (insecure, ca_file, ca_data) need the undici Agent bundled with Node's fetch, which is not available in this runtime",
     );
   }
   return ctor as unknown as AgentConstructor;

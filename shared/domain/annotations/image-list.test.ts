@@ -18,26 +18,43 @@ interface ListVector {
 }
 
 describe('image-list — compat vectors image-list', () => {
-  it.each(vectors<ListVector>('image-list'))('$id ($version) $annotation', ({ annotation, extraAnnotations, expected }) => {
-    const annotations = { ...(annotation === null ? {} : { [IMAGE_LIST_ANNOTATION]: annotation }), ...extraAnnotations };
-    const { images, problems } = readApplicationImages(annotations);
-    if ('error' in expected) {
-      expect(images).toEqual([]);
-      expect(problems.filter((p) => p.severity === 'error').map((p) => p.message).join('\n')).toContain(expected.error);
-    } else if (Array.isArray(expected)) {
-      expect(images.map((i) => ({ alias: i.alias, imageName: i.imageName }))).toEqual(expected.map(({ alias, imageName }) => ({ alias, imageName })));
-      for (const [i, e] of expected.entries()) {
-        // commonUpdateSettings: null = no per-image settings were read (the alias is empty).
-        if (e.commonUpdateSettings === null) expect(images[i]?.alias).toBe('');
+  it.each(vectors<ListVector>('image-list'))(
+    '$id ($version) $annotation',
+    ({ annotation, extraAnnotations, expected }) => {
+      const annotations = {
+        ...(annotation === null ? {} : { [IMAGE_LIST_ANNOTATION]: annotation }),
+        ...extraAnnotations,
+      };
+      const { images, problems } = readApplicationImages(annotations);
+      if ('error' in expected) {
+        expect(images).toEqual([]);
+        expect(
+          problems
+            .filter((p) => p.severity === 'error')
+            .map((p) => p.message)
+            .join('\n'),
+        ).toContain(expected.error);
+      } else if (Array.isArray(expected)) {
+        expect(images.map((i) => ({ alias: i.alias, imageName: i.imageName }))).toEqual(
+          expected.map(({ alias, imageName }) => ({ alias, imageName })),
+        );
+        for (const [i, e] of expected.entries()) {
+          // commonUpdateSettings: null = no per-image settings were read (the alias is empty).
+          if (e.commonUpdateSettings === null) expect(images[i]?.alias).toBe('');
+        }
+      } else if ('originals' in expected) {
+        expect(images.map((i) => i.original)).toEqual(expected.originals);
+      } else {
+        expect(
+          images.map((i) => ({
+            alias: i.alias,
+            name: i.ref.name,
+            ...(i.settings.kustomize.imageName ? { kustomizeImage: { name: i.settings.kustomize.imageName } } : {}),
+          })),
+        ).toEqual(expected.images);
       }
-    } else if ('originals' in expected) {
-      expect(images.map((i) => i.original)).toEqual(expected.originals);
-    } else {
-      expect(
-        images.map((i) => ({ alias: i.alias, name: i.ref.name, ...(i.settings.kustomize.imageName ? { kustomizeImage: { name: i.settings.kustomize.imageName } } : {}) })),
-      ).toEqual(expected.images);
-    }
-  });
+    },
+  );
 });
 
 describe('image-list syntax', () => {
@@ -57,7 +74,9 @@ describe('image-list syntax', () => {
   });
 
   it('does not mistake a constraint operator for an alias separator', () => {
-    const { images } = readApplicationImages({ [IMAGE_LIST_ANNOTATION]: 'nginx:>=1.20, app:!=2.0.0, x=ghcr.io/o/x:<=3' });
+    const { images } = readApplicationImages({
+      [IMAGE_LIST_ANNOTATION]: 'nginx:>=1.20, app:!=2.0.0, x=ghcr.io/o/x:<=3',
+    });
     expect(images.map((i) => [i.alias, i.ref.name, i.constraint])).toEqual([
       ['', 'nginx', '>=1.20'],
       ['', 'app', '!=2.0.0'],
@@ -66,7 +85,9 @@ describe('image-list syntax', () => {
   });
 
   it('accepts letters-only, dotted and slashed aliases', () => {
-    const { images, problems } = readApplicationImages({ [IMAGE_LIST_ANNOTATION]: 'web=nginx, my.app=redis, org/app=ghcr.io/org/app, A1=busybox' });
+    const { images, problems } = readApplicationImages({
+      [IMAGE_LIST_ANNOTATION]: 'web=nginx, my.app=redis, org/app=ghcr.io/org/app, A1=busybox',
+    });
     expect(images.map((i) => i.alias)).toEqual(['web', 'my.app', 'org/app', 'A1']);
     expect(problems).toEqual([]);
   });
@@ -88,32 +109,45 @@ describe('image-list syntax', () => {
   });
 
   it('leaves out only the malformed entry', () => {
-    const { images, problems } = readApplicationImages({ [IMAGE_LIST_ANNOTATION]: 'ok=nginx:~1, bad=, also=redis:7.x' });
+    const { images, problems } = readApplicationImages({
+      [IMAGE_LIST_ANNOTATION]: 'ok=nginx:~1, bad=, also=redis:7.x',
+    });
     expect(images.map((i) => i.alias)).toEqual(['ok', 'also']);
     expect(problems.filter((p) => p.severity === 'error')).toHaveLength(1);
     expect(problems[0]?.alias).toBe('bad');
   });
 
   it('reports an absent or blank list', () => {
-    expect(parseImageList(undefined).problems[0]?.message).toMatch(/argocd-image-updater\.argoproj\.io\/image-list annotation not found/);
+    expect(parseImageList(undefined).problems[0]?.message).toMatch(
+      /argocd-image-updater\.argoproj\.io\/image-list annotation not found/,
+    );
     expect(parseImageList('  ').problems[0]?.message).toMatch(/is empty/);
     expect(readApplicationImages(undefined).images).toEqual([]);
   });
 
   it('a digest strategy without a tag to follow is an error for that image', () => {
-    const { images, problems } = readApplicationImages({ [IMAGE_LIST_ANNOTATION]: 'a=app,b=app:main', [`${P}update-strategy`]: 'digest' });
+    const { images, problems } = readApplicationImages({
+      [IMAGE_LIST_ANNOTATION]: 'a=app,b=app:main',
+      [`${P}update-strategy`]: 'digest',
+    });
     expect(images.map((i) => i.alias)).toEqual(['b']);
     expect(problems.find((p) => p.alias === 'a')?.message).toMatch(/needs the tag to follow/);
   });
 
   it('does not validate the constraint for strategies that ignore it', () => {
-    const { images, problems } = readApplicationImages({ [IMAGE_LIST_ANNOTATION]: 'a=app:latest', [`${P}a.update-strategy`]: 'newest-build' });
+    const { images, problems } = readApplicationImages({
+      [IMAGE_LIST_ANNOTATION]: 'a=app:latest',
+      [`${P}a.update-strategy`]: 'newest-build',
+    });
     expect(images).toHaveLength(1);
     expect(problems).toEqual([]);
   });
 
   it('warns about unknown per-image keys', () => {
-    const { problems } = readApplicationImages({ [IMAGE_LIST_ANNOTATION]: 'web=nginx', [`${P}web.update-stratgy`]: 'digest' });
+    const { problems } = readApplicationImages({
+      [IMAGE_LIST_ANNOTATION]: 'web=nginx',
+      [`${P}web.update-stratgy`]: 'digest',
+    });
     expect(problems).toEqual([expect.objectContaining({ severity: 'warning', annotation: `${P}web.update-stratgy` })]);
   });
 });

@@ -19,13 +19,19 @@ export interface ImageListEntry {
 
 const ADDRESSABLE_ALIAS = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
 
-export function parseImageList(value: string | undefined): { entries: ImageListEntry[]; problems: AnnotationProblem[] } {
+export function parseImageList(value: string | undefined): {
+  entries: ImageListEntry[];
+  problems: AnnotationProblem[];
+} {
   const key = IMAGE_LIST_ANNOTATION;
-  if (value === undefined) return { entries: [], problems: [annotationProblem('error', key, '', `${key} annotation not found`)] };
+  if (value === undefined)
+    return { entries: [], problems: [annotationProblem('error', key, '', `${key} annotation not found`)] };
   const items = value.split(',').map((s) => s.trim());
   const problems: AnnotationProblem[] = [];
-  if (items.every((s) => s === '')) return { entries: [], problems: [annotationProblem('error', key, value, `${key} annotation is empty`)] };
-  if (items.some((s) => s === '')) problems.push(annotationProblem('warning', key, value, 'empty entries (",,") are ignored'));
+  if (items.every((s) => s === ''))
+    return { entries: [], problems: [annotationProblem('error', key, value, `${key} annotation is empty`)] };
+  if (items.some((s) => s === ''))
+    problems.push(annotationProblem('warning', key, value, 'empty entries (",,") are ignored'));
 
   const entries: ImageListEntry[] = [];
   const aliases = new Set<string>();
@@ -33,7 +39,8 @@ export function parseImageList(value: string | undefined): { entries: ImageListE
     const split = splitAlias(original);
     const alias = split.alias.trim();
     const imageName = split.ref.trim();
-    const bad = (detail: string) => problems.push(annotationProblem('error', key, original, detail, alias || undefined));
+    const bad = (detail: string) =>
+      problems.push(annotationProblem('error', key, original, detail, alias || undefined));
     if (imageName === '') {
       bad(`empty image name in ${key} annotation entry ${JSON.stringify(original)}`);
       continue;
@@ -45,11 +52,25 @@ export function parseImageList(value: string | undefined): { entries: ImageListE
       continue;
     }
     if (alias !== '' && aliases.has(alias)) {
-      problems.push(annotationProblem('warning', key, original, `alias "${alias}" is used by more than one image; they share per-image settings`, alias));
+      problems.push(
+        annotationProblem(
+          'warning',
+          key,
+          original,
+          `alias "${alias}" is used by more than one image; they share per-image settings`,
+          alias,
+        ),
+      );
     }
     if (alias !== '' && !ADDRESSABLE_ALIAS.test(alias)) {
       problems.push(
-        annotationProblem('warning', key, original, `alias "${alias}" cannot appear in an annotation key, so its per-image settings cannot be set (use letters, digits, '-', '_', '.')`, alias),
+        annotationProblem(
+          'warning',
+          key,
+          original,
+          `alias "${alias}" cannot appear in an annotation key, so its per-image settings cannot be set (use letters, digits, '-', '_', '.')`,
+          alias,
+        ),
       );
     }
     aliases.add(alias);

@@ -40,7 +40,8 @@ function checkV1(alias: string, annotations: Record<string, string>, expected: V
     expect(r.present).toEqual([]);
     return;
   }
-  if (expected.updateStrategy !== undefined) expect(r.settings.strategy).toBe(parseStrategy(expected.updateStrategy).strategy);
+  if (expected.updateStrategy !== undefined)
+    expect(r.settings.strategy).toBe(parseStrategy(expected.updateStrategy).strategy);
   if (expected.forceUpdate !== undefined) expect(r.settings.forceUpdate).toBe(expected.forceUpdate);
   if (expected.allowTags !== undefined) expect(r.settings.allowTags).toBe(expected.allowTags);
   if (expected.ignoreTags !== undefined) expect(r.settings.ignoreTags).toEqual(expected.ignoreTags);
@@ -48,7 +49,8 @@ function checkV1(alias: string, annotations: Record<string, string>, expected: V
   if (expected.pullSecret !== undefined) {
     // A value that is not a credential reference is reported and the registry credentials are used ([v0]).
     if (parsePullSecretRef(expected.pullSecret)) expect(r.settings.pullSecret).toBe(expected.pullSecret);
-    else expect(r.problems).toContainEqual(expect.objectContaining({ severity: 'warning', value: expected.pullSecret }));
+    else
+      expect(r.problems).toContainEqual(expect.objectContaining({ severity: 'warning', value: expected.pullSecret }));
   }
 }
 
@@ -59,7 +61,8 @@ function checkV0(alias: string, field: string, annotations: Record<string, strin
       return expect(settings.strategy).toBe(expected);
     case 'allowTags(match results)': {
       const m = allowTagsMatcher(settings.allowTags);
-      for (const [tag, match] of Object.entries(expected as Record<string, boolean>)) expect(m.match(tag), tag).toBe(match);
+      for (const [tag, match] of Object.entries(expected as Record<string, boolean>))
+        expect(m.match(tag), tag).toBe(match);
       return;
     }
     case 'pullSecret':
@@ -71,7 +74,11 @@ function checkV0(alias: string, field: string, annotations: Record<string, strin
       return expect(settings.forceUpdate).toBe(expected);
     case 'helm params': {
       const e = expected as Record<string, string>;
-      return expect(settings.helm).toEqual({ imageName: e.helmImageName, imageTag: e.helmImageTag, imageSpec: e.helmImageSpec });
+      return expect(settings.helm).toEqual({
+        imageName: e.helmImageName,
+        imageTag: e.helmImageTag,
+        imageSpec: e.helmImageSpec,
+      });
     }
     default:
       throw new Error(`unmapped field ${field}`);
@@ -79,11 +86,14 @@ function checkV0(alias: string, field: string, annotations: Record<string, strin
 }
 
 describe('settings — compat vectors annotation-settings', () => {
-  it.each(vectors<SettingsVector>('annotation-settings'))('$id ($version) $field', ({ version, alias, field, annotations, expected }) => {
-    if (field === undefined) checkV1(alias, annotations, expected as V1Expected);
-    else checkV0(alias, field, annotations, expected);
-    expect(version).toMatch(/^v[01]/);
-  });
+  it.each(vectors<SettingsVector>('annotation-settings'))(
+    '$id ($version) $field',
+    ({ version, alias, field, annotations, expected }) => {
+      if (field === undefined) checkV1(alias, annotations, expected as V1Expected);
+      else checkV0(alias, field, annotations, expected);
+      expect(version).toMatch(/^v[01]/);
+    },
+  );
 });
 
 describe('readImageSettings — precedence and defaults', () => {
@@ -97,29 +107,44 @@ describe('readImageSettings — precedence and defaults', () => {
   });
   it('a blank per-image value does not hide the app-wide one; each field merges on its own', () => {
     const { settings } = readImageSettings(
-      { [`${P}web.update-strategy`]: '  ', [`${P}update-strategy`]: 'alphabetical', [`${P}web.ignore-tags`]: 'dev', [`${P}ignore-tags`]: 'x' },
+      {
+        [`${P}web.update-strategy`]: '  ',
+        [`${P}update-strategy`]: 'alphabetical',
+        [`${P}web.ignore-tags`]: 'dev',
+        [`${P}ignore-tags`]: 'x',
+      },
       'web',
     );
     expect(settings.strategy).toBe('alphabetical');
     expect(settings.ignoreTags).toEqual(['dev']);
   });
   it('without an alias only app-wide keys apply', () => {
-    const { settings, present } = readImageSettings({ [`${P}.update-strategy`]: 'digest', [`${P}update-strategy`]: 'name' }, '');
+    const { settings, present } = readImageSettings(
+      { [`${P}.update-strategy`]: 'digest', [`${P}update-strategy`]: 'name' },
+      '',
+    );
     expect(settings.strategy).toBe('alphabetical');
     expect(present).toEqual([`${P}update-strategy`]);
   });
   it('platforms, helm and kustomize are per-image only', () => {
-    const { settings } = readImageSettings({ [`${P}platforms`]: 'linux/arm64', [`${P}helm.image-name`]: 'x', [`${P}kustomize.image-name`]: 'y' }, 'web');
+    const { settings } = readImageSettings(
+      { [`${P}platforms`]: 'linux/arm64', [`${P}helm.image-name`]: 'x', [`${P}kustomize.image-name`]: 'y' },
+      'web',
+    );
     expect(settings).toMatchObject({ platforms: [], helm: {}, kustomize: {} });
   });
   it('reads platforms, trimmed and comma-separated', () => {
-    expect(readImageSettings({ [`${P}web.platforms`]: ' linux/amd64 , linux/arm/v7,' }, 'web').settings.platforms).toEqual(['linux/amd64', 'linux/arm/v7']);
+    expect(
+      readImageSettings({ [`${P}web.platforms`]: ' linux/amd64 , linux/arm/v7,' }, 'web').settings.platforms,
+    ).toEqual(['linux/amd64', 'linux/arm/v7']);
   });
   it('uses the deprecated tag-match only when no allow-tags is set', () => {
     const r = readImageSettings({ [`${P}web.tag-match`]: 'regexp:^v' }, 'web');
     expect(r.settings.allowTags).toBe('regexp:^v');
     expect(r.problems[0]?.message).toMatch(/deprecated/);
-    expect(readImageSettings({ [`${P}web.tag-match`]: 'regexp:^v', [`${P}allow-tags`]: 'any' }, 'web').settings.allowTags).toBe('any');
+    expect(
+      readImageSettings({ [`${P}web.tag-match`]: 'regexp:^v', [`${P}allow-tags`]: 'any' }, 'web').settings.allowTags,
+    ).toBe('any');
   });
   it.each([
     ['true', true],
@@ -146,7 +171,12 @@ describe('readImageSettings — malformed values name the annotation and value',
     ['allow-tags', 'regexp:(', 'error', /not a valid RE2 regular expression/],
     ['allow-tags', 'glob:v*', 'error', /unknown match function "glob"/],
     ['ignore-tags', 'ok,[abc', 'error', /malformed glob/],
-    ['platforms', 'linux/amd64,arm64', 'warning', /expected os\/arch.*ignored: strategy semver does not read manifests/],
+    [
+      'platforms',
+      'linux/amd64,arm64',
+      'warning',
+      /expected os\/arch.*ignored: strategy semver does not read manifests/,
+    ],
   ] as const)('web.%s=%j → %s', (key, value, severity, message) => {
     const annotation = `${P}web.${key}`;
     const r = readImageSettings({ [annotation]: value }, 'web');
@@ -181,7 +211,10 @@ describe('readImageSettings — malformed values name the annotation and value',
   });
 
   it('an app-wide invalid value is reported against the app-wide key for every image', () => {
-    const { images, problems } = readApplicationImages({ [IMAGE_LIST_ANNOTATION]: 'a=nginx,b=redis', [`${P}allow-tags`]: 'nope' });
+    const { images, problems } = readApplicationImages({
+      [IMAGE_LIST_ANNOTATION]: 'a=nginx,b=redis',
+      [`${P}allow-tags`]: 'nope',
+    });
     expect(images).toEqual([]);
     expect(problems.map((p) => p.annotation)).toEqual([`${P}allow-tags`, `${P}allow-tags`]);
   });
@@ -191,6 +224,11 @@ describe('pull-secret references', () => {
   it("reports a malformed reference with the parser's reason and keeps the registry credentials", () => {
     const r = readImageSettings({ [`${P}a.pull-secret`]: 'secret:ns/name' }, 'a');
     expect(r.settings.pullSecret).toBeUndefined();
-    expect(r.problems).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringContaining('secret:<namespace>/<name>#<field>') }));
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringContaining('secret:<namespace>/<name>#<field>'),
+      }),
+    );
   });
 });

@@ -53,7 +53,14 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
     return found;
   };
 
-  const settings: ImageSettings = { strategy: 'semver', ignoreTags: [], forceUpdate: false, platforms: [], helm: {}, kustomize: {} };
+  const settings: ImageSettings = {
+    strategy: 'semver',
+    ignoreTags: [],
+    forceUpdate: false,
+    platforms: [],
+    helm: {},
+    kustomize: {},
+  };
 
   const strategy = lookup('update-strategy', true);
   if (strategy) {
@@ -99,7 +106,10 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
 
   const platforms = lookup('platforms', false);
   if (platforms) {
-    settings.platforms = platforms.value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    settings.platforms = platforms.value
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     const used = STRATEGY_FLAGS[settings.strategy].readsManifests;
     for (const p of settings.platforms) {
       try {
@@ -107,7 +117,16 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
       } catch (e) {
         if (!(e instanceof PolicyError)) throw e;
         if (used) policyProblem(e);
-        else problems.push(annotationProblem('warning', e.field, e.value, `${e.detail} (ignored: strategy ${settings.strategy} does not read manifests)`, a));
+        else
+          problems.push(
+            annotationProblem(
+              'warning',
+              e.field,
+              e.value,
+              `${e.detail} (ignored: strategy ${settings.strategy} does not read manifests)`,
+              a,
+            ),
+          );
       }
     }
   }
@@ -120,9 +139,14 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
   if (helmTag) settings.helm.imageTag = helmTag.value;
   if (helmSpec) settings.helm.imageSpec = helmSpec.value;
   if (kustomizeName) settings.kustomize.imageName = kustomizeName.value;
-  if (helmSpec && (helmName || helmTag)) problem('warning', helmSpec, 'helm.image-spec is set, so helm.image-name and helm.image-tag are ignored');
+  if (helmSpec && (helmName || helmTag))
+    problem('warning', helmSpec, 'helm.image-spec is set, so helm.image-name and helm.image-tag are ignored');
   if (kustomizeName && (helmName || helmTag || helmSpec)) {
-    problem('warning', kustomizeName, 'both helm.* and kustomize.* targets are set for this image; the one matching the application type is used');
+    problem(
+      'warning',
+      kustomizeName,
+      'both helm.* and kustomize.* targets are set for this image; the one matching the application type is used',
+    );
   }
 
   return { settings, problems, present, valid: !problems.some((p) => p.severity === 'error') };

@@ -19,5 +19,7 @@ export function annotationProblem(
   alias?: string,
 ): AnnotationProblem {
   const message = `${annotation}=${JSON.stringify(value)}: ${detail}`;
-  return alias !== undefined ? { annotation, value, message, alias, severity } : { annotation, value, message, severity };
+  return alias !== undefined
+    ? { annotation, value, message, alias, severity }
+    : { annotation, value, message, severity };
 }

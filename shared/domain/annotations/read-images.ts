@@ -46,14 +46,24 @@ function unknownKeys(annotations: Record<string, string>, aliases: string[]): An
   const prefixes = aliases.map((a) => imageKey(a, ''));
   return Object.keys(annotations)
     .filter((k) => k.startsWith(ANNOTATION_PREFIX) && !known.has(k) && prefixes.some((p) => k.startsWith(p)))
-    .map((k) => annotationProblem('warning', k, annotations[k] ?? '', `unknown per-image setting; known keys: ${IMAGE_KEYS.join(', ')}`));
+    .map((k) =>
+      annotationProblem(
+        'warning',
+        k,
+        annotations[k] ?? '',
+        `unknown per-image setting; known keys: ${IMAGE_KEYS.join(', ')}`,
+      ),
+    );
 }
 
 /**
  * Read image-list and every per-image / app-wide setting. An image whose own settings are invalid is
  * left out of `images` with an error problem; the other images go on.
  */
-export function readApplicationImages(annotations: Record<string, string> | undefined): { images: ImageSpec[]; problems: AnnotationProblem[] } {
+export function readApplicationImages(annotations: Record<string, string> | undefined): {
+  images: ImageSpec[];
+  problems: AnnotationProblem[];
+} {
   const ann = annotations ?? {};
   const list = parseImageList(ann[IMAGE_LIST_ANNOTATION]);
   const problems = [...list.problems];
@@ -63,7 +73,8 @@ export function readApplicationImages(annotations: Record<string, string> | unde
     problems.push(...read.problems);
     const spec: ImageSpec = { ...entry, constraint: entry.ref.tag ?? '', settings: read.settings };
     const bad = constraintProblem(spec);
-    if (bad) problems.push(annotationProblem('error', IMAGE_LIST_ANNOTATION, entry.original, bad, entry.alias || undefined));
+    if (bad)
+      problems.push(annotationProblem('error', IMAGE_LIST_ANNOTATION, entry.original, bad, entry.alias || undefined));
     if (read.valid && !bad) images.push(spec);
   }
   problems.push(...unknownKeys(ann, [...new Set(list.entries.map((e) => e.alias).filter((a) => a !== ''))]));

@@ -10,7 +10,10 @@ describe('readWriteBackConfig', () => {
     [{ [`${P}write-back-method`]: '  ' }, { method: 'argocd' }],
     [{ [`${P}write-back-method`]: 'git' }, { method: 'git', credentials: { kind: 'repocreds' } }],
     [{ [`${P}write-back-method`]: ' git:repocreds ' }, { method: 'git', credentials: { kind: 'repocreds' } }],
-    [{ [`${P}write-back-method`]: 'git:secret:argocd/git-creds' }, { method: 'git', credentials: { kind: 'secret', namespace: 'argocd', name: 'git-creds' } }],
+    [
+      { [`${P}write-back-method`]: 'git:secret:argocd/git-creds' },
+      { method: 'git', credentials: { kind: 'secret', namespace: 'argocd', name: 'git-creds' } },
+    ],
     [
       {
         [`${P}write-back-method`]: 'git',
@@ -26,10 +29,22 @@ describe('readWriteBackConfig', () => {
         target: 'helmvalues:/charts/app/values.yaml',
       },
     ],
-    [{ [`${P}write-back-method`]: 'git', [`${P}git-branch`]: 'release' }, { method: 'git', credentials: { kind: 'repocreds' }, gitBranch: { base: 'release' } }],
-    [{ [`${P}write-back-method`]: 'git', [`${P}git-branch`]: ':updates/{{.AppName}}' }, { method: 'git', credentials: { kind: 'repocreds' }, gitBranch: { base: '', write: 'updates/{{.AppName}}' } }],
-    [{ [`${P}write-back-method`]: 'git', [`${P}git-branch`]: 'main:' }, { method: 'git', credentials: { kind: 'repocreds' }, gitBranch: { base: 'main' } }],
-    [{ [`${P}write-back-method`]: 'git', [`${P}write-back-target`]: 'kustomization' }, { method: 'git', credentials: { kind: 'repocreds' }, target: 'kustomization' }],
+    [
+      { [`${P}write-back-method`]: 'git', [`${P}git-branch`]: 'release' },
+      { method: 'git', credentials: { kind: 'repocreds' }, gitBranch: { base: 'release' } },
+    ],
+    [
+      { [`${P}write-back-method`]: 'git', [`${P}git-branch`]: ':updates/{{.AppName}}' },
+      { method: 'git', credentials: { kind: 'repocreds' }, gitBranch: { base: '', write: 'updates/{{.AppName}}' } },
+    ],
+    [
+      { [`${P}write-back-method`]: 'git', [`${P}git-branch`]: 'main:' },
+      { method: 'git', credentials: { kind: 'repocreds' }, gitBranch: { base: 'main' } },
+    ],
+    [
+      { [`${P}write-back-method`]: 'git', [`${P}write-back-target`]: 'kustomization' },
+      { method: 'git', credentials: { kind: 'repocreds' }, target: 'kustomization' },
+    ],
   ])('%j', (annotations, expected) => {
     const r = readWriteBackConfig(annotations);
     expect(r.config).toEqual(expected);

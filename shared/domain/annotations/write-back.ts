@@ -42,7 +42,10 @@ function parseBranch(found: FoundValue): WriteBackConfig['gitBranch'] | string {
 }
 
 /** Read the write-back configuration; config is null when it is invalid (the application cannot be written). */
-export function readWriteBackConfig(annotations: Record<string, string> | undefined): { config: WriteBackConfig | null; problems: AnnotationProblem[] } {
+export function readWriteBackConfig(annotations: Record<string, string> | undefined): {
+  config: WriteBackConfig | null;
+  problems: AnnotationProblem[];
+} {
   const ann = annotations ?? {};
   const problems: AnnotationProblem[] = [];
   const fail = (f: FoundValue, detail: string) => {
@@ -56,7 +59,15 @@ export function readWriteBackConfig(annotations: Record<string, string> | undefi
 
   if (!method || method.value === 'argocd') {
     for (const f of [branch, repository, target]) {
-      if (f) problems.push(annotationProblem('warning', f.key, f.value, 'ignored: write-back-method is argocd (set it to git to use this)'));
+      if (f)
+        problems.push(
+          annotationProblem(
+            'warning',
+            f.key,
+            f.value,
+            'ignored: write-back-method is argocd (set it to git to use this)',
+          ),
+        );
     }
     return { config: { method: 'argocd' }, problems };
   }

@@ -5,7 +5,13 @@
  * selecting it) changes, so a check never parses annotations or resolves endpoints again.
  */
 import { createHash } from 'node:crypto';
-import { readApplicationImages, readWriteBackConfig, type AnnotationProblem, type ImageSpec, type WriteBackConfig } from '../annotations/index.ts';
+import {
+  readApplicationImages,
+  readWriteBackConfig,
+  type AnnotationProblem,
+  type ImageSpec,
+  type WriteBackConfig,
+} from '../annotations/index.ts';
 import type { Application, ApplicationRef } from '../model/application.ts';
 import { STRATEGY_FLAGS } from '../policy/strategy.ts';
 import { findEndpoint, repositoryPath, type RegistryEndpoint } from '../registry/endpoint.ts';
@@ -64,7 +70,12 @@ const CP_LOCAL = /^(\S+=)?(secret|pullsecret):/i;
  * The identity of a poll: registry + repository, the control plane when the credentials are one of
  * its Secrets (`@cp`), and the credentials when they are the image's own (`#ref`).
  */
-export function repoKeyOf(cp: string, endpoint: RegistryEndpoint, repository: string, credentials: string | undefined): string {
+export function repoKeyOf(
+  cp: string,
+  endpoint: RegistryEndpoint,
+  repository: string,
+  credentials: string | undefined,
+): string {
   const base = `${endpoint.prefix || new URL(endpoint.apiUrl).host}/${repository}`;
   const local = credentials && CP_LOCAL.test(credentials) ? `@${cp}` : '';
   const own = credentials && credentials !== endpoint.credentials ? `#${credentials}` : '';
@@ -87,8 +98,10 @@ const OWN_ANNOTATIONS = 'argocd-image-updater.argoproj.io/';
  * sources and the status fields it reads; maps sorted so the hash is stable.
  */
 export function slimApplication(app: Application): Application {
-  const sorted = (m: Record<string, string> | undefined) => (m ? Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1))) : undefined);
-  const own = (m: Record<string, string> | undefined) => (m ? Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith(OWN_ANNOTATIONS))) : undefined);
+  const sorted = (m: Record<string, string> | undefined) =>
+    m ? Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1))) : undefined;
+  const own = (m: Record<string, string> | undefined) =>
+    m ? Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith(OWN_ANNOTATIONS))) : undefined;
   return {
     metadata: {
       name: app.metadata.name,
@@ -99,7 +112,11 @@ export function slimApplication(app: Application): Application {
       labels: sorted(app.metadata.labels),
     },
     spec: { project: app.spec.project, source: app.spec.source, sources: app.spec.sources },
-    status: { sourceType: app.status?.sourceType, sourceTypes: app.status?.sourceTypes, summary: { images: app.status?.summary?.images ?? [] } },
+    status: {
+      sourceType: app.status?.sourceType,
+      sourceTypes: app.status?.sourceTypes,
+      summary: { images: app.status?.summary?.images ?? [] },
+    },
   };
 }
 
@@ -113,7 +130,11 @@ export function buildIndexEntry(
   config: AppConfiguration,
   endpoints: readonly RegistryEndpoint[],
 ): { entry: IndexEntry; targets: PollTarget[] } {
-  const ref: ApplicationRef = { cluster: cp, namespace: application.metadata.namespace, name: application.metadata.name };
+  const ref: ApplicationRef = {
+    cluster: cp,
+    namespace: application.metadata.namespace,
+    name: application.metadata.name,
+  };
   const targets = new Map<string, PollTarget>();
   const tracked = config.images.map((spec) => {
     const endpoint = findEndpoint(endpoints, spec.ref.registry, spec.ref.name);
@@ -122,15 +143,40 @@ export function buildIndexEntry(
     const repoKey = repoKeyOf(cp, endpoint, repository, credentials);
     const metadata = STRATEGY_FLAGS[spec.settings.strategy].readsManifests;
     const prev = targets.get(repoKey);
-    targets.set(repoKey, { repoKey, controlPlane: cp, endpoint, repository, ...(credentials ? { credentials } : {}), metadata: metadata || (prev?.metadata ?? false) });
+    targets.set(repoKey, {
+      repoKey,
+      controlPlane: cp,
+      endpoint,
+      repository,
+      ...(credentials ? { credentials } : {}),
+      metadata: metadata || (prev?.metadata ?? false),
+    });
     return { spec, repoKey };
   });
   const app = slimApplication(application);
-  const body = { key: appKeyOf(ref), ref, app, tracked, problems: config.problems, writeBack: config.writeBack, ...(config.updater ? { updater: config.updater } : {}) };
+  const body = {
+    key: appKeyOf(ref),
+    ref,
+    app,
+    tracked,
+    problems: config.problems,
+    writeBack: config.writeBack,
+    ...(config.updater ? { updater: config.updater } : {}),
+  };
   const { resourceVersion: _rv, ...stableMeta } = app.metadata;
   const hash = createHash('sha256')
-    .update(JSON.stringify({ ...body, app: { ...app, metadata: stableMeta }, signature: config.signature ?? '', targets: [...targets.values()] }))
+    .update(
+      JSON.stringify({
+        ...body,
+        app: { ...app, metadata: stableMeta },
+        signature: config.signature ?? '',
+        targets: [...targets.values()],
+      }),
+    )
     .digest('hex')
     .slice(0, 32);
-  return { entry: { ...body, ...(config.signature ? { signature: config.signature } : {}), hash }, targets: [...targets.values()] };
+  return {
+    entry: { ...body, ...(config.signature ? { signature: config.signature } : {}), hash },
+    targets: [...targets.values()],
+  };
 }

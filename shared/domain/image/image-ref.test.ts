@@ -18,7 +18,12 @@ import {
 
 interface ParseVector {
   input: string;
-  expected: Partial<Record<'registry' | 'alias' | 'name' | 'digest' | 'tagWithDigest' | 'fullNameWithTag' | 'fullNameWithoutTag', string>> & {
+  expected: Partial<
+    Record<
+      'registry' | 'alias' | 'name' | 'digest' | 'tagWithDigest' | 'fullNameWithTag' | 'fullNameWithoutTag',
+      string
+    >
+  > & {
     tag?: string | null;
   };
 }
@@ -45,7 +50,8 @@ describe('rendering — compat vectors image-render', () => {
     '$id $op',
     ({ op, input, newTag, expected }) => {
       if (op === 'String') expect(formatImageRef(parseImageRef(input as string))).toBe(expected);
-      else if (op === 'WithTag') expect(formatImageRef(withTag(parseImageRef(input as string), newTag ?? null))).toBe(expected);
+      else if (op === 'WithTag')
+        expect(formatImageRef(withTag(parseImageRef(input as string), newTag ?? null))).toBe(expected);
       else if (op === 'ListString') expect(formatImageList((input as string[]).map(parseImageRef))).toBe(expected);
       else throw new Error(`unknown op ${op}`);
     },
@@ -62,11 +68,14 @@ describe('differsFrom — compat vectors image-differs', () => {
 });
 
 describe('registry prefix — compat vectors registry-prefix', () => {
-  it.each(vectors<{ op: string; input: string; expected: boolean | string }>('registry-prefix'))('$id $op $input', ({ op, input, expected }) => {
-    if (op === 'HasRegistryPrefix') expect(hasRegistryPrefix(input)).toBe(expected);
-    else if (op === 'ExtractShortForm') expect(extractShortForm(input)).toBe(expected);
-    else throw new Error(`unknown op ${op}`);
-  });
+  it.each(vectors<{ op: string; input: string; expected: boolean | string }>('registry-prefix'))(
+    '$id $op $input',
+    ({ op, input, expected }) => {
+      if (op === 'HasRegistryPrefix') expect(hasRegistryPrefix(input)).toBe(expected);
+      else if (op === 'ExtractShortForm') expect(extractShortForm(input)).toBe(expected);
+      else throw new Error(`unknown op ${op}`);
+    },
+  );
 });
 
 describe('parseImageRef — more shapes', () => {
@@ -107,7 +116,14 @@ describe('parseImageRef — more shapes', () => {
 });
 
 describe('Docker Hub normalisation', () => {
-  const spellings = ['nginx', 'docker.io/nginx', 'docker.io/library/nginx', 'index.docker.io/library/nginx', 'library/nginx', 'nginx:1.2'];
+  const spellings = [
+    'nginx',
+    'docker.io/nginx',
+    'docker.io/library/nginx',
+    'index.docker.io/library/nginx',
+    'library/nginx',
+    'nginx:1.2',
+  ];
   it.each(spellings)('%s is docker.io/library/nginx', (s) => {
     expect(canonicalImageName(parseImageRef(s))).toBe('docker.io/library/nginx');
   });

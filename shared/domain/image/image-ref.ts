@@ -27,7 +27,8 @@ export function splitAlias(input: string): { alias: string; ref: string; separat
   if (eq === -1) return { alias: '', ref: input, separated: false };
   const before = input.slice(0, eq);
   // `nginx:>=1`, `app:!=2`, `app:=1`, `app:1.0 || =1.2`, `app:>1 <=2`: the '=' belongs to the constraint.
-  if (/[<>!:~]$/.test(before) || before.includes('||') || /:\S*\s/.test(before)) return { alias: '', ref: input, separated: false };
+  if (/[<>!:~]$/.test(before) || before.includes('||') || /:\S*\s/.test(before))
+    return { alias: '', ref: input, separated: false };
   return { alias: before, ref: input.slice(eq + 1), separated: true };
 }
 
@@ -43,7 +44,8 @@ function parseLegacy(ref: string): Omit<ImageRef, 'alias'> {
     const left = rest.slice(0, at);
     const digest = rest.slice(at + 1);
     const colon = left.lastIndexOf(':');
-    if (colon > left.lastIndexOf('/')) return { registry, name: left.slice(0, colon), tag: left.slice(colon + 1), digest };
+    if (colon > left.lastIndexOf('/'))
+      return { registry, name: left.slice(0, colon), tag: left.slice(colon + 1), digest };
     return { registry, name: left, tag: '', digest };
   }
   const colon = rest.indexOf(':');
@@ -64,7 +66,8 @@ export function parseReference(ref: string): ImageRef {
   if (!docker) return { alias, ...parseLegacy(ref) };
   const registry = docker.domain === DOCKER_HUB && !ref.startsWith(DOCKER_HUB) ? '' : docker.domain;
   let name = docker.path;
-  if (docker.domain === DOCKER_HUB && !ref.startsWith('library/') && name.startsWith('library/')) name = name.slice('library/'.length);
+  if (docker.domain === DOCKER_HUB && !ref.startsWith('library/') && name.startsWith('library/'))
+    name = name.slice('library/'.length);
   const digest = docker.digest ?? '';
   const tag = docker.tag ?? (digest ? '' : null);
   return { alias, registry, name, tag, digest };

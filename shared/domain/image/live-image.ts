@@ -7,7 +7,10 @@ import type { StrategyName } from '../model/strategy-name.ts';
 import { isSameImage, parseImageRef, type ImageRef } from './image-ref.ts';
 
 /** Tag identity as the anchor compares it: by digest when either side has one, else by name. */
-export function tagsEqual(a: { tag: string | null; digest?: string }, b: { tag: string | null; digest?: string }): boolean {
+export function tagsEqual(
+  a: { tag: string | null; digest?: string },
+  b: { tag: string | null; digest?: string },
+): boolean {
   if (a.digest || b.digest) return (a.digest ?? '') === (b.digest ?? '');
   return (a.tag ?? '') === (b.tag ?? '');
 }
@@ -20,7 +23,11 @@ function firstMatch(wanted: ImageRef, live: readonly ImageRef[]): ImageRef | nul
  * The first live image with the configured image's repository, trying the kustomize.image-name
  * override first. null = the image is not live in the application.
  */
-export function findLiveImage(configured: ImageRef, liveImages: readonly string[], kustomizeImageName?: string): ImageRef | null {
+export function findLiveImage(
+  configured: ImageRef,
+  liveImages: readonly string[],
+  kustomizeImageName?: string,
+): ImageRef | null {
   const live = liveImages.map((s) => parseImageRef(s.trim()));
   if (kustomizeImageName) {
     const viaKustomize = firstMatch(parseImageRef(kustomizeImageName.trim()), live);
@@ -40,13 +47,18 @@ export function reselectLiveForDigest(
   latestDigest: string,
   kustomizeImageName?: string,
 ): ImageRef | null {
-  const wanted = [kustomizeImageName ? parseImageRef(kustomizeImageName.trim()) : null, configured].filter((x) => x !== null);
+  const wanted = [kustomizeImageName ? parseImageRef(kustomizeImageName.trim()) : null, configured].filter(
+    (x) => x !== null,
+  );
   const live = liveImages.map((s) => parseImageRef(s.trim()));
   const same = live.filter((l) => wanted.some((w) => isSameImage(w, l)));
   const followed = configured.tag ?? '';
   const sameTag = same.filter((l) => (l.tag ?? '') === followed);
   return (
-    sameTag.find((l) => l.digest !== latestDigest) ?? sameTag[0] ?? same.find((l) => l.digest !== '' && l.digest !== latestDigest) ?? null
+    sameTag.find((l) => l.digest !== latestDigest) ??
+    sameTag[0] ??
+    same.find((l) => l.digest !== '' && l.digest !== latestDigest) ??
+    null
   );
 }
 

@@ -69,9 +69,13 @@ export function imageFromCr(input: CrImageInput): CrImageResult {
   put('allow-tags', s.allowTags);
   put('force-update', text(s.forceUpdate, String));
   put('pull-secret', s.pullSecret);
-  put('platforms', text(s.platforms, (p) => p.join(',')));
+  put(
+    'platforms',
+    text(s.platforms, (p) => p.join(',')),
+  );
   const targets = image.manifestTargets;
-  const target = (value: string | undefined, path: string) => (value === undefined ? undefined : { value, path: `${input.path}.manifestTargets.${path}` });
+  const target = (value: string | undefined, path: string) =>
+    value === undefined ? undefined : { value, path: `${input.path}.manifestTargets.${path}` };
   put('helm.image-name', target(targets?.helm?.name, 'helm.name'));
   put('helm.image-tag', target(targets?.helm?.tag, 'helm.tag'));
   put('helm.image-spec', target(targets?.helm?.spec, 'helm.spec'));
@@ -104,10 +108,22 @@ export function imageFromCr(input: CrImageInput): CrImageResult {
 
   const imageName = image.imageName.trim();
   const ref = { ...parseReference(imageName), alias };
-  const spec: ImageSpec = { alias, ref, constraint: ref.tag ?? '', settings, imageName, original: `${alias}=${imageName}` };
+  const spec: ImageSpec = {
+    alias,
+    ref,
+    constraint: ref.tag ?? '',
+    settings,
+    imageName,
+    original: `${alias}=${imageName}`,
+  };
   const badRef = validateImageRef(ref);
   const badConstraint = badRef ? null : constraintProblem(spec);
-  if (badRef || badConstraint) fail(`${input.path}.imageName`, image.imageName, badRef ? `not a valid image reference: ${badRef}` : badConstraint!);
+  if (badRef || badConstraint)
+    fail(
+      `${input.path}.imageName`,
+      image.imageName,
+      badRef ? `not a valid image reference: ${badRef}` : badConstraint!,
+    );
 
   const v = resolveVerification(input.verification);
   if (v.error) fail(v.error.path, '', v.error.detail);

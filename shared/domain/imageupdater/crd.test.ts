@@ -40,7 +40,12 @@ type Schema = {
   [k: string]: unknown;
 };
 
-const crd = parse(readFileSync(new URL('../../../deploy/crds/imageupdaters.argocd-image-updater.argoproj.io.yaml', import.meta.url), 'utf8'));
+const crd = parse(
+  readFileSync(
+    new URL('../../../deploy/crds/imageupdaters.argocd-image-updater.argoproj.io.yaml', import.meta.url),
+    'utf8',
+  ),
+);
 const version = crd.spec.versions[0];
 const root: Schema = version.schema.openAPIV3Schema;
 const spec = root.properties!['spec']!;
@@ -66,8 +71,10 @@ function validate(value: unknown, schema: Schema, path = ''): string[] {
     }
     case 'array': {
       if (!Array.isArray(value)) return fail('expected array');
-      if (schema.minItems !== undefined && value.length < schema.minItems) return fail(`fewer than ${schema.minItems} items`);
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) return fail(`more than ${schema.maxItems} items`);
+      if (schema.minItems !== undefined && value.length < schema.minItems)
+        return fail(`fewer than ${schema.minItems} items`);
+      if (schema.maxItems !== undefined && value.length > schema.maxItems)
+        return fail(`more than ${schema.maxItems} items`);
       return value.flatMap((v, i) => validate(v, schema.items!, `${path}[${i}]`));
     }
     case 'string': {
@@ -100,7 +107,16 @@ describe('CRD manifest', () => {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'imageupdaters.argocd-image-updater.argoproj.io' },
-      spec: { group: 'argocd-image-updater.argoproj.io', scope: 'Namespaced', names: { kind: 'ImageUpdater', listKind: 'ImageUpdaterList', plural: 'imageupdaters', singular: 'imageupdater' } },
+      spec: {
+        group: 'argocd-image-updater.argoproj.io',
+        scope: 'Namespaced',
+        names: {
+          kind: 'ImageUpdater',
+          listKind: 'ImageUpdaterList',
+          plural: 'imageupdaters',
+          singular: 'imageupdater',
+        },
+      },
     });
     expect(crd.spec.versions).toHaveLength(1);
     expect(version).toMatchObject({ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} } });
@@ -124,12 +140,18 @@ describe('CRD manifest', () => {
 
   it('sets no default for updateStrategy, forceUpdate or method anywhere (inheritance works)', () => {
     const defaults: string[] = [];
-    walk(root, (s, path) => { if ('default' in s) defaults.push(path); });
+    walk(root, (s, path) => {
+      if ('default' in s) defaults.push(path);
+    });
     expect(defaults).toEqual(['.spec.applicationRefs[].useAnnotations']);
   });
 
   it('repeats each settings block identically at every level', () => {
-    const levels = [at(spec, 'commonUpdateSettings'), at(ref, 'commonUpdateSettings'), at(image, 'commonUpdateSettings')];
+    const levels = [
+      at(spec, 'commonUpdateSettings'),
+      at(ref, 'commonUpdateSettings'),
+      at(image, 'commonUpdateSettings'),
+    ];
     expect(levels[1]).toEqual(levels[0]);
     expect(levels[2]).toEqual(levels[0]);
     expect(at(ref, 'writeBackConfig')).toEqual(at(spec, 'writeBackConfig'));
@@ -152,31 +174,77 @@ describe('CRD manifest', () => {
     expect(Object.keys(node.properties ?? {}).sort()).toEqual(Object.keys(zod.shape).sort());
   });
 
-  it('uses the parser\'s patterns and limits', () => {
+  it("uses the parser's patterns and limits", () => {
     expect(at(image, 'alias').pattern).toBe(ALIAS_PATTERN);
     expect(at(spec, 'writeBackConfig', 'method').pattern).toBe(METHOD_PATTERN);
-    expect(at(spec, 'writeBackConfig', 'gitConfig', 'pullRequest', 'labels')).toMatchObject({ maxItems: 100, items: { minLength: 1, maxLength: 255 } });
+    expect(at(spec, 'writeBackConfig', 'gitConfig', 'pullRequest', 'labels')).toMatchObject({
+      maxItems: 100,
+      items: { minLength: 1, maxLength: 255 },
+    });
     expect(at(image, 'manifestTargets', 'plugin', 'spec')).toMatchObject({ minLength: 1, maxLength: 253 });
-    expect(spec.properties!['applicationRefs']).toMatchObject({ minItems: 1, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['namePattern'] });
-    expect(ref.properties!['images']).toMatchObject({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['alias'] });
+    expect(spec.properties!['applicationRefs']).toMatchObject({
+      minItems: 1,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['namePattern'],
+    });
+    expect(ref.properties!['images']).toMatchObject({
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['alias'],
+    });
     expect(at(spec, 'commonUpdateSettings', 'ignoreTags')['x-kubernetes-list-type']).toBe('atomic');
-    expect([spec.required, ref.required, image.required, at(image, 'manifestTargets', 'kustomize').required]).toEqual([['applicationRefs'], ['namePattern'], ['alias', 'imageName'], ['name']]);
+    expect([spec.required, ref.required, image.required, at(image, 'manifestTargets', 'kustomize').required]).toEqual([
+      ['applicationRefs'],
+      ['namePattern'],
+      ['alias', 'imageName'],
+      ['name'],
+    ]);
   });
 
   it.each<[string, Schema, RegExp]>([
-    ['exactly one pull request provider', at(spec, 'writeBackConfig', 'gitConfig', 'pullRequest'), /has\(self\.github\).*has\(self\.gitlab\).*== 1/],
-    ['exactly one manifest target', at(image, 'manifestTargets'), /has\(self\.helm\).*has\(self\.kustomize\).*has\(self\.plugin\).*== 1/],
+    [
+      'exactly one pull request provider',
+      at(spec, 'writeBackConfig', 'gitConfig', 'pullRequest'),
+      /has\(self\.github\).*has\(self\.gitlab\).*== 1/,
+    ],
+    [
+      'exactly one manifest target',
+      at(image, 'manifestTargets'),
+      /has\(self\.helm\).*has\(self\.kustomize\).*has\(self\.plugin\).*== 1/,
+    ],
     ['images unless useAnnotations', ref, /self\.useAnnotations.*size\(self\.images\) > 0/],
     ['plugin spec or name', at(image, 'manifestTargets', 'plugin'), /has\(self\.spec\) \|\| has\(self\.name\)/],
   ])('expresses "%s" as a CEL rule', (_name, node, rule) => {
-    expect(node['x-kubernetes-validations']).toEqual([{ rule: expect.stringMatching(rule), message: expect.any(String) }]);
+    expect(node['x-kubernetes-validations']).toEqual([
+      { rule: expect.stringMatching(rule), message: expect.any(String) },
+    ]);
   });
 
   it('describes the status of reference §2.4', () => {
     const status = root.properties!['status']!;
-    expect(Object.keys(status.properties!).sort()).toEqual(['applicationsMatched', 'conditions', 'imagesManaged', 'lastCheckedAt', 'lastUpdatedAt', 'observedGeneration', 'recentUpdates']);
-    expect(Object.keys(status.properties!['recentUpdates']!.items!.properties!).sort()).toEqual(['alias', 'applicationsUpdated', 'image', 'message', 'newVersion', 'updatedAt']);
-    expect(status.properties!['conditions']!.items!.required).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
+    expect(Object.keys(status.properties!).sort()).toEqual([
+      'applicationsMatched',
+      'conditions',
+      'imagesManaged',
+      'lastCheckedAt',
+      'lastUpdatedAt',
+      'observedGeneration',
+      'recentUpdates',
+    ]);
+    expect(Object.keys(status.properties!['recentUpdates']!.items!.properties!).sort()).toEqual([
+      'alias',
+      'applicationsUpdated',
+      'image',
+      'message',
+      'newVersion',
+      'updatedAt',
+    ]);
+    expect(status.properties!['conditions']!.items!.required).toEqual([
+      'type',
+      'status',
+      'lastTransitionTime',
+      'reason',
+      'message',
+    ]);
   });
 });
 
@@ -187,14 +255,54 @@ describe('example CRs', () => {
   });
 
   it.each<[string, (o: any) => void]>([
-    ['bad alias', (o) => { o.spec.applicationRefs[0].images[0].alias = '.x'; }],
-    ['bad method', (o) => { o.spec.writeBackConfig = { method: 'git:' }; }],
-    ['missing namePattern', (o) => { delete o.spec.applicationRefs[0].namePattern; }],
-    ['missing imageName', (o) => { delete o.spec.applicationRefs[0].images[0].imageName; }],
-    ['no applicationRefs', (o) => { o.spec.applicationRefs = []; }],
-    ['wrong type', (o) => { o.spec.applicationRefs[0].useAnnotations = 'true'; }],
-    ['plugin env too long', (o) => { o.spec.applicationRefs[0].images[0].manifestTargets = { plugin: { name: 'N'.repeat(254) } }; }],
-    ['unknown field', (o) => { o.spec.applicationRefs[0].images[0].tag = 'x'; }],
+    [
+      'bad alias',
+      (o) => {
+        o.spec.applicationRefs[0].images[0].alias = '.x';
+      },
+    ],
+    [
+      'bad method',
+      (o) => {
+        o.spec.writeBackConfig = { method: 'git:' };
+      },
+    ],
+    [
+      'missing namePattern',
+      (o) => {
+        delete o.spec.applicationRefs[0].namePattern;
+      },
+    ],
+    [
+      'missing imageName',
+      (o) => {
+        delete o.spec.applicationRefs[0].images[0].imageName;
+      },
+    ],
+    [
+      'no applicationRefs',
+      (o) => {
+        o.spec.applicationRefs = [];
+      },
+    ],
+    [
+      'wrong type',
+      (o) => {
+        o.spec.applicationRefs[0].useAnnotations = 'true';
+      },
+    ],
+    [
+      'plugin env too long',
+      (o) => {
+        o.spec.applicationRefs[0].images[0].manifestTargets = { plugin: { name: 'N'.repeat(254) } };
+      },
+    ],
+    [
+      'unknown field',
+      (o) => {
+        o.spec.applicationRefs[0].images[0].tag = 'x';
+      },
+    ],
   ])('CRD and parser both reject: %s', (_name, patch) => {
     const raw = structuredClone(MINIMAL) as any;
     patch(raw);

@@ -32,7 +32,11 @@ function readWriteBack(annotations: Record<string, string>, namespace: string): 
   const method = annotations[WRITE_BACK_METHOD_ANNOTATION];
   if (method === undefined || method.trim() === '') return readWriteBackConfig(annotations);
   const q = qualifyGitSecretMethod(method, namespace);
-  if ('error' in q) return { config: null, problems: [annotationProblem('error', WRITE_BACK_METHOD_ANNOTATION, method.trim(), q.error)] };
+  if ('error' in q)
+    return {
+      config: null,
+      problems: [annotationProblem('error', WRITE_BACK_METHOD_ANNOTATION, method.trim(), q.error)],
+    };
   return readWriteBackConfig({ ...annotations, [WRITE_BACK_METHOD_ANNOTATION]: q.method });
 }
 
@@ -50,8 +54,18 @@ export function configFromAnnotations(
   for (const spec of read.images) {
     const alias = spec.alias === '' ? undefined : spec.alias;
     const secretNs = pullSecretNamespaceProblem(spec.settings.pullSecret, app.namespace);
-    if (secretNs) problems.push(annotationProblem('error', pullSecretKey(annotations, spec.alias), spec.settings.pullSecret ?? '', secretNs, alias));
-    if (v.error) problems.push(annotationProblem('error', fieldLocator(updater, v.error.path), '', v.error.detail, alias));
+    if (secretNs)
+      problems.push(
+        annotationProblem(
+          'error',
+          pullSecretKey(annotations, spec.alias),
+          spec.settings.pullSecret ?? '',
+          secretNs,
+          alias,
+        ),
+      );
+    if (v.error)
+      problems.push(annotationProblem('error', fieldLocator(updater, v.error.path), '', v.error.detail, alias));
     if (secretNs || v.error) continue;
     images.push(spec);
     if (v.verification) imagesVerification[spec.alias] = v.verification;

@@ -26,9 +26,18 @@ export function pullSecretNamespaceProblem(pullSecret: string | undefined, names
 }
 
 /** The verification to carry, or the reason the image cannot be used (enabled without a cosign key). */
-export function resolveVerification(merged: MergedVerification | null): { verification?: ImageVerification; error?: { path: string; detail: string } } {
+export function resolveVerification(merged: MergedVerification | null): {
+  verification?: ImageVerification;
+  error?: { path: string; detail: string };
+} {
   if (merged === null) return {};
   if (!merged.enabled) return { verification: { enabled: false } };
-  if (!merged.cosignKey) return { error: { path: `${merged.path}.cosignKey`, detail: 'is required when image verification is enabled; the image is skipped' } };
+  if (!merged.cosignKey)
+    return {
+      error: {
+        path: `${merged.path}.cosignKey`,
+        detail: 'is required when image verification is enabled; the image is skipped',
+      },
+    };
   return { verification: { enabled: true, cosignKey: { ...merged.cosignKey.value } } };
 }

@@ -19,5 +19,12 @@ export { selectApplication, type AppSelection } from './select-application.ts';
 export type { ImageVerification } from './image-checks.ts';
 export type { PullRequestSettings, WriteBackResult } from './write-back.ts';
 export { selectionSignature } from './signature.ts';
-export { nextStatus, reconcilingStatus, aggregateUpdates, formatTime, type CycleOutcome, type CycleUpdate } from './status.ts';
+export {
+  nextStatus,
+  reconcilingStatus,
+  aggregateUpdates,
+  formatTime,
+  type CycleOutcome,
+  type CycleUpdate,
+} from './status.ts';
 export type { Condition, ImageUpdaterStatus, RecentUpdate } from './status-schema.ts';

@@ -19,12 +19,22 @@ describe('compileLabelSelector: matching', () => {
     ['In on a missing key', { matchExpressions: [{ key: 'region', operator: 'In', values: ['eu'] }] }, labels, false],
     ['NotIn hit', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] }, labels, true],
     ['NotIn miss', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, labels, false],
-    ['NotIn on a missing key matches', { matchExpressions: [{ key: 'region', operator: 'NotIn', values: ['eu'] }] }, labels, true],
+    [
+      'NotIn on a missing key matches',
+      { matchExpressions: [{ key: 'region', operator: 'NotIn', values: ['eu'] }] },
+      labels,
+      true,
+    ],
     ['Exists', { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, labels, true],
     ['Exists miss', { matchExpressions: [{ key: 'region', operator: 'Exists' }] }, labels, false],
     ['DoesNotExist', { matchExpressions: [{ key: 'region', operator: 'DoesNotExist' }] }, labels, true],
     ['DoesNotExist miss', { matchExpressions: [{ key: 'env', operator: 'DoesNotExist', values: [] }] }, labels, false],
-    ['labels AND expressions', { matchLabels: { env: 'prod' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['backend'] }] }, labels, false],
+    [
+      'labels AND expressions',
+      { matchLabels: { env: 'prod' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['backend'] }] },
+      labels,
+      false,
+    ],
     ['empty label value', { matchLabels: { flag: '' } }, { flag: '' }, true],
   ])('%s', (_name, selector, appLabels, expected) => {
     const s = compileLabelSelector(selector);
@@ -35,11 +45,27 @@ describe('compileLabelSelector: matching', () => {
 
 describe('compileLabelSelector: an invalid selector matches nothing', () => {
   it.each<[string, LabelSelector, string]>([
-    ['unknown operator', { matchExpressions: [{ key: 'env', operator: 'in', values: ['prod'] }] }, 'matchExpressions[0].operator'],
-    ['In without values', { matchExpressions: [{ key: 'env', operator: 'In', values: [] }] }, 'matchExpressions[0].values'],
+    [
+      'unknown operator',
+      { matchExpressions: [{ key: 'env', operator: 'in', values: ['prod'] }] },
+      'matchExpressions[0].operator',
+    ],
+    [
+      'In without values',
+      { matchExpressions: [{ key: 'env', operator: 'In', values: [] }] },
+      'matchExpressions[0].values',
+    ],
     ['NotIn without values', { matchExpressions: [{ key: 'env', operator: 'NotIn' }] }, 'matchExpressions[0].values'],
-    ['Exists with values', { matchExpressions: [{ key: 'env', operator: 'Exists', values: ['prod'] }] }, 'matchExpressions[0].values'],
-    ['invalid value', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'a b'] }] }, 'matchExpressions[0].values[1]'],
+    [
+      'Exists with values',
+      { matchExpressions: [{ key: 'env', operator: 'Exists', values: ['prod'] }] },
+      'matchExpressions[0].values',
+    ],
+    [
+      'invalid value',
+      { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'a b'] }] },
+      'matchExpressions[0].values[1]',
+    ],
     ['invalid key', { matchExpressions: [{ key: '-env', operator: 'Exists' }] }, 'matchExpressions[0].key'],
     ['invalid prefix', { matchLabels: { 'Example.com/env': 'prod' } }, 'matchLabels.Example.com/env'],
     ['value too long', { matchLabels: { env: 'x'.repeat(64) } }, 'matchLabels.env'],

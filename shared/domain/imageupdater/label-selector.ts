@@ -23,7 +23,8 @@ export function labelKeyProblem(key: string): string | null {
   const name = slash === -1 ? key : key.slice(slash + 1);
   if (slash !== -1) {
     const prefix = key.slice(0, slash);
-    if (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) return `"${key}" is not a valid label key: the prefix must be a DNS subdomain`;
+    if (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
+      return `"${key}" is not a valid label key: the prefix must be a DNS subdomain`;
   }
   if (name.length === 0 || name.length > 63 || !NAME.test(name)) {
     return `"${key}" is not a valid label key: the name must be 1..63 characters, alphanumeric, '-', '_' or '.', starting and ending alphanumeric`;
@@ -34,13 +35,17 @@ export function labelKeyProblem(key: string): string | null {
 /** Why `value` is not a label value, or null ('' is valid). */
 export function labelValueProblem(value: string): string | null {
   if (value === '') return null;
-  if (value.length > 63 || !NAME.test(value)) return `"${value}" is not a valid label value: at most 63 characters, alphanumeric, '-', '_' or '.', starting and ending alphanumeric`;
+  if (value.length > 63 || !NAME.test(value))
+    return `"${value}" is not a valid label value: at most 63 characters, alphanumeric, '-', '_' or '.', starting and ending alphanumeric`;
   return null;
 }
 
 type Requirement = { key: string; op: Operator; values: string[] };
 
-const matchNothing = (path: string, detail: string): CompiledLabelSelector => ({ matches: () => false, error: { path, detail } });
+const matchNothing = (path: string, detail: string): CompiledLabelSelector => ({
+  matches: () => false,
+  error: { path, detail },
+});
 
 function check(r: Requirement, labels: Readonly<Record<string, string>>): boolean {
   const has = Object.hasOwn(labels, r.key);
@@ -68,11 +73,17 @@ export function compileLabelSelector(selector: LabelSelector | undefined): Compi
     const at = `matchExpressions[${i}]`;
     const keyBad = labelKeyProblem(e.key);
     if (keyBad) return matchNothing(`${at}.key`, keyBad);
-    if (!(OPERATORS as readonly string[]).includes(e.operator)) return matchNothing(`${at}.operator`, `"${e.operator}" is not a valid label selector operator (${OPERATORS.join(', ')})`);
+    if (!(OPERATORS as readonly string[]).includes(e.operator))
+      return matchNothing(
+        `${at}.operator`,
+        `"${e.operator}" is not a valid label selector operator (${OPERATORS.join(', ')})`,
+      );
     const op = e.operator as Operator;
     const values = e.values ?? [];
-    if ((op === 'In' || op === 'NotIn') && values.length === 0) return matchNothing(`${at}.values`, `must be non-empty for operator ${op}`);
-    if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0) return matchNothing(`${at}.values`, `must be empty for operator ${op}`);
+    if ((op === 'In' || op === 'NotIn') && values.length === 0)
+      return matchNothing(`${at}.values`, `must be non-empty for operator ${op}`);
+    if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0)
+      return matchNothing(`${at}.values`, `must be empty for operator ${op}`);
     for (const [j, v] of values.entries()) {
       const bad = labelValueProblem(v);
       if (bad) return matchNothing(`${at}.values[${j}]`, bad);

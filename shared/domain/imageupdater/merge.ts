@@ -19,10 +19,17 @@ export interface Level<T> {
   block: T | undefined;
 }
 
-export type MergedSettings = { [K in keyof CommonUpdateSettings]-?: Sourced<NonNullable<CommonUpdateSettings[K]>> | undefined };
+export type MergedSettings = {
+  [K in keyof CommonUpdateSettings]-?: Sourced<NonNullable<CommonUpdateSettings[K]>> | undefined;
+};
 
-function mergeFields<T extends object>(levels: readonly Level<T>[], fields: readonly (keyof T & string)[]): { [K in keyof T]-?: Sourced<NonNullable<T[K]>> | undefined } {
-  const out = Object.fromEntries(fields.map((f) => [f, undefined])) as { [K in keyof T]-?: Sourced<NonNullable<T[K]>> | undefined };
+function mergeFields<T extends object>(
+  levels: readonly Level<T>[],
+  fields: readonly (keyof T & string)[],
+): { [K in keyof T]-?: Sourced<NonNullable<T[K]>> | undefined } {
+  const out = Object.fromEntries(fields.map((f) => [f, undefined])) as {
+    [K in keyof T]-?: Sourced<NonNullable<T[K]>> | undefined;
+  };
   for (const { path, block } of levels) {
     if (block === undefined) continue;
     for (const f of fields) {
@@ -33,7 +40,14 @@ function mergeFields<T extends object>(levels: readonly Level<T>[], fields: read
   return out;
 }
 
-const SETTINGS_FIELDS = ['updateStrategy', 'forceUpdate', 'allowTags', 'ignoreTags', 'pullSecret', 'platforms'] as const;
+const SETTINGS_FIELDS = [
+  'updateStrategy',
+  'forceUpdate',
+  'allowTags',
+  'ignoreTags',
+  'pullSecret',
+  'platforms',
+] as const;
 
 export function mergeUpdateSettings(levels: readonly Level<CommonUpdateSettings>[]): MergedSettings {
   return mergeFields(levels, SETTINGS_FIELDS);
@@ -73,8 +87,10 @@ export function mergeWriteBack(global: Level<WriteBackConfigSpec>, ref: Level<Wr
     const at = `${path}.gitConfig`;
     if (git.repository !== undefined) out.repository = { value: git.repository, path: `${at}.repository` };
     if (git.branch !== undefined) out.branch = { value: git.branch, path: `${at}.branch` };
-    if (git.writeBackTarget !== undefined) out.writeBackTarget = { value: git.writeBackTarget, path: `${at}.writeBackTarget` };
-    if (git.pullRequest !== undefined) out.pullRequest = { value: structuredClone(git.pullRequest), path: `${at}.pullRequest` };
+    if (git.writeBackTarget !== undefined)
+      out.writeBackTarget = { value: git.writeBackTarget, path: `${at}.writeBackTarget` };
+    if (git.pullRequest !== undefined)
+      out.pullRequest = { value: structuredClone(git.pullRequest), path: `${at}.pullRequest` };
   }
   return out;
 }

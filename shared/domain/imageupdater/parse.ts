@@ -23,7 +23,8 @@ export interface ParsedImageUpdater {
   problems: UpdaterProblem[];
 }
 
-const REMOVED_NAMESPACE = 'was removed in v1.2: Applications are selected in the ImageUpdater\'s own namespace (metadata.namespace); delete this field';
+const REMOVED_NAMESPACE =
+  "was removed in v1.2: Applications are selected in the ImageUpdater's own namespace (metadata.namespace); delete this field";
 
 function describe(input: unknown): string {
   if (input === null) return 'null';
@@ -32,7 +33,8 @@ function describe(input: unknown): string {
 }
 
 const errorMap = (iss: z.core.$ZodRawIssue): string | undefined => {
-  if (iss.code === 'invalid_type') return iss.input === undefined ? 'is required' : `expected ${iss.expected}, got ${describe(iss.input)}`;
+  if (iss.code === 'invalid_type')
+    return iss.input === undefined ? 'is required' : `expected ${iss.expected}, got ${describe(iss.input)}`;
   return undefined;
 };
 
@@ -40,7 +42,11 @@ const errorMap = (iss: z.core.$ZodRawIssue): string | undefined => {
 function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, dropNulls(v)]),
+  );
 }
 
 function deleteAt(root: unknown, path: readonly PropertyKey[], key: string): void {
@@ -49,7 +55,10 @@ function deleteAt(root: unknown, path: readonly PropertyKey[], key: string): voi
   if (node && typeof node === 'object') delete (node as Record<string, unknown>)[key];
 }
 
-function toProblems(issues: readonly z.core.$ZodIssue[]): { problems: UpdaterProblem[]; unknown: { path: PropertyKey[]; key: string }[] } {
+function toProblems(issues: readonly z.core.$ZodIssue[]): {
+  problems: UpdaterProblem[];
+  unknown: { path: PropertyKey[]; key: string }[];
+} {
   const problems: UpdaterProblem[] = [];
   const unknown: { path: PropertyKey[]; key: string }[] = [];
   for (const issue of issues) {
@@ -75,10 +84,24 @@ function specWarnings(spec: ImageUpdaterSpec): UpdaterProblem[] {
   spec.applicationRefs.forEach((ref, i) => {
     const at = `spec.applicationRefs[${i}]`;
     const bad = compileLabelSelector(ref.labelSelectors).error;
-    if (bad) out.push(updaterProblem('warning', `${at}.labelSelectors.${bad.path}`, `${bad.detail}; this applicationRef matches no application`));
+    if (bad)
+      out.push(
+        updaterProblem(
+          'warning',
+          `${at}.labelSelectors.${bad.path}`,
+          `${bad.detail}; this applicationRef matches no application`,
+        ),
+      );
     if (ref.useAnnotations !== true) return;
     for (const field of ['commonUpdateSettings', 'writeBackConfig', 'images'] as const) {
-      if (ref[field] !== undefined) out.push(updaterProblem('warning', `${at}.${field}`, 'ignored: useAnnotations is true, so the Application\'s annotations are read instead'));
+      if (ref[field] !== undefined)
+        out.push(
+          updaterProblem(
+            'warning',
+            `${at}.${field}`,
+            "ignored: useAnnotations is true, so the Application's annotations are read instead",
+          ),
+        );
     }
   });
   return out;
@@ -90,7 +113,9 @@ function readStatus(raw: unknown): { status?: ImageUpdaterStatus; problems: Upda
   if (r.success) return { status: r.data, problems: [] };
   const first = r.error.issues[0];
   const where = formatPath(['status', ...(first?.path ?? [])]);
-  return { problems: [updaterProblem('warning', where, `${first?.message ?? 'invalid'} (the previous status is ignored)`)] };
+  return {
+    problems: [updaterProblem('warning', where, `${first?.message ?? 'invalid'} (the previous status is ignored)`)],
+  };
 }
 
 export function parseImageUpdater(raw: unknown): ParsedImageUpdater {

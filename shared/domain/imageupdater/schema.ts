@@ -17,13 +17,21 @@ export const PR_LABEL_MAX = 255;
 
 const pattern = (p: string) => z.string().regex(new RegExp(p), { error: `must match ${p}` });
 const nonEmpty = () => z.string().min(1, { error: 'must not be empty' });
-const bounded = (max: number) => z.string().min(1, { error: `must be 1..${max} characters` }).max(max, { error: `must be 1..${max} characters` });
+const bounded = (max: number) =>
+  z
+    .string()
+    .min(1, { error: `must be 1..${max} characters` })
+    .max(max, { error: `must be 1..${max} characters` });
 
 /** Issue when not exactly one of `keys` is set (the CRD's CEL rules). */
 function exactlyOne<T extends object>(keys: readonly (keyof T & string)[]) {
   return (value: T, ctx: z.RefinementCtx) => {
     const set = keys.filter((k) => value[k] !== undefined);
-    if (set.length !== 1) ctx.addIssue({ code: 'custom', message: `exactly one of ${keys.join(', ')} must be set${set.length > 1 ? ` (got ${set.join(', ')})` : ''}` });
+    if (set.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one of ${keys.join(', ')} must be set${set.length > 1 ? ` (got ${set.join(', ')})` : ''}`,
+      });
   };
 }
 
@@ -40,7 +48,10 @@ export const PullRequestSchema = z
   .strictObject({
     github: z.strictObject({}).optional(),
     gitlab: z.strictObject({}).optional(),
-    labels: z.array(bounded(PR_LABEL_MAX)).max(PR_LABELS_MAX, { error: `must have at most ${PR_LABELS_MAX} items` }).optional(),
+    labels: z
+      .array(bounded(PR_LABEL_MAX))
+      .max(PR_LABELS_MAX, { error: `must have at most ${PR_LABELS_MAX} items` })
+      .optional(),
   })
   .superRefine(exactlyOne(['github', 'gitlab']));
 
@@ -65,12 +76,15 @@ const envName = () => bounded(PLUGIN_ENV_MAX).optional();
 
 export const ManifestTargetsSchema = z
   .strictObject({
-    helm: z.strictObject({ name: z.string().optional(), tag: z.string().optional(), spec: z.string().optional() }).optional(),
+    helm: z
+      .strictObject({ name: z.string().optional(), tag: z.string().optional(), spec: z.string().optional() })
+      .optional(),
     kustomize: z.strictObject({ name: nonEmpty() }).optional(),
     plugin: z
       .strictObject({ name: envName(), tag: envName(), spec: envName() })
       .superRefine((p, ctx) => {
-        if (p.name === undefined && p.spec === undefined) ctx.addIssue({ code: 'custom', message: 'at least one of spec or name must be set' });
+        if (p.name === undefined && p.spec === undefined)
+          ctx.addIssue({ code: 'custom', message: 'at least one of spec or name must be set' });
       })
       .optional(),
   })
@@ -86,14 +100,19 @@ export const ImageConfigSchema = z.strictObject({
 
 export const LabelSelectorSchema = z.strictObject({
   matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z.array(z.strictObject({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() })).optional(),
+  matchExpressions: z
+    .array(z.strictObject({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() }))
+    .optional(),
 });
 
 const namePattern = nonEmpty().superRefine((p, ctx) => {
   try {
     compileGlob(p);
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `${(e as Error).message} (an invalid namePattern fails the whole ImageUpdater)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${(e as Error).message} (an invalid namePattern fails the whole ImageUpdater)`,
+    });
   }
 });
 
@@ -109,11 +128,20 @@ export const ApplicationRefSchema = z
   })
   .superRefine((ref, ctx) => {
     if (ref.useAnnotations !== true && (ref.images === undefined || ref.images.length === 0)) {
-      ctx.addIssue({ code: 'custom', path: ['images'], message: 'is required (at least one image) unless useAnnotations is true' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['images'],
+        message: 'is required (at least one image) unless useAnnotations is true',
+      });
     }
     const seen = new Set<string>();
     (ref.images ?? []).forEach((img, j) => {
-      if (seen.has(img.alias)) ctx.addIssue({ code: 'custom', path: ['images', j, 'alias'], message: `duplicate alias "${img.alias}" (images are keyed by alias)` });
+      if (seen.has(img.alias))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['images', j, 'alias'],
+          message: `duplicate alias "${img.alias}" (images are keyed by alias)`,
+        });
       seen.add(img.alias);
     });
   });
@@ -129,7 +157,11 @@ export const SpecSchema = z
     const seen = new Set<string>();
     spec.applicationRefs.forEach((ref, i) => {
       if (seen.has(ref.namePattern)) {
-        ctx.addIssue({ code: 'custom', path: ['applicationRefs', i, 'namePattern'], message: `duplicate namePattern "${ref.namePattern}" (applicationRefs are keyed by namePattern)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['applicationRefs', i, 'namePattern'],
+          message: `duplicate namePattern "${ref.namePattern}" (applicationRefs are keyed by namePattern)`,
+        });
       }
       seen.add(ref.namePattern);
     });

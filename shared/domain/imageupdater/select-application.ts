@@ -63,8 +63,22 @@ function fromCr(c: Candidate, app: SelectableApp): Attempt {
     images.push(r.spec);
     if (r.verification) imagesVerification[image.alias] = r.verification;
   });
-  const writeBack = writeBackFromCr(updater, mergeWriteBack({ path: 'spec.writeBackConfig', block: spec.writeBackConfig }, { path: `${at}.writeBackConfig`, block: c.ref.writeBackConfig }));
-  const selection: AppSelection = { updater, ref: { index: c.index, namePattern: c.ref.namePattern }, useAnnotations: false, images, problems, writeBack, imagesVerification };
+  const writeBack = writeBackFromCr(
+    updater,
+    mergeWriteBack(
+      { path: 'spec.writeBackConfig', block: spec.writeBackConfig },
+      { path: `${at}.writeBackConfig`, block: c.ref.writeBackConfig },
+    ),
+  );
+  const selection: AppSelection = {
+    updater,
+    ref: { index: c.index, namePattern: c.ref.namePattern },
+    useAnnotations: false,
+    images,
+    problems,
+    writeBack,
+    imagesVerification,
+  };
   return { selection, failure: writeBack.config === null ? 'its write-back configuration is invalid' : null };
 }
 
@@ -76,15 +90,30 @@ function fromAnnotations(c: Candidate, app: SelectableApp): Attempt {
     { path: `${at}.imagesVerification`, block: c.ref.imagesVerification },
   ]);
   const { parseFailed, ...r } = configFromAnnotations(updater, app, verification);
-  const selection: AppSelection = { updater, ref: { index: c.index, namePattern: c.ref.namePattern }, useAnnotations: true, ...r };
-  const failure = parseFailed ? 'its annotations could not be parsed' : r.writeBack.config === null ? 'its write-back annotations are invalid' : null;
+  const selection: AppSelection = {
+    updater,
+    ref: { index: c.index, namePattern: c.ref.namePattern },
+    useAnnotations: true,
+    ...r,
+  };
+  const failure = parseFailed
+    ? 'its annotations could not be parsed'
+    : r.writeBack.config === null
+      ? 'its write-back annotations are invalid'
+      : null;
   return { selection, failure };
 }
 
 function fallThroughNote(s: AppSelection, app: SelectableApp, why: string, next: boolean): AnnotationProblem {
-  const tail = next ? 'trying the next matching applicationRef' : 'no other applicationRef matches, so the application is not processed';
-  return annotationProblem('warning', fieldLocator(s.updater, `spec.applicationRefs[${s.ref.index}]`), s.ref.namePattern,
-    `Application ${app.namespace}/${app.name} cannot use this applicationRef (${why}); ${tail}`);
+  const tail = next
+    ? 'trying the next matching applicationRef'
+    : 'no other applicationRef matches, so the application is not processed';
+  return annotationProblem(
+    'warning',
+    fieldLocator(s.updater, `spec.applicationRefs[${s.ref.index}]`),
+    s.ref.namePattern,
+    `Application ${app.namespace}/${app.name} cannot use this applicationRef (${why}); ${tail}`,
+  );
 }
 
 function contestNotes(candidates: readonly Candidate[], chosen: AppSelection, app: SelectableApp): AnnotationProblem[] {
@@ -93,9 +122,15 @@ function contestNotes(candidates: readonly Candidate[], chosen: AppSelection, ap
   for (const c of candidates) {
     if (seen.has(c.updater.metadata.name)) continue;
     seen.add(c.updater.metadata.name);
-    notes.push(annotationProblem('warning', fieldLocator(nameOf(c), `spec.applicationRefs[${c.index}].namePattern`), c.ref.namePattern,
-      `Application ${app.namespace}/${app.name} is also selected by ImageUpdater ${chosen.updater.namespace}/${chosen.updater.name} ` +
-        `(spec.applicationRefs[${chosen.ref.index}]); only that one manages it (most specific applicationRef first, then ImageUpdater name order)`));
+    notes.push(
+      annotationProblem(
+        'warning',
+        fieldLocator(nameOf(c), `spec.applicationRefs[${c.index}].namePattern`),
+        c.ref.namePattern,
+        `Application ${app.namespace}/${app.name} is also selected by ImageUpdater ${chosen.updater.namespace}/${chosen.updater.name} ` +
+          `(spec.applicationRefs[${chosen.ref.index}]); only that one manages it (most specific applicationRef first, then ImageUpdater name order)`,
+      ),
+    );
   }
   return notes;
 }
@@ -120,6 +155,15 @@ export function selectApplication(selection: CompiledSelection, app: SelectableA
   const [head, ...rest] = failed;
   if (!head) return null;
   // Nothing usable: the most specific candidate, with its own problems as they are and no images.
-  const problems = [...head.attempt.problems, head.note, ...rest.flatMap((f) => [...failedProblems(f.attempt), f.note])];
-  return { ...head.attempt, images: [], imagesVerification: {}, problems: [...problems, ...contestNotes(candidates, head.attempt, app)] };
+  const problems = [
+    ...head.attempt.problems,
+    head.note,
+    ...rest.flatMap((f) => [...failedProblems(f.attempt), f.note]),
+  ];
+  return {
+    ...head.attempt,
+    images: [],
+    imagesVerification: {},
+    problems: [...problems, ...contestNotes(candidates, head.attempt, app)],
+  };
 }

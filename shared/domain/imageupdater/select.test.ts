@@ -14,11 +14,16 @@ interface NamePatternVector {
 
 describe('namePattern (compat vectors app-name-pattern)', () => {
   it.each(vectors<NamePatternVector>('app-name-pattern'))('$id: $pattern ~ $appName', (v) => {
-    const raw = { metadata: { namespace: 'argocd', name: 'u' }, spec: { applicationRefs: [{ namePattern: v.pattern, images: [{ alias: 'a', imageName: 'nginx' }] }] } };
+    const raw = {
+      metadata: { namespace: 'argocd', name: 'u' },
+      spec: { applicationRefs: [{ namePattern: v.pattern, images: [{ alias: 'a', imageName: 'nginx' }] }] },
+    };
     const parsed = parseImageUpdater(raw);
     if (v.expectedError) {
       expect(parsed.updater).toBeNull();
-      expect(parsed.problems).toEqual([expect.objectContaining({ severity: 'error', path: 'spec.applicationRefs[0].namePattern' })]);
+      expect(parsed.problems).toEqual([
+        expect.objectContaining({ severity: 'error', path: 'spec.applicationRefs[0].namePattern' }),
+      ]);
       return;
     }
     expect(select([parsed.updater!], app(v.appName)) !== null).toBe(v.expected);
@@ -39,7 +44,9 @@ describe('namePattern (compat vectors app-name-pattern)', () => {
 
 describe('compileSelection: candidates', () => {
   const names = (appName: string, labels?: Record<string, string>) =>
-    compileSelection([cr(FLEET), cr(LEGACY)]).candidates(app(appName, { labels })).map((c) => `${c.updater.metadata.name}[${c.index}]`);
+    compileSelection([cr(FLEET), cr(LEGACY)])
+      .candidates(app(appName, { labels }))
+      .map((c) => `${c.updater.metadata.name}[${c.index}]`);
 
   it.each<[string, Record<string, string> | undefined, string[]]>([
     ['web-prod', { tier: 'frontend' }, ['fleet[1]', 'fleet[0]']],
@@ -54,7 +61,7 @@ describe('compileSelection: candidates', () => {
     expect(names(appName, labels)).toEqual(expected);
   });
 
-  it('only looks at ImageUpdaters in the app\'s own namespace', () => {
+  it("only looks at ImageUpdaters in the app's own namespace", () => {
     const s = compileSelection([cr(MINIMAL)]);
     expect(s.candidates({ namespace: 'team-a', name: 'api' })).toHaveLength(1);
     expect(s.candidates({ namespace: 'argocd', name: 'api' })).toEqual([]);
@@ -62,12 +69,19 @@ describe('compileSelection: candidates', () => {
 
   it('orders refs of several CRs by specificity, then CR name, then CR order', () => {
     const b = oneRef({ namePattern: 'web-*' }, { name: 'b' });
-    const a = cr({ metadata: { namespace: 'argocd', name: 'a' }, spec: { applicationRefs: [
-      { namePattern: '*', images: [{ alias: 'x', imageName: 'nginx' }] },
-      { namePattern: 'web-*', images: [{ alias: 'x', imageName: 'nginx' }] },
-    ] } });
+    const a = cr({
+      metadata: { namespace: 'argocd', name: 'a' },
+      spec: {
+        applicationRefs: [
+          { namePattern: '*', images: [{ alias: 'x', imageName: 'nginx' }] },
+          { namePattern: 'web-*', images: [{ alias: 'x', imageName: 'nginx' }] },
+        ],
+      },
+    });
     const c = oneRef({ namePattern: 'web-one' }, { name: 'c' });
-    const got = compileSelection([c, b, a]).candidates(app('web-one')).map((x) => `${x.updater.metadata.name}[${x.index}]`);
+    const got = compileSelection([c, b, a])
+      .candidates(app('web-one'))
+      .map((x) => `${x.updater.metadata.name}[${x.index}]`);
     expect(got).toEqual(['c[0]', 'a[1]', 'b[0]', 'a[0]']);
   });
 });
@@ -84,10 +98,19 @@ describe('selectApplication: which ref applies', () => {
   });
 
   it('an invalid selector matches nothing, so a less specific ref takes the app', () => {
-    const u = cr({ metadata: { namespace: 'argocd', name: 'u' }, spec: { applicationRefs: [
-      { namePattern: 'web', labelSelectors: { matchExpressions: [{ key: 'env', operator: 'Equals', values: ['prod'] }] }, images: [{ alias: 'a', imageName: 'nginx' }] },
-      { namePattern: 'w*', images: [{ alias: 'b', imageName: 'nginx' }] },
-    ] } });
+    const u = cr({
+      metadata: { namespace: 'argocd', name: 'u' },
+      spec: {
+        applicationRefs: [
+          {
+            namePattern: 'web',
+            labelSelectors: { matchExpressions: [{ key: 'env', operator: 'Equals', values: ['prod'] }] },
+            images: [{ alias: 'a', imageName: 'nginx' }],
+          },
+          { namePattern: 'w*', images: [{ alias: 'b', imageName: 'nginx' }] },
+        ],
+      },
+    });
     expect(select([u], app('web', { labels: { env: 'prod' } }))?.ref.index).toBe(1);
   });
 
@@ -109,10 +132,14 @@ describe('selectApplication: several ImageUpdaters', () => {
     const s = select(updaters, app('web-one'))!;
     expect(s.updater).toEqual({ namespace: 'argocd', name: chosen });
     const notes = s.problems.filter((p) => p.message.includes('is also selected by'));
-    expect(notes.map((p) => p.annotation)).toEqual(others.map((o) => `ImageUpdater argocd/${o} spec.applicationRefs[0].namePattern`));
+    expect(notes.map((p) => p.annotation)).toEqual(
+      others.map((o) => `ImageUpdater argocd/${o} spec.applicationRefs[0].namePattern`),
+    );
     for (const n of notes) {
       expect(n.severity).toBe('warning');
-      expect(n.message).toContain(`Application argocd/web-one is also selected by ImageUpdater argocd/${chosen} (spec.applicationRefs[0])`);
+      expect(n.message).toContain(
+        `Application argocd/web-one is also selected by ImageUpdater argocd/${chosen} (spec.applicationRefs[0])`,
+      );
     }
   });
 
@@ -130,11 +157,36 @@ describe('selectionSignature', () => {
   });
 
   it.each<[string, (o: any) => void]>([
-    ['global strategy', (o) => { o.spec.commonUpdateSettings.updateStrategy = 'alphabetical'; }],
-    ['image name', (o) => { o.spec.applicationRefs[0].images[0].imageName = 'ghcr.io/org/web:~1.3'; }],
-    ['write-back branch', (o) => { o.spec.applicationRefs[0].writeBackConfig.gitConfig.branch = 'dev'; }],
-    ['pull request labels', (o) => { o.spec.applicationRefs[0].writeBackConfig.gitConfig.pullRequest.labels = ['x']; }],
-    ['verification', (o) => { o.spec.imagesVerification = { enabled: false }; }],
+    [
+      'global strategy',
+      (o) => {
+        o.spec.commonUpdateSettings.updateStrategy = 'alphabetical';
+      },
+    ],
+    [
+      'image name',
+      (o) => {
+        o.spec.applicationRefs[0].images[0].imageName = 'ghcr.io/org/web:~1.3';
+      },
+    ],
+    [
+      'write-back branch',
+      (o) => {
+        o.spec.applicationRefs[0].writeBackConfig.gitConfig.branch = 'dev';
+      },
+    ],
+    [
+      'pull request labels',
+      (o) => {
+        o.spec.applicationRefs[0].writeBackConfig.gitConfig.pullRequest.labels = ['x'];
+      },
+    ],
+    [
+      'verification',
+      (o) => {
+        o.spec.imagesVerification = { enabled: false };
+      },
+    ],
   ])('changes with %s', (_name, patch) => {
     const changed = structuredClone(FLEET);
     patch(changed);
@@ -144,7 +196,12 @@ describe('selectionSignature', () => {
   it('does not change with unrelated refs or key order', () => {
     const changed = structuredClone(FLEET) as any;
     changed.spec.applicationRefs.push({ namePattern: 'other', images: [{ imageName: 'x', alias: 'x' }] });
-    changed.spec.commonUpdateSettings = { platforms: ['linux/amd64'], ignoreTags: ['*-rc*'], allowTags: 'regexp:^v?[0-9]', updateStrategy: 'semver' };
+    changed.spec.commonUpdateSettings = {
+      platforms: ['linux/amd64'],
+      ignoreTags: ['*-rc*'],
+      allowTags: 'regexp:^v?[0-9]',
+      updateStrategy: 'semver',
+    };
     expect(selectionSignature(select([cr(changed)], app('web-dev')))).toBe(selectionSignature(base));
   });
 });

@@ -48,7 +48,9 @@ function compileName(pattern: string): (s: string) => boolean {
 /** Compile the globs and selectors of a control plane's ImageUpdaters once, for many apps. */
 export function compileSelection(updaters: readonly ImageUpdater[]): CompiledSelection {
   const byNamespace = new Map<string, CompiledRef[]>();
-  const sorted = [...updaters].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  const sorted = [...updaters].sort((a, b) =>
+    a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,
+  );
   for (const updater of sorted) {
     const refs = rankBySpecificity(updater.spec.applicationRefs).map((r) => ({
       updater,

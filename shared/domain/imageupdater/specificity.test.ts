@@ -11,7 +11,9 @@ interface SpecificityVector {
 
 describe('specificity (compat vectors app-specificity)', () => {
   it.each(vectors<SpecificityVector>('app-specificity'))('$id: $namePattern $labelSelectors → $expectedScore', (v) => {
-    expect(specificity({ namePattern: v.namePattern, labelSelectors: v.labelSelectors ?? undefined })).toBe(v.expectedScore);
+    expect(specificity({ namePattern: v.namePattern, labelSelectors: v.labelSelectors ?? undefined })).toBe(
+      v.expectedScore,
+    );
   });
 });
 
@@ -21,7 +23,16 @@ describe('specificity (more rows)', () => {
     ['web-?', undefined, 4],
     ['[a-z]*', undefined, 0],
     ['a[bc]d[ef]', undefined, 2],
-    ['web', { matchExpressions: [{ key: 'a', operator: 'Exists' }, { key: 'b', operator: 'DoesNotExist' }] }, 1_010_203],
+    [
+      'web',
+      {
+        matchExpressions: [
+          { key: 'a', operator: 'Exists' },
+          { key: 'b', operator: 'DoesNotExist' },
+        ],
+      },
+      1_010_203,
+    ],
     ['*', {}, 10_000],
     ['dépôt', undefined, 1_000_007], // bytes, as Go's len
   ])('%s %j → %d', (namePattern, labelSelectors, score) => {

@@ -36,6 +36,10 @@ export interface RankedRef<T> {
 }
 
 /** Most specific first; ties keep their CR order. */
-export function rankBySpecificity<T extends { namePattern: string; labelSelectors?: LabelSelector | undefined }>(refs: readonly T[]): RankedRef<T>[] {
-  return refs.map((ref, index) => ({ ref, index, score: specificity(ref) })).sort((a, b) => b.score - a.score || a.index - b.index);
+export function rankBySpecificity<T extends { namePattern: string; labelSelectors?: LabelSelector | undefined }>(
+  refs: readonly T[],
+): RankedRef<T>[] {
+  return refs
+    .map((ref, index) => ({ ref, index, score: specificity(ref) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index);
 }

@@ -57,33 +57,75 @@ export function aggregateUpdates(updates: readonly CycleUpdate[]): RecentUpdate[
 function outcomeConditions(o: CycleOutcome): ConditionInput[] {
   const g = { observedGeneration: o.observedGeneration };
   const u = o.updates.length;
-  const reconciling: ConditionInput = { type: 'Reconciling', status: 'False', reason: 'Idle', message: 'Last check completed. Awaiting next cycle.', ...g };
+  const reconciling: ConditionInput = {
+    type: 'Reconciling',
+    status: 'False',
+    reason: 'Idle',
+    message: 'Last check completed. Awaiting next cycle.',
+    ...g,
+  };
   if (o.fatalError !== null) {
     return [
       reconciling,
       { type: 'Error', status: 'True', reason: 'ReconcileError', message: o.fatalError, ...g },
-      { type: 'Ready', status: 'False', reason: 'ReconcileFailed', message: `Reconciliation failed: ${o.fatalError}`, ...g },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'ReconcileFailed',
+        message: `Reconciliation failed: ${o.fatalError}`,
+        ...g,
+      },
     ];
   }
   if (o.errors > 0) {
     return [
       reconciling,
-      { type: 'Error', status: 'True', reason: 'PartialErrors', message: `${o.errors} error(s) occurred during image update checks.`, ...g },
-      { type: 'Ready', status: 'True', reason: 'ReconcileCompletedWithErrors', message: `Reconciled ${o.applicationsMatched} applications with ${o.errors} errors, ${u} images updated.`, ...g },
+      {
+        type: 'Error',
+        status: 'True',
+        reason: 'PartialErrors',
+        message: `${o.errors} error(s) occurred during image update checks.`,
+        ...g,
+      },
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'ReconcileCompletedWithErrors',
+        message: `Reconciled ${o.applicationsMatched} applications with ${o.errors} errors, ${u} images updated.`,
+        ...g,
+      },
     ];
   }
   return [
     reconciling,
     { type: 'Error', status: 'False', reason: 'NoErrors', message: 'No errors during last reconciliation.', ...g },
-    { type: 'Ready', status: 'True', reason: 'ReconcileSucceeded', message: `Reconciled ${o.applicationsMatched} applications, ${u} images updated.`, ...g },
+    {
+      type: 'Ready',
+      status: 'True',
+      reason: 'ReconcileSucceeded',
+      message: `Reconciled ${o.applicationsMatched} applications, ${u} images updated.`,
+      ...g,
+    },
   ];
 }
 
 /** The status to write when a cycle starts: Reconciling=True, everything else as it was. */
-export function reconcilingStatus(previous: ImageUpdaterStatus | undefined, observedGeneration: number, now: Date): ImageUpdaterStatus {
-  const conditions = setCondition(previous?.conditions ?? [], {
-    type: 'Reconciling', status: 'True', reason: 'Reconciling', message: 'Image update check in progress.', observedGeneration,
-  }, formatTime(now));
+export function reconcilingStatus(
+  previous: ImageUpdaterStatus | undefined,
+  observedGeneration: number,
+  now: Date,
+): ImageUpdaterStatus {
+  const conditions = setCondition(
+    previous?.conditions ?? [],
+    {
+      type: 'Reconciling',
+      status: 'True',
+      reason: 'Reconciling',
+      message: 'Image update check in progress.',
+      observedGeneration,
+    },
+    formatTime(now),
+  );
   return { ...previous, conditions };
 }
 

@@ -15,10 +15,20 @@ export const FLEET = {
   kind: 'ImageUpdater',
   metadata: { namespace: 'argocd', name: 'fleet', generation: 3, uid: 'u-1', labels: { team: 'platform' } },
   spec: {
-    commonUpdateSettings: { updateStrategy: 'semver', allowTags: 'regexp:^v?[0-9]', ignoreTags: ['*-rc*'], platforms: ['linux/amd64'] },
+    commonUpdateSettings: {
+      updateStrategy: 'semver',
+      allowTags: 'regexp:^v?[0-9]',
+      ignoreTags: ['*-rc*'],
+      platforms: ['linux/amd64'],
+    },
     writeBackConfig: {
       method: 'git:secret:git-creds',
-      gitConfig: { repository: 'https://git.example.com/org/deploy.git', branch: 'main', writeBackTarget: 'kustomization', pullRequest: { github: {}, labels: ['image-update'] } },
+      gitConfig: {
+        repository: 'https://git.example.com/org/deploy.git',
+        branch: 'main',
+        writeBackTarget: 'kustomization',
+        pullRequest: { github: {}, labels: ['image-update'] },
+      },
     },
     applicationRefs: [
       {
@@ -26,9 +36,23 @@ export const FLEET = {
         commonUpdateSettings: { ignoreTags: ['latest'] },
         writeBackConfig: { gitConfig: { branch: 'main:image-updater/{{.AppName}}', pullRequest: { gitlab: {} } } },
         images: [
-          { alias: 'web', imageName: 'ghcr.io/org/web:~1.2', manifestTargets: { helm: { name: 'web.image.repository', tag: 'web.image.tag' } } },
-          { alias: 'sidecar', imageName: 'ghcr.io/org/proxy', commonUpdateSettings: { updateStrategy: 'newest-build', platforms: ['linux/arm64'] }, manifestTargets: { kustomize: { name: 'proxy' } } },
-          { alias: 'cmp', imageName: 'ghcr.io/org/cmp:latest', commonUpdateSettings: { updateStrategy: 'digest', allowTags: 'any', ignoreTags: [] }, manifestTargets: { plugin: { spec: 'CMP_IMAGE' } } },
+          {
+            alias: 'web',
+            imageName: 'ghcr.io/org/web:~1.2',
+            manifestTargets: { helm: { name: 'web.image.repository', tag: 'web.image.tag' } },
+          },
+          {
+            alias: 'sidecar',
+            imageName: 'ghcr.io/org/proxy',
+            commonUpdateSettings: { updateStrategy: 'newest-build', platforms: ['linux/arm64'] },
+            manifestTargets: { kustomize: { name: 'proxy' } },
+          },
+          {
+            alias: 'cmp',
+            imageName: 'ghcr.io/org/cmp:latest',
+            commonUpdateSettings: { updateStrategy: 'digest', allowTags: 'any', ignoreTags: [] },
+            manifestTargets: { plugin: { spec: 'CMP_IMAGE' } },
+          },
         ],
       },
       {
@@ -50,8 +74,16 @@ export const LEGACY = {
   spec: {
     imagesVerification: { cosignKey: { secretName: 'cosign', key: 'cosign.pub' } },
     applicationRefs: [
-      { namePattern: 'legacy-*', useAnnotations: true, labelSelectors: { matchExpressions: [{ key: 'managed-by', operator: 'In', values: ['annotations'] }] } },
-      { namePattern: 'legacy*', labelSelectors: {}, images: [{ alias: 'app', imageName: 'registry.example.com/legacy/app' }] },
+      {
+        namePattern: 'legacy-*',
+        useAnnotations: true,
+        labelSelectors: { matchExpressions: [{ key: 'managed-by', operator: 'In', values: ['annotations'] }] },
+      },
+      {
+        namePattern: 'legacy*',
+        labelSelectors: {},
+        images: [{ alias: 'app', imageName: 'registry.example.com/legacy/app' }],
+      },
     ],
   },
 };
@@ -74,7 +106,10 @@ export function cr(raw: unknown): ImageUpdater {
 }
 
 /** A one-ref CR in `namespace` with the given ref (images default to one nginx image). */
-export function oneRef(ref: Record<string, unknown>, over: { name?: string; namespace?: string; spec?: Record<string, unknown> } = {}): ImageUpdater {
+export function oneRef(
+  ref: Record<string, unknown>,
+  over: { name?: string; namespace?: string; spec?: Record<string, unknown> } = {},
+): ImageUpdater {
   return cr({
     metadata: { namespace: over.namespace ?? 'argocd', name: over.name ?? 'u' },
     spec: { ...over.spec, applicationRefs: [{ images: [{ alias: 'img', imageName: 'nginx' }], ...ref }] },

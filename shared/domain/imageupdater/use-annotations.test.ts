@@ -3,30 +3,49 @@ import { vectors } from '../../../test/helpers/vectors.ts';
 import { parseStrategy } from '../policy/strategy.ts';
 import { A, app, cr, LEGACY, oneRef, select } from './test-fixtures.ts';
 
-const legacyApp = (annotations: Record<string, string> | undefined) => app('legacy-a', { labels: { 'managed-by': 'annotations' }, annotations });
-const annotationsRef = (more: object = {}) => oneRef({ namePattern: 'web', useAnnotations: true, images: undefined, ...more });
+const legacyApp = (annotations: Record<string, string> | undefined) =>
+  app('legacy-a', { labels: { 'managed-by': 'annotations' }, annotations });
+const annotationsRef = (more: object = {}) =>
+  oneRef({ namePattern: 'web', useAnnotations: true, images: undefined, ...more });
 
-describe('useAnnotations: the app\'s annotations replace the CR settings', () => {
+describe("useAnnotations: the app's annotations replace the CR settings", () => {
   it('reads images, per-image and app-wide keys and write-back keys', () => {
-    const s = select([cr(LEGACY)], legacyApp({
-      [`${A}image-list`]: 'web=nginx:~1.26, api=ghcr.io/org/api',
-      [`${A}api.update-strategy`]: 'newest-build',
-      [`${A}allow-tags`]: 'regexp:^[0-9]',
-      [`${A}write-back-method`]: 'git',
-      [`${A}git-branch`]: 'main',
-    }))!;
-    expect(s).toMatchObject({ updater: { name: 'legacy' }, ref: { index: 0, namePattern: 'legacy-*' }, useAnnotations: true });
+    const s = select(
+      [cr(LEGACY)],
+      legacyApp({
+        [`${A}image-list`]: 'web=nginx:~1.26, api=ghcr.io/org/api',
+        [`${A}api.update-strategy`]: 'newest-build',
+        [`${A}allow-tags`]: 'regexp:^[0-9]',
+        [`${A}write-back-method`]: 'git',
+        [`${A}git-branch`]: 'main',
+      }),
+    )!;
+    expect(s).toMatchObject({
+      updater: { name: 'legacy' },
+      ref: { index: 0, namePattern: 'legacy-*' },
+      useAnnotations: true,
+    });
     expect(s.images.map((i) => [i.alias, i.constraint, i.settings.strategy, i.settings.allowTags])).toEqual([
       ['web', '~1.26', 'semver', 'regexp:^[0-9]'],
       ['api', '', 'newest-build', 'regexp:^[0-9]'],
     ]);
-    expect(s.writeBack.config).toEqual({ method: 'git', credentials: { kind: 'repocreds' }, gitBranch: { base: 'main' } });
+    expect(s.writeBack.config).toEqual({
+      method: 'git',
+      credentials: { kind: 'repocreds' },
+      gitBranch: { base: 'main' },
+    });
     expect(s.problems).toEqual([]);
   });
 
-  it('ignores the CR\'s commonUpdateSettings and writeBackConfig, global and ref', () => {
-    const u = annotationsRef({ commonUpdateSettings: { updateStrategy: 'digest' }, writeBackConfig: { method: 'git' } });
-    const withGlobal = oneRef({ namePattern: 'web', useAnnotations: true, images: undefined }, { spec: { commonUpdateSettings: { updateStrategy: 'digest' }, writeBackConfig: { method: 'git' } } });
+  it("ignores the CR's commonUpdateSettings and writeBackConfig, global and ref", () => {
+    const u = annotationsRef({
+      commonUpdateSettings: { updateStrategy: 'digest' },
+      writeBackConfig: { method: 'git' },
+    });
+    const withGlobal = oneRef(
+      { namePattern: 'web', useAnnotations: true, images: undefined },
+      { spec: { commonUpdateSettings: { updateStrategy: 'digest' }, writeBackConfig: { method: 'git' } } },
+    );
     for (const updater of [u, withGlobal]) {
       const s = select([updater], app('web', { annotations: { [`${A}image-list`]: 'nginx' } }))!;
       expect(s.images[0]!.settings.strategy).toBe('semver');
@@ -43,7 +62,11 @@ describe('useAnnotations: the app\'s annotations replace the CR settings', () =>
   });
 
   it.each<[string, Record<string, string>, object | null]>([
-    ['git:secret:<name> is in the app namespace', { [`${A}write-back-method`]: 'git:secret:creds' }, { method: 'git', credentials: { kind: 'secret', namespace: 'argocd', name: 'creds' } }],
+    [
+      'git:secret:<name> is in the app namespace',
+      { [`${A}write-back-method`]: 'git:secret:creds' },
+      { method: 'git', credentials: { kind: 'secret', namespace: 'argocd', name: 'creds' } },
+    ],
     ['git:secret in another namespace is rejected', { [`${A}write-back-method`]: 'git:secret:other/creds' }, null],
   ])('%s', (_name, annotations, config) => {
     const s = select([annotationsRef()], app('web', { annotations: { [`${A}image-list`]: 'nginx', ...annotations } }))!;
@@ -51,9 +74,21 @@ describe('useAnnotations: the app\'s annotations replace the CR settings', () =>
   });
 
   it('rejects a pull secret outside the app namespace (the image is dropped)', () => {
-    const s = select([annotationsRef()], app('web', { annotations: { [`${A}image-list`]: 'a=nginx, b=redis', [`${A}b.pull-secret`]: 'pullsecret:kube-system/creds' } }))!;
+    const s = select(
+      [annotationsRef()],
+      app('web', {
+        annotations: { [`${A}image-list`]: 'a=nginx, b=redis', [`${A}b.pull-secret`]: 'pullsecret:kube-system/creds' },
+      }),
+    )!;
     expect(s.images.map((i) => i.alias)).toEqual(['a']);
-    expect(s.problems).toEqual([expect.objectContaining({ severity: 'error', alias: 'b', annotation: `${A}b.pull-secret`, message: expect.stringMatching(/must be in the Application's namespace "argocd", not "kube-system"/) })]);
+    expect(s.problems).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        alias: 'b',
+        annotation: `${A}b.pull-secret`,
+        message: expect.stringMatching(/must be in the Application's namespace "argocd", not "kube-system"/),
+      }),
+    ]);
   });
 });
 
@@ -61,7 +96,14 @@ interface SettingsVector {
   version: string;
   alias: string;
   annotations: Record<string, string>;
-  expected: null | Partial<{ updateStrategy: string; forceUpdate: boolean; allowTags: string; ignoreTags: string[]; pullSecret: string; platforms: string[] | null }>;
+  expected: null | Partial<{
+    updateStrategy: string;
+    forceUpdate: boolean;
+    allowTags: string;
+    ignoreTags: string[];
+    pullSecret: string;
+    platforms: string[] | null;
+  }>;
 }
 
 describe('useAnnotations settings (compat vectors annotation-settings, v1)', () => {
@@ -78,7 +120,8 @@ describe('useAnnotations settings (compat vectors annotation-settings, v1)', () 
       return;
     }
     const settings = s.images[0]!.settings;
-    if (e === null) return expect(settings).toMatchObject({ strategy: 'semver', forceUpdate: false, ignoreTags: [], platforms: [] });
+    if (e === null)
+      return expect(settings).toMatchObject({ strategy: 'semver', forceUpdate: false, ignoreTags: [], platforms: [] });
     if (e.updateStrategy !== undefined) expect(settings.strategy).toBe(parseStrategy(e.updateStrategy).strategy);
     if (e.forceUpdate !== undefined) expect(settings.forceUpdate).toBe(e.forceUpdate);
     if (e.allowTags !== undefined) expect(settings.allowTags).toBe(e.allowTags);
@@ -92,8 +135,16 @@ describe('useAnnotations: a parse error falls through to the next matching ref',
     ['no image-list', undefined, /image-list annotation not found/],
     ['blank image-list', { [`${A}image-list`]: ' ' }, /image-list annotation is empty/],
     ['empty image name', { [`${A}image-list`]: 'web=' }, /empty image name/],
-    ['only image unusable', { [`${A}image-list`]: 'web=nginx', [`${A}web.allow-tags`]: 'v2.*' }, /expected "regexp:<expression>" or "any"/],
-    ['invalid write-back method', { [`${A}image-list`]: 'web=nginx', [`${A}write-back-method`]: 'svn' }, /invalid write-back method "svn"/],
+    [
+      'only image unusable',
+      { [`${A}image-list`]: 'web=nginx', [`${A}web.allow-tags`]: 'v2.*' },
+      /expected "regexp:<expression>" or "any"/,
+    ],
+    [
+      'invalid write-back method',
+      { [`${A}image-list`]: 'web=nginx', [`${A}write-back-method`]: 'svn' },
+      /invalid write-back method "svn"/,
+    ],
   ])('%s', (_name, annotations, cause) => {
     const s = select([cr(LEGACY)], legacyApp(annotations))!;
     expect(s).toMatchObject({ useAnnotations: false, ref: { index: 1, namePattern: 'legacy*' } });
@@ -103,13 +154,18 @@ describe('useAnnotations: a parse error falls through to the next matching ref',
     expect(s.problems.some((p) => cause.test(p.message))).toBe(true);
     expect(s.problems.at(-1)).toMatchObject({
       annotation: 'ImageUpdater argocd/legacy spec.applicationRefs[0]',
-      message: expect.stringMatching(/Application argocd\/legacy-a cannot use this applicationRef \(.+\); trying the next matching applicationRef$/),
+      message: expect.stringMatching(
+        /Application argocd\/legacy-a cannot use this applicationRef \(.+\); trying the next matching applicationRef$/,
+      ),
     });
     expect(s.writeBack.problems).toEqual([]);
   });
 
   it('does not fall through while at least one annotated image is usable', () => {
-    const s = select([cr(LEGACY)], legacyApp({ [`${A}image-list`]: 'a=nginx, b=redis', [`${A}b.allow-tags`]: 'v2.*' }))!;
+    const s = select(
+      [cr(LEGACY)],
+      legacyApp({ [`${A}image-list`]: 'a=nginx, b=redis', [`${A}b.allow-tags`]: 'v2.*' }),
+    )!;
     expect(s.useAnnotations).toBe(true);
     expect(s.images.map((i) => i.alias)).toEqual(['a']);
     expect(s.problems).toEqual([expect.objectContaining({ severity: 'error', alias: 'b' })]);
@@ -119,10 +175,15 @@ describe('useAnnotations: a parse error falls through to the next matching ref',
     ['a pull secret in another namespace', { [`${A}web.pull-secret`]: 'pullsecret:other/x' }, {}],
     ['verification enabled without a key', {}, { imagesVerification: { enabled: true } }],
   ])('does not fall through on CR-side image checks: %s', (_name, annotations, ref) => {
-    const u = cr({ metadata: { namespace: 'argocd', name: 'u' }, spec: { applicationRefs: [
-      { namePattern: 'web', useAnnotations: true, ...ref },
-      { namePattern: 'w*', images: [{ alias: 'y', imageName: 'redis' }] },
-    ] } });
+    const u = cr({
+      metadata: { namespace: 'argocd', name: 'u' },
+      spec: {
+        applicationRefs: [
+          { namePattern: 'web', useAnnotations: true, ...ref },
+          { namePattern: 'w*', images: [{ alias: 'y', imageName: 'redis' }] },
+        ],
+      },
+    });
     const s = select([u], app('web', { annotations: { [`${A}image-list`]: 'web=nginx', ...annotations } }))!;
     expect(s).toMatchObject({ useAnnotations: true, ref: { index: 0 }, images: [] });
     expect(s.problems).toEqual([expect.objectContaining({ severity: 'error', alias: 'web' })]);
@@ -136,11 +197,20 @@ describe('useAnnotations: a parse error falls through to the next matching ref',
     expect(s.problems[1]!.message).toMatch(/no other applicationRef matches, so the application is not processed$/);
   });
 
-  it('when every candidate fails, the most specific one is returned with the others\' problems as warnings', () => {
-    const u = cr({ metadata: { namespace: 'argocd', name: 'u' }, spec: { applicationRefs: [
-      { namePattern: 'web', useAnnotations: true },
-      { namePattern: 'w*', images: [{ alias: 'x', imageName: 'nginx' }], writeBackConfig: { method: 'git:secret:other/x' } },
-    ] } });
+  it("when every candidate fails, the most specific one is returned with the others' problems as warnings", () => {
+    const u = cr({
+      metadata: { namespace: 'argocd', name: 'u' },
+      spec: {
+        applicationRefs: [
+          { namePattern: 'web', useAnnotations: true },
+          {
+            namePattern: 'w*',
+            images: [{ alias: 'x', imageName: 'nginx' }],
+            writeBackConfig: { method: 'git:secret:other/x' },
+          },
+        ],
+      },
+    });
     const s = select([u], app('web'))!;
     expect(s.ref.index).toBe(0);
     expect(s.images).toEqual([]);
@@ -153,20 +223,34 @@ describe('useAnnotations: a parse error falls through to the next matching ref',
   });
 
   it('an invalid write-back config on the CR path falls through too', () => {
-    const u = cr({ metadata: { namespace: 'argocd', name: 'u' }, spec: { applicationRefs: [
-      { namePattern: 'web', images: [{ alias: 'x', imageName: 'nginx' }], writeBackConfig: { method: 'git', gitConfig: { branch: 'a:b:c' } } },
-      { namePattern: 'w*', images: [{ alias: 'y', imageName: 'redis' }] },
-    ] } });
+    const u = cr({
+      metadata: { namespace: 'argocd', name: 'u' },
+      spec: {
+        applicationRefs: [
+          {
+            namePattern: 'web',
+            images: [{ alias: 'x', imageName: 'nginx' }],
+            writeBackConfig: { method: 'git', gitConfig: { branch: 'a:b:c' } },
+          },
+          { namePattern: 'w*', images: [{ alias: 'y', imageName: 'redis' }] },
+        ],
+      },
+    });
     const s = select([u], app('web'))!;
     expect(s.ref.index).toBe(1);
     expect(s.images.map((i) => i.alias)).toEqual(['y']);
   });
 
   it('a CR-path image error does not fall through (the anchor reports it at update time)', () => {
-    const u = cr({ metadata: { namespace: 'argocd', name: 'u' }, spec: { applicationRefs: [
-      { namePattern: 'web', images: [{ alias: 'x', imageName: 'nginx:latest' }] },
-      { namePattern: 'w*', images: [{ alias: 'y', imageName: 'redis' }] },
-    ] } });
+    const u = cr({
+      metadata: { namespace: 'argocd', name: 'u' },
+      spec: {
+        applicationRefs: [
+          { namePattern: 'web', images: [{ alias: 'x', imageName: 'nginx:latest' }] },
+          { namePattern: 'w*', images: [{ alias: 'y', imageName: 'redis' }] },
+        ],
+      },
+    });
     const s = select([u], app('web'))!;
     expect(s.ref.index).toBe(0);
     expect(s.images).toEqual([]);
@@ -178,6 +262,9 @@ describe('useAnnotations: a parse error falls through to the next matching ref',
     const b = oneRef({ namePattern: 'we*' }, { name: 'b' });
     const s = select([a, b], app('web'))!;
     expect(s.updater.name).toBe('b');
-    expect(s.problems.at(-1)).toMatchObject({ annotation: 'ImageUpdater argocd/a spec.applicationRefs[0].namePattern', message: expect.stringMatching(/also selected by ImageUpdater argocd\/b/) });
+    expect(s.problems.at(-1)).toMatchObject({
+      annotation: 'ImageUpdater argocd/a spec.applicationRefs[0].namePattern',
+      message: expect.stringMatching(/also selected by ImageUpdater argocd\/b/),
+    });
   });
 });

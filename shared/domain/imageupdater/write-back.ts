@@ -42,7 +42,10 @@ export function qualifyGitSecretMethod(method: string, namespace: string): { met
   const slash = ref.indexOf('/');
   if (slash === -1) return ref === '' ? { method: m } : { method: `${SECRET_PREFIX}${namespace}/${ref}` };
   const ns = ref.slice(0, slash);
-  if (ns !== namespace) return { error: `the git credentials secret must be in namespace "${namespace}" (the ImageUpdater's and the Application's), not "${ns}"` };
+  if (ns !== namespace)
+    return {
+      error: `the git credentials secret must be in namespace "${namespace}" (the ImageUpdater's and the Application's), not "${ns}"`,
+    };
   return { method: m };
 }
 
@@ -57,7 +60,10 @@ export function writeBackFromCr(updater: UpdaterName, merged: MergedWriteBack): 
   if (merged.method) {
     const q = qualifyGitSecretMethod(merged.method.value, updater.namespace);
     if ('error' in q) {
-      return { config: null, problems: [annotationProblem('error', fieldLocator(updater, merged.method.path), merged.method.value, q.error)] };
+      return {
+        config: null,
+        problems: [annotationProblem('error', fieldLocator(updater, merged.method.path), merged.method.value, q.error)],
+      };
     }
     put(WRITE_BACK_METHOD_ANNOTATION, merged.method, q.method);
   }
@@ -70,9 +76,19 @@ export function writeBackFromCr(updater: UpdaterName, merged: MergedWriteBack): 
   const pr = merged.pullRequest;
   if (!pr || !read.config) return { config: read.config, problems };
   if (read.config.method !== 'git') {
-    problems.push(annotationProblem('warning', fieldLocator(updater, pr.path), JSON.stringify(pr.value), 'ignored: pull requests need the git write-back method'));
+    problems.push(
+      annotationProblem(
+        'warning',
+        fieldLocator(updater, pr.path),
+        JSON.stringify(pr.value),
+        'ignored: pull requests need the git write-back method',
+      ),
+    );
     return { config: read.config, problems };
   }
-  const pullRequest: PullRequestSettings = { provider: pr.value.github ? 'github' : 'gitlab', labels: [...(pr.value.labels ?? [])] };
+  const pullRequest: PullRequestSettings = {
+    provider: pr.value.github ? 'github' : 'gitlab',
+    labels: [...(pr.value.labels ?? [])],
+  };
   return { config: read.config, problems, pullRequest };
 }

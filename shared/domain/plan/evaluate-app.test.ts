@@ -8,7 +8,10 @@ import { buildIndexEntry } from '../fleet/index-entry.ts';
 
 const P = 'argocd-image-updater.argoproj.io/';
 
-function app(annotations: Record<string, string>, o: { type?: string; live?: string[]; source?: object } = {}): Application {
+function app(
+  annotations: Record<string, string>,
+  o: { type?: string; live?: string[]; source?: object } = {},
+): Application {
   return {
     metadata: { name: 'demo', namespace: 'argocd', annotations },
     spec: { source: { repoURL: 'https://git.example/demo.git', path: 'app', ...(o.source ?? {}) } },
@@ -22,10 +25,18 @@ function evaluate(application: Application, tagsByRepo: Record<string, string[]>
   const { tracked: images, problems } = entry;
   const snapshots = new Map<string, TagSnapshot>();
   for (const img of images) {
-    const key = Object.keys(tagsByRepo).find((k) => img.repoKey.endsWith(k)) ?? Object.keys(errors).find((k) => img.repoKey.endsWith(k));
+    const key =
+      Object.keys(tagsByRepo).find((k) => img.repoKey.endsWith(k)) ??
+      Object.keys(errors).find((k) => img.repoKey.endsWith(k));
     if (!key) continue;
     const error = errors[key] ? { code: 'registry.unavailable', message: errors[key]!, at: 1 } : undefined;
-    snapshots.set(img.repoKey, { repoKey: img.repoKey, fetchedAt: 1, hash: 'h', tags: (tagsByRepo[key] ?? []).map((name) => ({ name })), error });
+    snapshots.set(img.repoKey, {
+      repoKey: img.repoKey,
+      fetchedAt: 1,
+      hash: 'h',
+      tags: (tagsByRepo[key] ?? []).map((name) => ({ name })),
+      error,
+    });
   }
   return evaluateApp({ application, images, problems, snapshots, defaultPlatforms: ['linux/amd64'] });
 }
@@ -41,9 +52,16 @@ interface UpdateVector {
 
 describe('evaluateApp: argocd-image-updater UpdateApplication counters', () => {
   it.each(vectors<UpdateVector>('update-application'))('$id', (v) => {
-    const a = app({ [`${P}image-list`]: v.configuredImage }, { type: v.appType, live: v.liveImages, source: { kustomize: { images: v.appKustomizeImages } } });
+    const a = app(
+      { [`${P}image-list`]: v.configuredImage },
+      { type: v.appType, live: v.liveImages, source: { kustomize: { images: v.appKustomizeImages } } },
+    );
     const ev = evaluate(a, { foobar: v.registryTags, barbar: v.registryTags });
-    expect(ev.counters).toEqual({ images_considered: v.expected.considered, images_skipped: v.expected.skipped, errors: v.expected.errors });
+    expect(ev.counters).toEqual({
+      images_considered: v.expected.considered,
+      images_skipped: v.expected.skipped,
+      errors: v.expected.errors,
+    });
     expect(ev.changes).toHaveLength(v.expected.updated);
   });
 });
@@ -57,20 +75,34 @@ describe('evaluateApp', () => {
   const seedTags = ['v1.0', 'v0.9', 'v2.0', 'v2.0-rc1', 'latest', 'dev-abc'];
 
   it('chooses v2.0 in the seed scenario and explains it', () => {
-    const ev = evaluate(app(seed, { live: ['registry.example.com/team/echo-server:v1.0'] }), { 'echo-server': seedTags });
+    const ev = evaluate(app(seed, { live: ['registry.example.com/team/echo-server:v1.0'] }), {
+      'echo-server': seedTags,
+    });
     expect(ev.changes).toEqual([
-      { alias: 'echoserver', image: 'team/echo-server', fullName: 'registry.example.com/team/echo-server', oldTag: 'v1.0', newTag: 'v2.0' },
+      {
+        alias: 'echoserver',
+        image: 'team/echo-server',
+        fullName: 'registry.example.com/team/echo-server',
+        oldTag: 'v1.0',
+        newTag: 'v2.0',
+      },
     ]);
     const d = ev.decisions[0]!;
     expect(d).toMatchObject({ outcome: 'update', current: 'v1.0', selected: 'v2.0', reason: 'updated' });
     expect(d.selection?.tagsFound).toBe(6);
     expect(d.selection?.afterFilters).toBe(3);
     expect(d.selection?.ranking[0]).toBe('v2.0');
-    expect(ev.writes[0]!.image).toMatchObject({ registry: 'registry.example.com', name: 'team/echo-server', tag: 'v2.0' });
+    expect(ev.writes[0]!.image).toMatchObject({
+      registry: 'registry.example.com',
+      name: 'team/echo-server',
+      tag: 'v2.0',
+    });
   });
 
   it('reports already-newest without a change', () => {
-    const ev = evaluate(app(seed, { live: ['registry.example.com/team/echo-server:v2.0'] }), { 'echo-server': seedTags });
+    const ev = evaluate(app(seed, { live: ['registry.example.com/team/echo-server:v2.0'] }), {
+      'echo-server': seedTags,
+    });
     expect(ev.changes).toEqual([]);
     expect(ev.decisions[0]).toMatchObject({ outcome: 'current', reason: 'already-newest' });
     expect(ev.counters).toEqual({ images_considered: 1, images_skipped: 0, errors: 0 });
@@ -80,10 +112,14 @@ describe('evaluateApp', () => {
   it('does not re-plan a change already in the live spec (argocd method before a sync)', () => {
     const a = app(seed, {
       live: ['registry.example.com/team/echo-server:v1.0'],
-      source: { helm: { parameters: [
-        { name: 'image.name', value: 'registry.example.com/team/echo-server', forceString: true },
-        { name: 'image.tag', value: 'v2.0', forceString: true },
-      ] } },
+      source: {
+        helm: {
+          parameters: [
+            { name: 'image.name', value: 'registry.example.com/team/echo-server', forceString: true },
+            { name: 'image.tag', value: 'v2.0', forceString: true },
+          ],
+        },
+      },
     });
     const ev = evaluate(a, { 'echo-server': seedTags });
     expect(ev.changes).toEqual([]);
@@ -98,7 +134,11 @@ describe('evaluateApp', () => {
       },
       { live: ['registry.example.com/x/a:1.0.0', 'registry.example.com/x/b:1.0.0', 'registry.example.com/x/c:1.0.0'] },
     );
-    const ev = evaluate(a, { 'x/a': ['1.0.0', '2.0.0'], 'x/c': ['1.0.0', '1.0.5', '1.1.0'] }, { 'x/b': 'registry down' });
+    const ev = evaluate(
+      a,
+      { 'x/a': ['1.0.0', '2.0.0'], 'x/c': ['1.0.0', '1.0.5', '1.1.0'] },
+      { 'x/b': 'registry down' },
+    );
     const byAlias = Object.fromEntries(ev.decisions.map((d) => [d.alias, d]));
     expect(byAlias.a).toMatchObject({ outcome: 'error', reason: 'invalid-input' });
     expect(byAlias.a!.message).toContain('allow-tags');
@@ -108,7 +148,10 @@ describe('evaluateApp', () => {
   });
 
   it('counts a running image with an invalid constraint as considered and as an error, as the anchor', () => {
-    const a = app({ [`${P}image-list`]: 'x=registry.example.com/x/app:stable, y=registry.example.com/x/gone:stable' }, { live: ['registry.example.com/x/app:1.0'] });
+    const a = app(
+      { [`${P}image-list`]: 'x=registry.example.com/x/app:stable, y=registry.example.com/x/gone:stable' },
+      { live: ['registry.example.com/x/app:1.0'] },
+    );
     const ev = evaluate(a, { 'x/app': ['1.0', '2.0'] });
     expect(ev.counters).toEqual({ images_considered: 1, images_skipped: 0, errors: 2 });
     expect(ev.decisions.map((d) => [d.alias, d.image, d.reason])).toEqual([
@@ -118,7 +161,11 @@ describe('evaluateApp', () => {
   });
 
   it('refuses an application whose source type cannot be told', () => {
-    const a: Application = { metadata: { name: 'd', namespace: 'argocd', annotations: { [`${P}image-list`]: 'nginx' } }, spec: { source: { repoURL: 'x' } }, status: { sourceType: 'Directory' } };
+    const a: Application = {
+      metadata: { name: 'd', namespace: 'argocd', annotations: { [`${P}image-list`]: 'nginx' } },
+      spec: { source: { repoURL: 'x' } },
+      status: { sourceType: 'Directory' },
+    };
     const ev = evaluate(a, { nginx: ['1.0'] });
     expect(ev.decisions[0]).toMatchObject({ outcome: 'error', reason: 'unsupported-source' });
     expect(ev.counters.errors).toBe(1);

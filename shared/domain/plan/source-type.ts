@@ -11,16 +11,22 @@ export function resolveSource(
   app: Application,
   hint: { helm: boolean; kustomize: boolean },
 ): { source: ApplicationSource; type: SupportedSourceType } | { error: string } {
-  const source = app.spec.source ?? app.spec.sources?.find((s) => s.helm || s.kustomize || s.plugin) ?? app.spec.sources?.[0];
+  const source =
+    app.spec.source ?? app.spec.sources?.find((s) => s.helm || s.kustomize || s.plugin) ?? app.spec.sources?.[0];
   if (!source) return { error: 'application has no source' };
   const reported = app.status?.sourceType ?? app.status?.sourceTypes?.find((t) => isSupported(t));
   if (reported) {
-    return isSupported(reported) ? { source, type: reported } : { error: `unsupported application source type ${reported} (only Helm, Kustomize and Plugin)` };
+    return isSupported(reported)
+      ? { source, type: reported }
+      : { error: `unsupported application source type ${reported} (only Helm, Kustomize and Plugin)` };
   }
   if (source.helm || source.chart || hint.helm) return { source, type: 'Helm' };
   if (source.kustomize || hint.kustomize) return { source, type: 'Kustomize' };
   if (source.plugin) return { source, type: 'Plugin' };
-  return { error: 'cannot tell the application source type: Argo CD reports none and the source has no helm or kustomize block' };
+  return {
+    error:
+      'cannot tell the application source type: Argo CD reports none and the source has no helm or kustomize block',
+  };
 }
 
 function isSupported(t: string | undefined): t is SupportedSourceType {

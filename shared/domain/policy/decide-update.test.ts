@@ -4,7 +4,12 @@ import { decideUpdate, type UpdateDecisionInput } from './decide-update.ts';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
-function decide(configured: string, liveImages: string[], tags: string[] | UpdateDecisionInput['tags'], extra: Partial<UpdateDecisionInput> = {}) {
+function decide(
+  configured: string,
+  liveImages: string[],
+  tags: string[] | UpdateDecisionInput['tags'],
+  extra: Partial<UpdateDecisionInput> = {},
+) {
   return decideUpdate({
     configured: parseImageRef(configured),
     strategy: 'semver',
@@ -19,7 +24,13 @@ function decide(configured: string, liveImages: string[], tags: string[] | Updat
 
 describe('decideUpdate', () => {
   it.each([
-    ['updated', 'web=nginx:~1.25', ['docker.io/library/nginx:1.25.0'], ['1.25.0', '1.25.3', '1.26.0'], 'web=nginx:1.25.3'],
+    [
+      'updated',
+      'web=nginx:~1.25',
+      ['docker.io/library/nginx:1.25.0'],
+      ['1.25.0', '1.25.3', '1.26.0'],
+      'web=nginx:1.25.3',
+    ],
     ['already-newest', 'nginx:~1.25', ['nginx:1.25.3'], ['1.25.0', '1.25.3'], 'nginx:1.25.3'],
     ['not-live', 'nginx:~1.25', ['redis:7'], ['1.25.3'], null],
     ['no-tags', 'nginx:~1.25', ['nginx:1.25.0'], [], null],
@@ -28,7 +39,9 @@ describe('decideUpdate', () => {
   ] as const)('%s: %s', (reason, configured, live, tags, target) => {
     const r = decide(configured, [...live], [...tags]);
     expect(r.reason).toBe(reason);
-    expect(r.target && r.reason === 'updated' ? formatImageRef(r.target) : null).toBe(reason === 'updated' ? target : null);
+    expect(r.target && r.reason === 'updated' ? formatImageRef(r.target) : null).toBe(
+      reason === 'updated' ? target : null,
+    );
     expect(r.message.length).toBeGreaterThan(10);
   });
 
@@ -41,7 +54,9 @@ describe('decideUpdate', () => {
 
   it('digest: writes tag@digest and re-selects the stale live entry', () => {
     const live = [`registry.example.com/org/app:develop@${d('1')}`, `registry.example.com/org/app:develop@${d('2')}`];
-    const r = decide('registry.example.com/org/app:develop', live, [{ name: 'develop', digest: d('1') }], { strategy: 'digest' });
+    const r = decide('registry.example.com/org/app:develop', live, [{ name: 'develop', digest: d('1') }], {
+      strategy: 'digest',
+    });
     expect(r.reason).toBe('updated');
     expect(r.live?.digest).toBe(d('2'));
     expect(r.target && formatImageRef(r.target)).toBe(`registry.example.com/org/app:develop@${d('1')}`);
@@ -63,7 +78,9 @@ describe('decideUpdate', () => {
   });
 
   it('uses the kustomize.image-name override to find the live image and to detect a repository switch', () => {
-    const r = decide('ghcr.io/org/app:~1', ['registry.local/app:1.0.0'], ['1.0.0'], { kustomizeImageName: 'registry.local/app' });
+    const r = decide('ghcr.io/org/app:~1', ['registry.local/app:1.0.0'], ['1.0.0'], {
+      kustomizeImageName: 'registry.local/app',
+    });
     expect(r.reason).toBe('updated');
     expect(r.target && formatImageRef(r.target)).toBe('ghcr.io/org/app:1.0.0');
   });

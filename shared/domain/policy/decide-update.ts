@@ -8,7 +8,8 @@ import { selectTag } from './select-tag.ts';
 import type { StrategyName } from './strategy.ts';
 import type { SelectionInput, SelectionResult, TagCandidate } from './types.ts';
 
-export type UpdateReason = 'updated' | 'already-newest' | 'not-live' | 'no-tags' | 'no-match' | 'metadata-missing' | 'invalid-input';
+export type UpdateReason =
+  'updated' | 'already-newest' | 'not-live' | 'no-tags' | 'no-match' | 'metadata-missing' | 'invalid-input';
 
 export interface UpdateDecisionInput {
   /** The image-list entry; its tag is the constraint. */
@@ -37,7 +38,9 @@ export interface UpdateDecision {
 }
 
 /** Whether the image is live (or forced); callers can use this before asking the registry. */
-export function resolveLive(input: Pick<UpdateDecisionInput, 'configured' | 'liveImages' | 'kustomizeImageName' | 'forceUpdate'>): ImageRef | null {
+export function resolveLive(
+  input: Pick<UpdateDecisionInput, 'configured' | 'liveImages' | 'kustomizeImageName' | 'forceUpdate'>,
+): ImageRef | null {
   const live = findLiveImage(input.configured, input.liveImages, input.kustomizeImageName);
   if (live) return live;
   return input.forceUpdate ? withTag(input.configured, null) : null;
@@ -51,7 +54,15 @@ export function resolveLive(input: Pick<UpdateDecisionInput, 'configured' | 'liv
 const shared = new WeakMap<readonly object[], Map<string, SelectionResult>>();
 
 function selectShared(input: SelectionInput): SelectionResult {
-  const key = JSON.stringify([input.strategy, input.constraint, input.allowTags ?? null, input.ignoreTags, input.platforms, input.defaultPlatforms ?? null, input.fieldNames ?? null]);
+  const key = JSON.stringify([
+    input.strategy,
+    input.constraint,
+    input.allowTags ?? null,
+    input.ignoreTags,
+    input.platforms,
+    input.defaultPlatforms ?? null,
+    input.fieldNames ?? null,
+  ]);
   let byKey = shared.get(input.tags);
   if (!byKey) shared.set(input.tags, (byKey = new Map()));
   let result = byKey.get(key);
@@ -62,7 +73,14 @@ function selectShared(input: SelectionInput): SelectionResult {
 export function decideUpdate(input: UpdateDecisionInput): UpdateDecision {
   let live = resolveLive(input);
   if (!live) {
-    return { reason: 'not-live', message: 'the image is not running in this application (not in status.summary.images); set force-update to update it anyway', live: null, target: null, selection: null };
+    return {
+      reason: 'not-live',
+      message:
+        'the image is not running in this application (not in status.summary.images); set force-update to update it anyway',
+      live: null,
+      target: null,
+      selection: null,
+    };
   }
   const constraint = input.configured.tag ?? '';
   const selection = selectShared({
@@ -76,16 +94,27 @@ export function decideUpdate(input: UpdateDecisionInput): UpdateDecision {
     ...(input.fieldNames ? { fieldNames: input.fieldNames } : {}),
   });
   const chosen = selection.selected;
-  if (!chosen) return { reason: selection.reason as UpdateReason, message: selection.message, live, target: null, selection };
+  if (!chosen)
+    return { reason: selection.reason as UpdateReason, message: selection.message, live, target: null, selection };
 
   const digest = input.strategy === 'digest' ? (chosen.digest ?? '') : '';
-  if (input.strategy === 'digest') live = reselectLiveForDigest(input.configured, input.liveImages, digest, input.kustomizeImageName) ?? live;
+  if (input.strategy === 'digest')
+    live = reselectLiveForDigest(input.configured, input.liveImages, digest, input.kustomizeImageName) ?? live;
   const target = withTag(input.configured, chosen.name, digest);
   const shown = digest ? `${chosen.name}@${digest}` : chosen.name;
   const current = live.digest ? `${live.tag ?? ''}@${live.digest}` : (live.tag ?? '(no tag)');
-  const options = { configured: input.configured, ...(input.kustomizeImageName ? { kustomizeImageName: input.kustomizeImageName } : {}) };
+  const options = {
+    configured: input.configured,
+    ...(input.kustomizeImageName ? { kustomizeImageName: input.kustomizeImageName } : {}),
+  };
   if (!needsUpdate(live, { tag: chosen.name, digest }, input.strategy, options)) {
-    return { reason: 'already-newest', message: `already running ${current}, the best allowed tag; ${selection.message}`, live, target, selection };
+    return {
+      reason: 'already-newest',
+      message: `already running ${current}, the best allowed tag; ${selection.message}`,
+      live,
+      target,
+      selection,
+    };
   }
   return { reason: 'updated', message: `update ${current} → ${shown}; ${selection.message}`, live, target, selection };
 }

@@ -14,7 +14,12 @@ export const rankDigest: RankFn = (candidates, constraint, constraintField) => {
   const tag = candidates.find((t) => t.name === constraint);
   if (!tag) return { ok: true, ranked: [], detail: `tag "${constraint}" is not among them`, warnings: [] };
   if (!tag.digest) {
-    return { ok: false, reason: 'metadata-missing', message: `digest strategy needs the digest of tag "${constraint}" but it is unknown`, warnings: [] };
+    return {
+      ok: false,
+      reason: 'metadata-missing',
+      message: `digest strategy needs the digest of tag "${constraint}" but it is unknown`,
+      warnings: [],
+    };
   }
   return { ok: true, ranked: [tag], detail: `following tag "${constraint}"`, warnings: [] };
 };

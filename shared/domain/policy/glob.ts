@@ -34,7 +34,8 @@ function translateClass(s: string, pattern: string): [string, string] {
     let hi = lo;
     if (rest[0] === '-') [hi, rest] = classChar(rest.slice(1), pattern);
     count++;
-    if ((lo.codePointAt(0) ?? 0) <= (hi.codePointAt(0) ?? 0)) ranges.push(lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`);
+    if ((lo.codePointAt(0) ?? 0) <= (hi.codePointAt(0) ?? 0))
+      ranges.push(lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`);
   }
   rest = rest.slice(1);
   if (ranges.length === 0) return [negated ? '[\\x{0}-\\x{10ffff}]' : '[^\\x{0}-\\x{10ffff}]', rest];

@@ -14,7 +14,9 @@ export const rankNewestBuild: RankFn = (candidates) => {
   }
   const warnings =
     undated.length > 0 && dated.length > 0
-      ? [`${undated.length} tag(s) without a usable build date were skipped: ${undated.slice(0, 5).join(', ')}${undated.length > 5 ? ', …' : ''}`]
+      ? [
+          `${undated.length} tag(s) without a usable build date were skipped: ${undated.slice(0, 5).join(', ')}${undated.length > 5 ? ', …' : ''}`,
+        ]
       : [];
   if (dated.length === 0 && undated.length > 0) {
     return {
@@ -26,5 +28,10 @@ export const rankNewestBuild: RankFn = (candidates) => {
   }
   dated.sort((a, b) => (a.at === b.at ? compareStrings(b.tag.name, a.tag.name) : a.at < b.at ? 1 : -1));
   const newest = dated[0] ? `, newest build ${dated[0].tag.created} ("${dated[0].tag.name}")` : '';
-  return { ok: true, ranked: dated.map(({ tag }) => tag), detail: `${dated.length} of them have build dates${newest}`, warnings };
+  return {
+    ok: true,
+    ranked: dated.map(({ tag }) => tag),
+    detail: `${dated.length} of them have build dates${newest}`,
+    warnings,
+  };
 };

@@ -10,11 +10,21 @@ function platformOf(key: string) {
 }
 
 describe('platforms — compat vectors platform', () => {
-  const rows = vectors<{ op: string; input?: string[]; expected?: string; configured?: string[]; cases?: { candidate: string; expected: boolean }[] }>(
-    'platform',
-  ).flatMap((v) =>
+  const rows = vectors<{
+    op: string;
+    input?: string[];
+    expected?: string;
+    configured?: string[];
+    cases?: { candidate: string; expected: boolean }[];
+  }>('platform').flatMap((v) =>
     v.op === 'PlatformKey'
-      ? [{ id: v.id, op: v.op, run: () => expect(platformKey(v.input?.[0] ?? '', v.input?.[1] ?? '', v.input?.[2])).toBe(v.expected) }]
+      ? [
+          {
+            id: v.id,
+            op: v.op,
+            run: () => expect(platformKey(v.input?.[0] ?? '', v.input?.[1] ?? '', v.input?.[2])).toBe(v.expected),
+          },
+        ]
       : (v.cases ?? []).map((c) => ({
           id: `${v.id} ${JSON.stringify(v.configured)} ${c.candidate}`,
           op: v.op,
@@ -28,10 +38,13 @@ describe('parsePlatform', () => {
   it.each(['linux/amd64', 'linux/arm/v7', 'windows/amd64', ' linux/arm64 '])('accepts %j', (p) => {
     expect(() => parsePlatform(p)).not.toThrow();
   });
-  it.each(['invalid', 'linux', 'linux/', '/amd64', 'linux/arm/v7/x', 'linux amd64', ''])('rejects %j naming the field', (p) => {
-    expect(() => parsePlatform(p, 'argocd-image-updater.argoproj.io/web.platforms')).toThrow(PolicyError);
-    expect(() => parsePlatform(p, 'argocd-image-updater.argoproj.io/web.platforms')).toThrow(/web\.platforms/);
-  });
+  it.each(['invalid', 'linux', 'linux/', '/amd64', 'linux/arm/v7/x', 'linux amd64', ''])(
+    'rejects %j naming the field',
+    (p) => {
+      expect(() => parsePlatform(p, 'argocd-image-updater.argoproj.io/web.platforms')).toThrow(PolicyError);
+      expect(() => parsePlatform(p, 'argocd-image-updater.argoproj.io/web.platforms')).toThrow(/web\.platforms/);
+    },
+  );
 });
 
 describe('tagWantsPlatform', () => {
@@ -49,7 +62,11 @@ describe('createdForPlatforms (newest-build dates of an index)', () => {
   const child = (key: string, created?: string) => ({ ...platformOf(key), ...(created ? { created } : {}) });
   const index = {
     created: '2024-06-01T00:00:00Z',
-    platforms: [child('linux/amd64', '2024-01-01T00:00:00Z'), child('linux/arm64', '2024-06-01T00:00:00Z'), child('linux/arm/v7', '2024-03-01T00:00:00Z')],
+    platforms: [
+      child('linux/amd64', '2024-01-01T00:00:00Z'),
+      child('linux/arm64', '2024-06-01T00:00:00Z'),
+      child('linux/arm/v7', '2024-03-01T00:00:00Z'),
+    ],
   };
   it('uses the newest date among the wanted children only', () => {
     expect(createdForPlatforms(['linux/amd64'], index)).toBe('2024-01-01T00:00:00Z');
@@ -58,16 +75,27 @@ describe('createdForPlatforms (newest-build dates of an index)', () => {
   });
   it('gives no date when no wanted child has one', () => {
     expect(createdForPlatforms(['windows/amd64'], index)).toBeUndefined();
-    expect(createdForPlatforms(['linux/amd64'], { created: '2024-06-01T00:00:00Z', platforms: [child('linux/amd64'), child('linux/arm64', '2024-06-01T00:00:00Z')] })).toBeUndefined();
+    expect(
+      createdForPlatforms(['linux/amd64'], {
+        created: '2024-06-01T00:00:00Z',
+        platforms: [child('linux/amd64'), child('linux/arm64', '2024-06-01T00:00:00Z')],
+      }),
+    ).toBeUndefined();
   });
   it("keeps the tag's own date for single images and unknown platforms", () => {
-    expect(createdForPlatforms(['linux/amd64'], { created: '2024-02-02T00:00:00Z', platforms: [child('linux/amd64')] })).toBe('2024-02-02T00:00:00Z');
+    expect(
+      createdForPlatforms(['linux/amd64'], { created: '2024-02-02T00:00:00Z', platforms: [child('linux/amd64')] }),
+    ).toBe('2024-02-02T00:00:00Z');
     expect(createdForPlatforms(['linux/amd64'], { created: '2024-02-02T00:00:00Z' })).toBe('2024-02-02T00:00:00Z');
   });
   it('makes selectTag rank indexes by the wanted platforms (an arm64-only rebuild does not win on amd64)', () => {
     const tags = [
       { name: 'm1', ...index },
-      { name: 'm2', created: '2024-02-01T00:00:00Z', platforms: [child('linux/amd64', '2024-02-01T00:00:00Z'), child('linux/arm/v7', '2024-02-01T00:00:00Z')] },
+      {
+        name: 'm2',
+        created: '2024-02-01T00:00:00Z',
+        platforms: [child('linux/amd64', '2024-02-01T00:00:00Z'), child('linux/arm/v7', '2024-02-01T00:00:00Z')],
+      },
     ];
     const base = { tags, strategy: 'newest-build' as const, constraint: '', ignoreTags: [] };
     expect(selectTag({ ...base, platforms: [] }).ranking).toEqual(['m2', 'm1']);

@@ -9,8 +9,20 @@ import type { SelectionInput, TagCandidate } from './types.ts';
 
 const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
 
-function input(strategy: StrategyName, tags: (string | TagCandidate)[], constraint = '', extra: Partial<SelectionInput> = {}): SelectionInput {
-  return { tags: tags.map((t) => (typeof t === 'string' ? { name: t } : t)), strategy, constraint, ignoreTags: [], platforms: [], ...extra };
+function input(
+  strategy: StrategyName,
+  tags: (string | TagCandidate)[],
+  constraint = '',
+  extra: Partial<SelectionInput> = {},
+): SelectionInput {
+  return {
+    tags: tags.map((t) => (typeof t === 'string' ? { name: t } : t)),
+    strategy,
+    constraint,
+    ignoreTags: [],
+    platforms: [],
+    ...extra,
+  };
 }
 
 interface SelectVector {
@@ -51,14 +63,17 @@ describe('selectTag — compat vectors strategy-select', () => {
 });
 
 describe('sorting — compat vectors tag-sort', () => {
-  it.each(vectors<{ op: string; tags: string[]; dates?: number[]; expected: string[] }>('tag-sort'))('$id $op', ({ op, tags, dates, expected }) => {
-    const candidates = tags.map((name, i) => ({ name, ...(dates ? { created: iso(dates[i] ?? 0) } : {}) }));
-    const rank = op === 'alphabetical' ? rankAlphabetical : op === 'date' ? rankNewestBuild : null;
-    if (!rank) throw new Error(`unknown op ${op}`);
-    const out = rank(candidates, '', 'constraint');
-    if (!out.ok) throw new Error(out.message);
-    expect(out.ranked.map((t) => t.name).reverse()).toEqual(expected);
-  });
+  it.each(vectors<{ op: string; tags: string[]; dates?: number[]; expected: string[] }>('tag-sort'))(
+    '$id $op',
+    ({ op, tags, dates, expected }) => {
+      const candidates = tags.map((name, i) => ({ name, ...(dates ? { created: iso(dates[i] ?? 0) } : {}) }));
+      const rank = op === 'alphabetical' ? rankAlphabetical : op === 'date' ? rankNewestBuild : null;
+      if (!rank) throw new Error(`unknown op ${op}`);
+      const out = rank(candidates, '', 'constraint');
+      if (!out.ok) throw new Error(out.message);
+      expect(out.ranked.map((t) => t.name).reverse()).toEqual(expected);
+    },
+  );
 });
 
 describe('tag list — compat vectors tag-list', () => {
@@ -69,7 +84,19 @@ describe('tag list — compat vectors tag-list', () => {
 });
 
 describe('semver strategy', () => {
-  const tags = ['0.1', '0.5.1', '0.9', '1.0', '1.0.1', '1.1.2', 'v1.1.3', '2.0.3', '2.1.0-rc.1', 'latest', 'sha-1a2b3c4'];
+  const tags = [
+    '0.1',
+    '0.5.1',
+    '0.9',
+    '1.0',
+    '1.0.1',
+    '1.1.2',
+    'v1.1.3',
+    '2.0.3',
+    '2.1.0-rc.1',
+    'latest',
+    'sha-1a2b3c4',
+  ];
   it.each([
     ['', '2.0.3', 'empty constraint = *: highest release, pre-releases excluded'],
     ['*', '2.0.3', 'star'],
@@ -99,14 +126,21 @@ describe('semver strategy', () => {
     expect(r.reason).toBe(reason);
   });
 
-  it.each(['latest', 'stable', '>=1.0 ||', '1.2.3.4'])('invalid range %j → invalid-input naming the field and value', (constraint) => {
-    const r = selectTag(input('semver', tags, constraint, { fieldNames: { constraint: 'argocd-image-updater.argoproj.io/image-list' } }));
-    expect(r.reason).toBe('invalid-input');
-    expect(r.selected).toBeNull();
-    expect(r.invalid).toEqual({ field: 'argocd-image-updater.argoproj.io/image-list', value: constraint });
-    expect(r.message).toContain('argocd-image-updater.argoproj.io/image-list');
-    expect(r.message).toContain(JSON.stringify(constraint));
-  });
+  it.each(['latest', 'stable', '>=1.0 ||', '1.2.3.4'])(
+    'invalid range %j → invalid-input naming the field and value',
+    (constraint) => {
+      const r = selectTag(
+        input('semver', tags, constraint, {
+          fieldNames: { constraint: 'argocd-image-updater.argoproj.io/image-list' },
+        }),
+      );
+      expect(r.reason).toBe('invalid-input');
+      expect(r.selected).toBeNull();
+      expect(r.invalid).toEqual({ field: 'argocd-image-updater.argoproj.io/image-list', value: constraint });
+      expect(r.message).toContain('argocd-image-updater.argoproj.io/image-list');
+      expect(r.message).toContain(JSON.stringify(constraint));
+    },
+  );
 
   it('reports an invalid constraint even when the registry has no tags', () => {
     expect(selectTag(input('semver', [], 'latest')).reason).toBe('invalid-input');
@@ -138,7 +172,11 @@ describe('semver strategy', () => {
 });
 
 describe('newest-build strategy', () => {
-  const t = (name: string, at: number, extra: Partial<TagCandidate> = {}): TagCandidate => ({ name, created: iso(at), ...extra });
+  const t = (name: string, at: number, extra: Partial<TagCandidate> = {}): TagCandidate => ({
+    name,
+    created: iso(at),
+    ...extra,
+  });
   it('picks the most recent build, ignoring the constraint', () => {
     const r = selectTag(input('newest-build', [t('a', 10), t('c', 30), t('b', 20)], '~1.0'));
     expect(r.selected?.name).toBe('c');
@@ -171,15 +209,23 @@ describe('newest-build strategy', () => {
   it('keeps only tags offering a wanted platform (default linux/amd64, overridable)', () => {
     const amd = { os: 'linux', architecture: 'amd64' };
     const arm = { os: 'linux', architecture: 'arm64', variant: 'v8' };
-    const tags = [t('old-amd', 1, { platforms: [amd] }), t('new-arm', 9, { platforms: [arm] }), t('multi', 5, { platforms: [arm, amd] })];
+    const tags = [
+      t('old-amd', 1, { platforms: [amd] }),
+      t('new-arm', 9, { platforms: [arm] }),
+      t('multi', 5, { platforms: [arm, amd] }),
+    ];
     expect(selectTag(input('newest-build', tags)).selected?.name).toBe('multi');
-    expect(selectTag(input('newest-build', tags, '', { defaultPlatforms: ['linux/arm64'] })).selected?.name).toBe('new-arm');
+    expect(selectTag(input('newest-build', tags, '', { defaultPlatforms: ['linux/arm64'] })).selected?.name).toBe(
+      'new-arm',
+    );
     const r = selectTag(input('newest-build', tags, '', { platforms: ['windows/amd64'] }));
     expect(r).toMatchObject({ reason: 'no-match', afterFilters: 3, afterPlatforms: 0 });
     expect(r.message).toContain('0 for platform(s) windows/amd64');
   });
   it('rejects invalid platforms as invalid-input', () => {
-    const r = selectTag(input('newest-build', [t('a', 1)], '', { platforms: ['linux'], fieldNames: { platforms: 'x.platforms' } }));
+    const r = selectTag(
+      input('newest-build', [t('a', 1)], '', { platforms: ['linux'], fieldNames: { platforms: 'x.platforms' } }),
+    );
     expect(r).toMatchObject({ reason: 'invalid-input', invalid: { field: 'x.platforms', value: 'linux' } });
   });
 });
@@ -204,12 +250,23 @@ describe('alphabetical strategy', () => {
 describe('digest strategy', () => {
   const d = (c: string) => `sha256:${c.repeat(64)}`;
   it('follows only the constraint tag and returns its digest', () => {
-    const r = selectTag(input('digest', [{ name: 'latest', digest: d('a') }, { name: 'main', digest: d('b') }], 'main'));
+    const r = selectTag(
+      input(
+        'digest',
+        [
+          { name: 'latest', digest: d('a') },
+          { name: 'main', digest: d('b') },
+        ],
+        'main',
+      ),
+    );
     expect(r.selected).toMatchObject({ name: 'main', digest: d('b') });
     expect(r.ranking).toEqual(['main']);
   });
   it('no constraint → invalid-input naming the field', () => {
-    const r = selectTag(input('digest', [{ name: 'latest', digest: d('a') }], '', { fieldNames: { constraint: 'image-list' } }));
+    const r = selectTag(
+      input('digest', [{ name: 'latest', digest: d('a') }], '', { fieldNames: { constraint: 'image-list' } }),
+    );
     expect(r).toMatchObject({ reason: 'invalid-input', invalid: { field: 'image-list', value: '' } });
     expect(r.message).toMatch(/cannot use update strategy 'digest' without a version constraint/);
   });
@@ -218,9 +275,13 @@ describe('digest strategy', () => {
     expect(selectTag(input('digest', [{ name: 'main' }], 'main')).reason).toBe('metadata-missing');
   });
   it('applies allow/ignore filters and platforms', () => {
-    expect(selectTag(input('digest', [{ name: 'main', digest: d('a') }], 'main', { ignoreTags: ['ma*'] })).reason).toBe('no-match');
+    expect(selectTag(input('digest', [{ name: 'main', digest: d('a') }], 'main', { ignoreTags: ['ma*'] })).reason).toBe(
+      'no-match',
+    );
     const arm = [{ os: 'linux', architecture: 'arm64' }];
-    expect(selectTag(input('digest', [{ name: 'main', digest: d('a'), platforms: arm }], 'main')).reason).toBe('no-match');
+    expect(selectTag(input('digest', [{ name: 'main', digest: d('a'), platforms: arm }], 'main')).reason).toBe(
+      'no-match',
+    );
   });
 });
 

@@ -29,7 +29,13 @@ export function dedupeTags(tags: readonly TagCandidate[]): TagCandidate[] {
 }
 
 export function selectTag(input: SelectionInput): SelectionResult {
-  const names = { constraint: 'constraint', allowTags: 'allow-tags', ignoreTags: 'ignore-tags', platforms: 'platforms', ...input.fieldNames };
+  const names = {
+    constraint: 'constraint',
+    allowTags: 'allow-tags',
+    ignoreTags: 'ignore-tags',
+    platforms: 'platforms',
+    ...input.fieldNames,
+  };
   const flags = STRATEGY_FLAGS[input.strategy];
   const warnings: string[] = [];
   const tags = dedupeTags(input.tags);
@@ -48,7 +54,8 @@ export function selectTag(input: SelectionInput): SelectionResult {
   if (allow.error) return invalid(allow.error);
   const ignore = ignoreTagsMatcher(input.ignoreTags, names.ignoreTags);
   if (ignore.error) return invalid(ignore.error);
-  let wanted: readonly string[] = input.platforms.length > 0 ? input.platforms : (input.defaultPlatforms ?? DEFAULT_PLATFORMS);
+  let wanted: readonly string[] =
+    input.platforms.length > 0 ? input.platforms : (input.defaultPlatforms ?? DEFAULT_PLATFORMS);
   try {
     wanted = wanted.map((p) => p.trim());
     for (const p of wanted) parsePlatform(p, names.platforms);
@@ -62,7 +69,11 @@ export function selectTag(input: SelectionInput): SelectionResult {
   // A dry run on no candidates surfaces an invalid constraint even when the registry has no tags.
   const precheck = rank([], input.constraint, names.constraint);
   if (!precheck.ok && precheck.reason === 'invalid-input') {
-    return result({ reason: 'invalid-input', message: precheck.message, ...(precheck.invalid ? { invalid: precheck.invalid } : {}) });
+    return result({
+      reason: 'invalid-input',
+      message: precheck.message,
+      ...(precheck.invalid ? { invalid: precheck.invalid } : {}),
+    });
   }
   if (tags.length === 0) return result({ reason: 'no-tags', message: 'no tags found for the image in the registry' });
   const filtered = tags.filter((t) => allow.match(t.name) && !ignore.isIgnored(t.name));
@@ -75,7 +86,11 @@ export function selectTag(input: SelectionInput): SelectionResult {
   const outcome = rank(candidates, input.constraint, names.constraint);
   warnings.push(...outcome.warnings);
   if (!outcome.ok) {
-    return result({ reason: outcome.reason, message: outcome.message, ...(outcome.invalid ? { invalid: outcome.invalid } : {}) });
+    return result({
+      reason: outcome.reason,
+      message: outcome.message,
+      ...(outcome.invalid ? { invalid: outcome.invalid } : {}),
+    });
   }
   counts.eligible = outcome.ranked.length;
   const ranking = outcome.ranked.slice(0, RANKING_SIZE).map((t) => t.name);

@@ -11,7 +11,13 @@ export const rankSemver: RankFn = (candidates, constraint, constraintField) => {
     c = parseConstraint(constraint, constraintField);
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
-    return { ok: false, reason: 'invalid-input', message: e.message, invalid: { field: e.field, value: e.value }, warnings: [] };
+    return {
+      ok: false,
+      reason: 'invalid-input',
+      message: e.message,
+      invalid: { field: e.field, value: e.value },
+      warnings: [],
+    };
   }
   const versions: { tag: TagCandidate; v: Version }[] = [];
   for (const tag of candidates) {

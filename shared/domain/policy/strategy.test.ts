@@ -11,11 +11,14 @@ const GO_CONSTANTS: Record<string, string> = {
 };
 
 describe('strategy names — compat vectors strategy-name', () => {
-  it.each(vectors<{ strategy: string; expected: string }>('strategy-name'))('$id $strategy', ({ strategy, expected }) => {
-    expect(GO_CONSTANTS[strategy]).toBe(expected);
-    expect(STRATEGY_NAMES).toContain(expected);
-    expect(parseStrategy(expected)).toEqual({ strategy: expected });
-  });
+  it.each(vectors<{ strategy: string; expected: string }>('strategy-name'))(
+    '$id $strategy',
+    ({ strategy, expected }) => {
+      expect(GO_CONSTANTS[strategy]).toBe(expected);
+      expect(STRATEGY_NAMES).toContain(expected);
+      expect(parseStrategy(expected)).toEqual({ strategy: expected });
+    },
+  );
 });
 
 describe('strategy flags — compat vectors strategy-flags', () => {

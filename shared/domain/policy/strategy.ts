@@ -21,10 +21,34 @@ export interface StrategyFlags {
 
 /** The anchor's strategy predicates (vectors strategy-flags), plus readsManifests. */
 export const STRATEGY_FLAGS: Record<StrategyName, StrategyFlags> = {
-  semver: { needsMetadata: false, needsVersionConstraint: false, wantsOnlyConstraintTag: false, cacheable: true, readsManifests: false },
-  'newest-build': { needsMetadata: true, needsVersionConstraint: false, wantsOnlyConstraintTag: false, cacheable: true, readsManifests: true },
-  alphabetical: { needsMetadata: false, needsVersionConstraint: false, wantsOnlyConstraintTag: false, cacheable: true, readsManifests: false },
-  digest: { needsMetadata: false, needsVersionConstraint: true, wantsOnlyConstraintTag: true, cacheable: false, readsManifests: true },
+  semver: {
+    needsMetadata: false,
+    needsVersionConstraint: false,
+    wantsOnlyConstraintTag: false,
+    cacheable: true,
+    readsManifests: false,
+  },
+  'newest-build': {
+    needsMetadata: true,
+    needsVersionConstraint: false,
+    wantsOnlyConstraintTag: false,
+    cacheable: true,
+    readsManifests: true,
+  },
+  alphabetical: {
+    needsMetadata: false,
+    needsVersionConstraint: false,
+    wantsOnlyConstraintTag: false,
+    cacheable: true,
+    readsManifests: false,
+  },
+  digest: {
+    needsMetadata: false,
+    needsVersionConstraint: true,
+    wantsOnlyConstraintTag: true,
+    cacheable: false,
+    readsManifests: true,
+  },
 };
 
 const DEPRECATED: Record<string, StrategyName> = { latest: 'newest-build', name: 'alphabetical' };

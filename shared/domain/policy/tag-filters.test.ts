@@ -5,15 +5,21 @@ import { PolicyError } from '../model/policy-error.ts';
 import { allowTagsMatcher, ignoreTagsMatcher, splitIgnoreTags } from './tag-filters.ts';
 
 describe('allow-tags — compat vectors allow-tags', () => {
-  it.each(vectors<{ allowTags: string; tag: string; expectedMatch: boolean }>('allow-tags'))('$id $allowTags', ({ allowTags, tag, expectedMatch }) => {
-    expect(allowTagsMatcher(allowTags).match(tag)).toBe(expectedMatch);
-  });
+  it.each(vectors<{ allowTags: string; tag: string; expectedMatch: boolean }>('allow-tags'))(
+    '$id $allowTags',
+    ({ allowTags, tag, expectedMatch }) => {
+      expect(allowTagsMatcher(allowTags).match(tag)).toBe(expectedMatch);
+    },
+  );
 });
 
 describe('ignore-tags — compat vectors ignore-tags', () => {
-  it.each(vectors<{ ignoreList: string[]; tag: string; expectedIgnored: boolean }>('ignore-tags'))('$id $tag', ({ ignoreList, tag, expectedIgnored }) => {
-    expect(ignoreTagsMatcher(ignoreList).isIgnored(tag)).toBe(expectedIgnored);
-  });
+  it.each(vectors<{ ignoreList: string[]; tag: string; expectedIgnored: boolean }>('ignore-tags'))(
+    '$id $tag',
+    ({ ignoreList, tag, expectedIgnored }) => {
+      expect(ignoreTagsMatcher(ignoreList).isIgnored(tag)).toBe(expectedIgnored);
+    },
+  );
 });
 
 describe('allowTagsMatcher', () => {

@@ -33,7 +33,8 @@ function allowTagsMatcherUncached(value: string | undefined, field: string): Tag
   const colon = v.indexOf(':');
   if (colon === -1) return fail('expected "regexp:<expression>" or "any"');
   const fn = v.slice(0, colon).toLowerCase();
-  if (fn !== 'regexp') return fail(`unknown match function "${v.slice(0, colon)}" (expected "regexp:<expression>" or "any")`);
+  if (fn !== 'regexp')
+    return fail(`unknown match function "${v.slice(0, colon)}" (expected "regexp:<expression>" or "any")`);
   try {
     const re = RE2JS.compile(v.slice(colon + 1));
     return { match: (tag) => re.test(tag) };
@@ -44,7 +45,10 @@ function allowTagsMatcherUncached(value: string | undefined, field: string): Tag
 
 /** Split a comma-separated ignore-tags value into trimmed, non-empty globs. */
 export function splitIgnoreTags(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export interface IgnoreMatcher {

@@ -2,14 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
 import { PermanentError } from '../../errors.ts';
 import {
-  credentialsFromEnvValue, credentialsFromScriptOutput, credentialsFromSecretValue, formatCredentialSource,
-  parseCredentialSource, type CredentialSource,
+  credentialsFromEnvValue,
+  credentialsFromScriptOutput,
+  credentialsFromSecretValue,
+  formatCredentialSource,
+  parseCredentialSource,
+  type CredentialSource,
 } from './credential-source.ts';
 
 /** Vector field names (the anchor's Go struct) → ours. */
 const FIELD: Record<string, keyof CredentialSource> = {
-  registry: 'registry', type: 'type', namespace: 'namespace', name: 'name', field: 'field',
-  scriptPath: 'path', envName: 'env',
+  registry: 'registry',
+  type: 'type',
+  namespace: 'namespace',
+  name: 'name',
+  field: 'field',
+  scriptPath: 'path',
+  envName: 'env',
 };
 
 describe('parseCredentialSource (compat vectors)', () => {
@@ -33,7 +42,11 @@ describe('parseCredentialSource (more cases)', () => {
     ['ENV:MY_CREDS', false, { type: 'env', env: 'MY_CREDS' }],
     ['ghcr.io=env:GH', true, { registry: 'ghcr.io', type: 'env', env: 'GH' }],
     ['secret:argocd/creds#token', false, { type: 'secret', namespace: 'argocd', name: 'creds', field: 'token' }],
-    ['pullsecret:argocd/regcred', false, { type: 'pullsecret', namespace: 'argocd', name: 'regcred', field: '.dockerconfigjson' }],
+    [
+      'pullsecret:argocd/regcred',
+      false,
+      { type: 'pullsecret', namespace: 'argocd', name: 'regcred', field: '.dockerconfigjson' },
+    ],
   ] as const)('%s', (input, requirePrefix, expected) => {
     expect(parseCredentialSource(input, requirePrefix)).toEqual(expected);
   });
@@ -58,13 +71,14 @@ describe('parseCredentialSource (more cases)', () => {
 });
 
 describe('credential values', () => {
-  it.each(vectors<{ envValue: string; expected: { username?: string; password?: string; error?: boolean } }>('credential-fetch-env'))(
-    '$id: env value',
-    ({ envValue, expected }) => {
-      if (expected.error) expect(() => credentialsFromEnvValue('MY_VAR', envValue)).toThrow(PermanentError);
-      else expect(credentialsFromEnvValue('MY_VAR', envValue)).toEqual(expected);
-    },
-  );
+  it.each(
+    vectors<{ envValue: string; expected: { username?: string; password?: string; error?: boolean } }>(
+      'credential-fetch-env',
+    ),
+  )('$id: env value', ({ envValue, expected }) => {
+    if (expected.error) expect(() => credentialsFromEnvValue('MY_VAR', envValue)).toThrow(PermanentError);
+    else expect(credentialsFromEnvValue('MY_VAR', envValue)).toEqual(expected);
+  });
 
   it('env: unset variable names the variable, malformed value is not echoed', () => {
     expect(() => credentialsFromEnvValue('MY_VAR', undefined)).toThrow("env 'MY_VAR' is not set");
@@ -72,16 +86,21 @@ describe('credential values', () => {
     expect(() => credentialsFromEnvValue('MY_VAR', ':s3cret')).not.toThrow(/s3cret/);
   });
 
-  it.each(vectors<{ secretField: string; secretValue: string; expected: { username: string; password: string } }>('credential-fetch-secret'))(
-    '$id: secret field value',
-    ({ secretField, secretValue, expected }) => {
-      expect(credentialsFromSecretValue({ namespace: 'ns', name: 'n', field: secretField }, secretValue)).toEqual(expected);
-    },
-  );
+  it.each(
+    vectors<{ secretField: string; secretValue: string; expected: { username: string; password: string } }>(
+      'credential-fetch-secret',
+    ),
+  )('$id: secret field value', ({ secretField, secretValue, expected }) => {
+    expect(credentialsFromSecretValue({ namespace: 'ns', name: 'n', field: secretField }, secretValue)).toEqual(
+      expected,
+    );
+  });
 
   it('secret: splits on the first colon and rejects a value without one', () => {
     expect(credentialsFromSecretValue({}, 'u:p:q')).toEqual({ username: 'u', password: 'p:q' });
-    expect(() => credentialsFromSecretValue({ namespace: 'ns', name: 'n', field: 'f' }, 'nocolon')).toThrow("field 'f'");
+    expect(() => credentialsFromSecretValue({ namespace: 'ns', name: 'n', field: 'f' }, 'nocolon')).toThrow(
+      "field 'f'",
+    );
   });
 
   it('ext: trims the output', () => {

@@ -59,10 +59,20 @@ export function parseCredentialSource(spec: string, requirePrefix: boolean): Cre
     case 'secret': {
       const hash = source.split('#');
       if (hash.length !== 2 || !hash[0] || !hash[1]) invalid(spec, 'expected secret:<namespace>/<name>#<field>');
-      return { ...base, type: 'secret', ...namespaceAndName(hash[0]!, spec, 'secret:<namespace>/<name>#<field>'), field: hash[1]! };
+      return {
+        ...base,
+        type: 'secret',
+        ...namespaceAndName(hash[0]!, spec, 'secret:<namespace>/<name>#<field>'),
+        field: hash[1]!,
+      };
     }
     case 'pullsecret':
-      return { ...base, type: 'pullsecret', ...namespaceAndName(source, spec, 'pullsecret:<namespace>/<name>'), field: PULL_SECRET_FIELD };
+      return {
+        ...base,
+        type: 'pullsecret',
+        ...namespaceAndName(source, spec, 'pullsecret:<namespace>/<name>'),
+        field: PULL_SECRET_FIELD,
+      };
     case 'env':
       return { ...base, type: 'env', env: source };
     case 'ext':
@@ -99,17 +109,25 @@ export function credentialsFromEnvValue(variable: string, value: string | undefi
   }
   const pair = splitUserPass(value);
   if (!pair || !pair[0] || !pair[1]) {
-    throw new PermanentError('credentials.invalid', `could not fetch credentials: value of ${variable} is malformed (want user:password)`);
+    throw new PermanentError(
+      'credentials.invalid',
+      `could not fetch credentials: value of ${variable} is malformed (want user:password)`,
+    );
   }
   return { username: pair[0], password: pair[1] };
 }
 
 /** `secret:ns/name#field`: the field value is `user:pass` (split on the first ':'). */
-export function credentialsFromSecretValue(src: Pick<CredentialSource, 'namespace' | 'name' | 'field'>, value: string): RegistryCredentials {
+export function credentialsFromSecretValue(
+  src: Pick<CredentialSource, 'namespace' | 'name' | 'field'>,
+  value: string,
+): RegistryCredentials {
   const pair = splitUserPass(value);
   if (!pair) {
-    throw new PermanentError('credentials.invalid',
-      `invalid credentials in secret '${src.name}' from namespace '${src.namespace}' (field '${src.field}'): want user:password`);
+    throw new PermanentError(
+      'credentials.invalid',
+      `invalid credentials in secret '${src.name}' from namespace '${src.namespace}' (field '${src.field}'): want user:password`,
+    );
   }
   return { username: pair[0], password: pair[1] };
 }
@@ -118,8 +136,10 @@ export function credentialsFromSecretValue(src: Pick<CredentialSource, 'namespac
 export function credentialsFromScriptOutput(path: string, stdout: string): RegistryCredentials {
   const pair = splitUserPass(stdout.trim());
   if (!pair) {
-    throw new PermanentError('credentials.invalid',
-      `invalid output of ${path}: must be a single line with syntax <username>:<password>`);
+    throw new PermanentError(
+      'credentials.invalid',
+      `invalid output of ${path}: must be a single line with syntax <username>:<password>`,
+    );
   }
   return { username: pair[0], password: pair[1] };
 }

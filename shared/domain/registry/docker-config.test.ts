@@ -6,16 +6,19 @@ import { dockerConfigAuth } from './docker-config.ts';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('dockerConfigAuth (compat vectors)', () => {
-  it.each(vectors<{ dockerConfigJson: object; registryURL: string; expected: { username?: string; password?: string; error?: string } }>('dockerconfig-auth'))(
-    '$id: $registryURL',
-    ({ dockerConfigJson, registryURL, expected }) => {
-      if (expected.error) {
-        expect(() => dockerConfigAuth(JSON.stringify(dockerConfigJson), registryURL)).toThrow(expected.error);
-      } else {
-        expect(dockerConfigAuth(JSON.stringify(dockerConfigJson), registryURL)).toEqual(expected);
-      }
-    },
-  );
+  it.each(
+    vectors<{
+      dockerConfigJson: object;
+      registryURL: string;
+      expected: { username?: string; password?: string; error?: string };
+    }>('dockerconfig-auth'),
+  )('$id: $registryURL', ({ dockerConfigJson, registryURL, expected }) => {
+    if (expected.error) {
+      expect(() => dockerConfigAuth(JSON.stringify(dockerConfigJson), registryURL)).toThrow(expected.error);
+    } else {
+      expect(dockerConfigAuth(JSON.stringify(dockerConfigJson), registryURL)).toEqual(expected);
+    }
+  });
 });
 
 describe('dockerConfigAuth (more cases)', () => {

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
 import {
-  DOCKER_HUB_ENDPOINT, findEndpoint, inferEndpoint, isTimeSorted, parseTagSortMode, repositoryPath, type RegistryEndpoint,
+  DOCKER_HUB_ENDPOINT,
+  findEndpoint,
+  inferEndpoint,
+  isTimeSorted,
+  parseTagSortMode,
+  repositoryPath,
+  type RegistryEndpoint,
 } from './endpoint.ts';
 import { parseRegistriesConf } from './registries-conf.ts';
 
 function configured(fields: Partial<RegistryEndpoint> & { prefix: string }): RegistryEndpoint {
-  return { name: fields.prefix, apiUrl: `https://${fields.prefix}`, credsExpireMs: 0, tagSortMode: 'unsorted', insecure: false, isDefault: false, ...fields };
+  return {
+    name: fields.prefix,
+    apiUrl: `https://${fields.prefix}`,
+    credsExpireMs: 0,
+    tagSortMode: 'unsorted',
+    insecure: false,
+    isDefault: false,
+    ...fields,
+  };
 }
 
 describe('parseTagSortMode (compat vectors)', () => {
@@ -49,7 +63,11 @@ describe('findEndpoint', () => {
 
   it('uses the built-in Docker Hub endpoint for images without a registry', () => {
     expect(findEndpoint(eps, '', 'nginx')).toBe(DOCKER_HUB_ENDPOINT);
-    expect(findEndpoint([], 'docker.io', 'bitnami/redis')).toMatchObject({ apiUrl: 'https://registry-1.docker.io', defaultNs: 'library', limit: 10 });
+    expect(findEndpoint([], 'docker.io', 'bitnami/redis')).toMatchObject({
+      apiUrl: 'https://registry-1.docker.io',
+      defaultNs: 'library',
+      limit: 10,
+    });
   });
 
   it('matches the host exactly before trying prefixes', () => {
@@ -63,7 +81,10 @@ describe('findEndpoint', () => {
   it('infers https://<host> with 20 req/s for unknown hosts (and for non-matching paths)', () => {
     expect(findEndpoint(eps, 'gcr.io', 'team-b/app')).toEqual(inferEndpoint('gcr.io'));
     expect(findEndpoint(eps, 'registry.example.com:5000', 'x')).toMatchObject({
-      apiUrl: 'https://registry.example.com:5000', prefix: 'registry.example.com:5000', limit: 20, isDefault: false,
+      apiUrl: 'https://registry.example.com:5000',
+      prefix: 'registry.example.com:5000',
+      limit: 20,
+      isDefault: false,
     });
   });
 

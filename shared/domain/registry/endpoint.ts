@@ -63,8 +63,14 @@ export function parseTagSortMode(value: string): TagSortMode | 'unknown' {
 /** An endpoint for a host nobody configured: https://<host>, 20 req/s, no credentials. */
 export function inferEndpoint(host: string): RegistryEndpoint {
   return {
-    name: host, apiUrl: `https://${host}`, prefix: host, credsExpireMs: 0, tagSortMode: 'unsorted',
-    insecure: false, limit: 20, isDefault: false,
+    name: host,
+    apiUrl: `https://${host}`,
+    prefix: host,
+    credsExpireMs: 0,
+    tagSortMode: 'unsorted',
+    insecure: false,
+    limit: 20,
+    isDefault: false,
   };
 }
 

@@ -37,12 +37,25 @@ const entry = (extra: string) => `registries:\n- name: R\n  api_url: https://r.e
 
 describe('parseRegistriesConf (fields)', () => {
   it('maps every field', () => {
-    const [ep] = parseRegistriesConf(entry(
-      '  ping: true\n  credentials: env:X\n  credsexpire: 1h30m\n  tagsortmode: Latest-Last\n  insecure: true\n' +
-      '  ca_file: /etc/ca.pem\n  defaultns: library\n  limit: 5\n  default: true\n'));
+    const [ep] = parseRegistriesConf(
+      entry(
+        '  ping: true\n  credentials: env:X\n  credsexpire: 1h30m\n  tagsortmode: Latest-Last\n  insecure: true\n' +
+          '  ca_file: /etc/ca.pem\n  defaultns: library\n  limit: 5\n  default: true\n',
+      ),
+    );
     expect(ep).toEqual({
-      name: 'R', apiUrl: 'https://r.example', prefix: 'r.example', ping: true, credentials: 'env:X', credsExpireMs: 5_400_000,
-      tagSortMode: 'latest-last', insecure: true, caFile: '/etc/ca.pem', defaultNs: 'library', limit: 5, isDefault: true,
+      name: 'R',
+      apiUrl: 'https://r.example',
+      prefix: 'r.example',
+      ping: true,
+      credentials: 'env:X',
+      credsExpireMs: 5_400_000,
+      tagSortMode: 'latest-last',
+      insecure: true,
+      caFile: '/etc/ca.pem',
+      defaultNs: 'library',
+      limit: 5,
+      isDefault: true,
     });
   });
 
@@ -57,7 +70,9 @@ describe('parseRegistriesConf (fields)', () => {
   });
 
   it('accepts a prefix written as a number-like scalar', () => {
-    expect(parseRegistriesConf('registries:\n- name: ip\n  api_url: http://10.0.0.1\n  prefix: 10.5\n')[0]!.prefix).toBe('10.5');
+    expect(
+      parseRegistriesConf('registries:\n- name: ip\n  api_url: http://10.0.0.1\n  prefix: 10.5\n')[0]!.prefix,
+    ).toBe('10.5');
   });
 });
 
@@ -85,10 +100,14 @@ describe('parseRegistriesConf (errors name the field and the entry)', () => {
     [entry('  tagsortmode: newest\n'), 'unknown tag sort mode for registry R: newest'],
     ['registries:\n- api_url: https://x\n', 'registry name is missing for entry #1 (field "name")'],
     ['registries:\n- name: A\n  prefix: a\n', 'API URL must be specified for registry A (field "api_url" of entry #1)'],
-    ['registries:\n- name: A\n  api_url: https://a\n- name: B\n  api_url: https://b\n',
-      'there must be only one default registry (already is A), B needs a prefix'],
-    ['registries:\n- name: A\n  api_url: https://a\n  prefix: a\n  default: true\n- name: B\n  api_url: https://b\n  prefix: b\n  default: true\n',
-      'cannot set registry b as default - only one default registry allowed, currently set to a'],
+    [
+      'registries:\n- name: A\n  api_url: https://a\n- name: B\n  api_url: https://b\n',
+      'there must be only one default registry (already is A), B needs a prefix',
+    ],
+    [
+      'registries:\n- name: A\n  api_url: https://a\n  prefix: a\n  default: true\n- name: B\n  api_url: https://b\n  prefix: b\n  default: true\n',
+      'cannot set registry b as default - only one default registry allowed, currently set to a',
+    ],
     ['registries:\n- just-a-string\n', 'entry #1 must be a mapping'],
     ['registries: {name: x}\n', '"registries" must be a list'],
     ['registries:\n- name: A\n  name: B\n', 'invalid YAML'],

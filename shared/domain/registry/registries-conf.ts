@@ -35,7 +35,9 @@ const fail = (message: string): never => {
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function entryLabel(index: number, raw: Record<string, unknown>): string {
-  return typeof raw.name === 'string' && raw.name !== '' ? `entry #${index + 1} (${JSON.stringify(raw.name)})` : `entry #${index + 1}`;
+  return typeof raw.name === 'string' && raw.name !== ''
+    ? `entry #${index + 1} (${JSON.stringify(raw.name)})`
+    : `entry #${index + 1}`;
 }
 
 const YAML11_TRUE = new Set(['y', 'yes', 'on', 'true']);
@@ -46,7 +48,11 @@ function readField(key: string, type: FieldType, value: unknown, where: string):
   switch (type) {
     case 'string':
       // go-yaml decodes plain scalars such as `prefix: 10.0.0.1` into string fields
-      return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : bad('a string');
+      return typeof value === 'string'
+        ? value
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : bad('a string');
     case 'bool': {
       // The anchor decodes with go-yaml v2 (YAML 1.1): `insecure: no`, as the seed writes it, is a boolean.
       if (typeof value === 'boolean') return value;
@@ -89,7 +95,8 @@ export function parseRegistriesConf(text: string): RegistryEndpoint[] {
   }
   if (doc === null || doc === undefined) return [];
   if (!isMap(doc)) return fail('the document must be a mapping with a "registries" list');
-  for (const key of Object.keys(doc)) if (key !== 'registries') fail(`unknown top-level field "${key}" (expected "registries")`);
+  for (const key of Object.keys(doc))
+    if (key !== 'registries') fail(`unknown top-level field "${key}" (expected "registries")`);
   const list = doc.registries ?? [];
   if (!Array.isArray(list)) return fail('"registries" must be a list');
 
@@ -103,13 +110,16 @@ export function parseRegistriesConf(text: string): RegistryEndpoint[] {
     if (name === '') fail(`registry name is missing for entry #${i + 1} (field "name")`);
     if (apiUrl === '') fail(`API URL must be specified for registry ${name} (field "api_url" of entry #${i + 1})`);
     if (prefix === '') {
-      if (prefixless !== undefined) fail(`there must be only one default registry (already is ${prefixless}), ${name} needs a prefix`);
+      if (prefixless !== undefined)
+        fail(`there must be only one default registry (already is ${prefixless}), ${name} needs a prefix`);
       prefixless = name;
     }
     const sortText = (e.tagsortmode as string | undefined) ?? '';
     const tagSortMode = parseTagSortMode(sortText);
     if (tagSortMode === 'unknown') {
-      fail(`unknown tag sort mode for registry ${name}: ${sortText} (field "tagsortmode"; use latest-first, latest-last or none)`);
+      fail(
+        `unknown tag sort mode for registry ${name}: ${sortText} (field "tagsortmode"; use latest-first, latest-last or none)`,
+      );
     }
     const limit = e.limit as number | undefined;
     const endpoint: RegistryEndpoint = {
@@ -129,7 +139,9 @@ export function parseRegistriesConf(text: string): RegistryEndpoint[] {
     };
     if (endpoint.isDefault) {
       if (defaultEntry) {
-        fail(`cannot set registry ${prefix} as default - only one default registry allowed, currently set to ${defaultEntry.prefix}`);
+        fail(
+          `cannot set registry ${prefix} as default - only one default registry allowed, currently set to ${defaultEntry.prefix}`,
+        );
       }
       defaultEntry = endpoint;
     }

@@ -24,7 +24,11 @@ function notEqual(v: Version, t: Term): boolean {
     if (t.con.minor !== v.minor) return true;
     if (!t.patchDirty && t.con.patch !== v.patch) return true;
     if (t.patchDirty) {
-      if (v.prerelease !== '' || t.con.prerelease !== '') return compareVersions({ ...v, major: 0n, minor: 0n, patch: 0n }, { ...t.con, major: 0n, minor: 0n, patch: 0n }) !== 0;
+      if (v.prerelease !== '' || t.con.prerelease !== '')
+        return (
+          compareVersions({ ...v, major: 0n, minor: 0n, patch: 0n }, { ...t.con, major: 0n, minor: 0n, patch: 0n }) !==
+          0
+        );
       return false;
     }
   }

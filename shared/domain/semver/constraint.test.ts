@@ -92,20 +92,23 @@ describe('constraints — Masterminds semantics beyond the vectors', () => {
     expect(satisfies(c, v)).toBe(expected);
   });
 
-  it.each(['latest', 'stable', '~>', '>=1.0 ||', '1.2.3.4', 'x1', '>=a', '1 - ', '1|2', '^1.0 &&'])('rejects %j with a PolicyError', (c) => {
-    let thrown: unknown;
-    try {
-      parseConstraint(c, 'argocd-image-updater.argoproj.io/image-list');
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(PolicyError);
-    const err = thrown as PolicyError;
-    expect(err.code).toBe('policy.invalid');
-    expect(err.field).toBe('argocd-image-updater.argoproj.io/image-list');
-    expect(err.value).toBe(c);
-    expect(err.message).toContain(JSON.stringify(c));
-  });
+  it.each(['latest', 'stable', '~>', '>=1.0 ||', '1.2.3.4', 'x1', '>=a', '1 - ', '1|2', '^1.0 &&'])(
+    'rejects %j with a PolicyError',
+    (c) => {
+      let thrown: unknown;
+      try {
+        parseConstraint(c, 'argocd-image-updater.argoproj.io/image-list');
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(PolicyError);
+      const err = thrown as PolicyError;
+      expect(err.code).toBe('policy.invalid');
+      expect(err.field).toBe('argocd-image-updater.argoproj.io/image-list');
+      expect(err.value).toBe(c);
+      expect(err.message).toContain(JSON.stringify(c));
+    },
+  );
 
   it('parses a pathological constraint quickly (linear-time grammar)', () => {
     const hostile = `${'1  '.repeat(300)}!`;

@@ -15,12 +15,22 @@ describe('parseVersion (Masterminds coercing NewVersion)', () => {
     expect(parseVersion(s)).toMatchObject({ major, minor, patch, prerelease, build, original: s });
   });
 
-  it.each(['', 'latest', 'release-1.2', '1.2.3.4', '1.2-', '1.0.0-01', '1.0.0-a..b', 'V1.0', ' 1.0', '1.0 ', '18446744073709551616', 'sha-abc123'])(
-    '%j is not a version',
-    (s) => {
-      expect(parseVersion(s)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'latest',
+    'release-1.2',
+    '1.2.3.4',
+    '1.2-',
+    '1.0.0-01',
+    '1.0.0-a..b',
+    'V1.0',
+    ' 1.0',
+    '1.0 ',
+    '18446744073709551616',
+    'sha-abc123',
+  ])('%j is not a version', (s) => {
+    expect(parseVersion(s)).toBeNull();
+  });
 });
 
 describe('compareVersions', () => {
@@ -44,7 +54,10 @@ describe('compareVersions', () => {
   });
 
   it('sorts equal versions by their original spelling', () => {
-    const list = ['v1.0', '1.2.0', '1.0', '1.2', '1.0.0'].map(v).sort(compareVersionsForSort).map((x) => x.original);
+    const list = ['v1.0', '1.2.0', '1.0', '1.2', '1.0.0']
+      .map(v)
+      .sort(compareVersionsForSort)
+      .map((x) => x.original);
     expect(list).toEqual(['1.0', '1.0.0', 'v1.0', '1.2', '1.2.0']);
   });
 });

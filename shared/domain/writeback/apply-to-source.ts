@@ -66,7 +66,11 @@ function applyPlugin(source: ApplicationSource, write: ImageWrite): void {
  * `kustomize.images` (`<orig>=<ref>` with a kustomize.image-name); Plugin → `plugin.env` for images
  * with plugin targets, Helm parameters for the others (as the anchor).
  */
-export function applyImageWrites(source: ApplicationSource, type: SourceType, writes: readonly ImageWrite[]): ApplicationSource {
+export function applyImageWrites(
+  source: ApplicationSource,
+  type: SourceType,
+  writes: readonly ImageWrite[],
+): ApplicationSource {
   const out: ApplicationSource = structuredClone(source);
   for (const write of writes) {
     if (type === 'Kustomize') applyKustomize(out, write);

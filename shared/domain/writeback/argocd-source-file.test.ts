@@ -8,25 +8,48 @@ import type { ImageWrite } from './image-write.ts';
 import { mergeKustomizeOverrideImages } from './kustomize-images.ts';
 import { comparable, writeFromVector, type VectorImage } from './test-support.ts';
 
-const src = (extra: Partial<ApplicationSource>): ApplicationSource => ({ repoURL: 'https://git.example/repo.git', ...extra });
+const src = (extra: Partial<ApplicationSource>): ApplicationSource => ({
+  repoURL: 'https://git.example/repo.git',
+  ...extra,
+});
 
 describe('writeback-kustomize-override vectors', () => {
-  it.each(vectors<{ appKustomizeImages: string[]; originalFile: string | null; expectedYaml: string; compare: string }>('writeback-kustomize-override'))('$id', (v) => {
-    const out = renderArgocdSourceFile(v.originalFile, src({ kustomize: { images: v.appKustomizeImages } }), 'Kustomize', []);
+  it.each(
+    vectors<{ appKustomizeImages: string[]; originalFile: string | null; expectedYaml: string; compare: string }>(
+      'writeback-kustomize-override',
+    ),
+  )('$id', (v) => {
+    const out = renderArgocdSourceFile(
+      v.originalFile,
+      src({ kustomize: { images: v.appKustomizeImages } }),
+      'Kustomize',
+      [],
+    );
     const c = comparable(out, v.expectedYaml, v.compare);
     expect(c.actual).toEqual(c.expected);
   });
 });
 
 describe('kustomize-merge vectors', () => {
-  it.each(vectors<{ existing: string[] | null; new: string[]; expected: string[] }>('kustomize-merge'))('$id $name', (v) => {
-    const merged = mergeKustomizeOverrideImages(v.existing ?? [], v.new);
-    expect([...merged].sort()).toEqual([...v.expected].sort());
-  });
+  it.each(vectors<{ existing: string[] | null; new: string[]; expected: string[] }>('kustomize-merge'))(
+    '$id $name',
+    (v) => {
+      const merged = mergeKustomizeOverrideImages(v.existing ?? [], v.new);
+      expect([...merged].sort()).toEqual([...v.expected].sort());
+    },
+  );
 });
 
 describe('writeback-helm-override vectors', () => {
-  it.each(vectors<{ appHelmParameters: HelmParameter[] | null; images: (string | VectorImage)[]; originalFile: string | null; expectedYaml: string; compare: string }>('writeback-helm-override'))('$id', (v) => {
+  it.each(
+    vectors<{
+      appHelmParameters: HelmParameter[] | null;
+      images: (string | VectorImage)[];
+      originalFile: string | null;
+      expectedYaml: string;
+      compare: string;
+    }>('writeback-helm-override'),
+  )('$id', (v) => {
     const source = src(v.appHelmParameters ? { helm: { parameters: v.appHelmParameters } } : {});
     const out = renderArgocdSourceFile(v.originalFile, source, 'Helm', v.images.map(writeFromVector));
     const c = comparable(out, v.expectedYaml, v.compare);
@@ -41,7 +64,15 @@ describe('helm-param-sort vectors', () => {
 });
 
 describe('writeback-plugin vectors', () => {
-  it.each(vectors<{ appPluginEnv: { name: string; value: string }[] | null; images: VectorImage[]; originalFile: string | null; expectedYaml: string; compare: string }>('writeback-plugin'))('$id', (v) => {
+  it.each(
+    vectors<{
+      appPluginEnv: { name: string; value: string }[] | null;
+      images: VectorImage[];
+      originalFile: string | null;
+      expectedYaml: string;
+      compare: string;
+    }>('writeback-plugin'),
+  )('$id', (v) => {
     const source = src(v.appPluginEnv ? { plugin: { env: v.appPluginEnv } } : {});
     const out = renderArgocdSourceFile(v.originalFile, source, 'Plugin', v.images.map(writeFromVector));
     const c = comparable(out, v.expectedYaml, v.compare);
@@ -71,7 +102,11 @@ describe('renderArgocdSourceFile: end to end from the Application', () => {
   });
 
   it('renders a Kustomize app with a kustomize.image-name override', () => {
-    const write: ImageWrite = { alias: 'app', image: { ...parseImageRef('ghcr.io/org/app'), tag: '1.2.4' }, kustomize: { imageName: 'orig/name' } };
+    const write: ImageWrite = {
+      alias: 'app',
+      image: { ...parseImageRef('ghcr.io/org/app'), tag: '1.2.4' },
+      kustomize: { imageName: 'orig/name' },
+    };
     const source = src({ kustomize: { images: ['quay.io/org/other:1.2.3', 'orig/name=ghcr.io/org/app:1.2.3'] } });
     const updated = applyImageWrites(source, 'Kustomize', [write]);
     expect(renderArgocdSourceFile(null, updated, 'Kustomize', [write])).toBe(
@@ -80,7 +115,8 @@ describe('renderArgocdSourceFile: end to end from the Application', () => {
   });
 
   it('merges into an existing file, keeps a leading ---, sorts and quotes like go-yaml', () => {
-    const existing = '# managed by image updater\n---\nhelm:\n  parameters:\n  - name: zz\n    value: keep\n    forcestring: false\n  - name: image.tag\n    value: "1.0"\n    forcestring: true\n';
+    const existing =
+      '# managed by image updater\n---\nhelm:\n  parameters:\n  - name: zz\n    value: keep\n    forcestring: false\n  - name: image.tag\n    value: "1.0"\n    forcestring: true\n';
     const write: ImageWrite = { alias: 'x', image: { ...parseImageRef('nginx'), tag: '1.10' } };
     const updated = applyImageWrites(src({ helm: {} }), 'Helm', [write]);
     expect(renderArgocdSourceFile(existing, updated, 'Helm', [write])).toBe(
@@ -92,9 +128,15 @@ describe('renderArgocdSourceFile: end to end from the Application', () => {
   });
 
   it('writes only updater-managed parameters and the spec parameter when image-spec is set', () => {
-    const write: ImageWrite = { alias: 'x', image: { ...parseImageRef('nginx'), tag: '1.2' }, helm: { imageSpec: 'img.spec' } };
+    const write: ImageWrite = {
+      alias: 'x',
+      image: { ...parseImageRef('nginx'), tag: '1.2' },
+      helm: { imageSpec: 'img.spec' },
+    };
     const updated = applyImageWrites(src({ helm: { parameters: [{ name: 'other', value: 'v' }] } }), 'Helm', [write]);
-    expect(renderArgocdSourceFile(null, updated, 'Helm', [write])).toBe('helm:\n  parameters:\n  - name: img.spec\n    value: nginx:1.2\n    forcestring: true\n');
+    expect(renderArgocdSourceFile(null, updated, 'Helm', [write])).toBe(
+      'helm:\n  parameters:\n  - name: img.spec\n    value: nginx:1.2\n    forcestring: true\n',
+    );
   });
 
   it('is idempotent: re-rendering over its own output gives the same bytes', () => {
@@ -109,7 +151,9 @@ describe('renderArgocdSourceFile: end to end from the Application', () => {
     const write: ImageWrite = { alias: 'x', image: { ...parseImageRef('nginx'), tag: '2' } };
     const updated = applyImageWrites(src({ helm: {} }), 'Helm', [write]);
     const out = renderArgocdSourceFile('helm:\n  parameters: notalist\n', updated, 'Helm', [write]);
-    expect(out).toBe('helm:\n  parameters:\n  - name: image.name\n    value: nginx\n    forcestring: true\n  - name: image.tag\n    value: "2"\n    forcestring: true\n');
+    expect(out).toBe(
+      'helm:\n  parameters:\n  - name: image.name\n    value: nginx\n    forcestring: true\n  - name: image.tag\n    value: "2"\n    forcestring: true\n',
+    );
   });
 });
 

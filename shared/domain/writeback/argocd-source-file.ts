@@ -43,11 +43,14 @@ function renderList<T>(key: string, items: readonly T[], renderItem: (item: T) =
 const scalar = formatGoYamlScalar;
 
 function renderHelm(params: readonly HelmParameter[]): string {
-  return 'helm:\n' + renderList('parameters', params, (p) => [
-    `name: ${scalar(p.name)}`,
-    `value: ${scalar(p.value)}`,
-    `forcestring: ${p.forceString ? 'true' : 'false'}`,
-  ]);
+  return (
+    'helm:\n' +
+    renderList('parameters', params, (p) => [
+      `name: ${scalar(p.name)}`,
+      `value: ${scalar(p.value)}`,
+      `forcestring: ${p.forceString ? 'true' : 'false'}`,
+    ])
+  );
 }
 
 function renderKustomize(images: readonly string[]): string {
@@ -67,7 +70,12 @@ function usesPlugin(type: SourceType, writes: readonly ImageWrite[]): boolean {
  * `existing` is the current file content (null when absent). Returns '' when the source has no
  * block of its type, as the anchor.
  */
-export function renderArgocdSourceFile(existing: string | null, source: ApplicationSource, type: SourceType, writes: readonly ImageWrite[]): string {
+export function renderArgocdSourceFile(
+  existing: string | null,
+  source: ApplicationSource,
+  type: SourceType,
+  writes: readonly ImageWrite[],
+): string {
   const parsed: OverrideFile | null = existing ? readOverrideFile(existing) : null;
   const keep = (body: string) => (parsed ? parsed.preamble + body : body);
 
@@ -93,7 +101,12 @@ export function renderArgocdSourceFile(existing: string | null, source: Applicat
  * controller's namespace (unless that namespace is unknown or `default`, as the anchor).
  */
 export function argocdSourceFileName(appName: string, appNamespace: string, controllerNamespace: string): string {
-  if (appNamespace === '' || appNamespace === controllerNamespace || controllerNamespace === 'default' || controllerNamespace === '') {
+  if (
+    appNamespace === '' ||
+    appNamespace === controllerNamespace ||
+    controllerNamespace === 'default' ||
+    controllerNamespace === ''
+  ) {
     return `.argocd-source-${appName}.yaml`;
   }
   return `.argocd-source-${appNamespace}_${appName}.yaml`;

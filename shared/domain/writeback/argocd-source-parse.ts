@@ -5,7 +5,15 @@
  */
 import type { HelmParameter } from '../model/application.ts';
 import { leadingDocumentStart } from './yaml-preamble.ts';
-import { decodeBool, decodeMap, decodeSeq, decodeString, mapGet, parseYamlText, YamlDecodeError } from './yaml-decode.ts';
+import {
+  decodeBool,
+  decodeMap,
+  decodeSeq,
+  decodeString,
+  mapGet,
+  parseYamlText,
+  YamlDecodeError,
+} from './yaml-decode.ts';
 
 export interface OverrideFile {
   /** Text before the content to keep verbatim (up to a leading `---`), '' if none. */
@@ -33,7 +41,10 @@ function decode(text: string): Omit<OverrideFile, 'preamble'> {
   const plugin = decodeMap(mapGet(root, 'plugin', true), 'plugin');
   const pluginEnv = (decodeSeq(mapGet(plugin, 'env', true), 'plugin.env') ?? []).map((item, i) => {
     const m = decodeMap(item, `plugin.env[${i}]`);
-    return { name: decodeString(mapGet(m, 'name', true), 'name'), value: decodeString(mapGet(m, 'value', true), 'value') };
+    return {
+      name: decodeString(mapGet(m, 'name', true), 'name'),
+      value: decodeString(mapGet(m, 'value', true), 'value'),
+    };
   });
   return { helmParameters, kustomizeImages, pluginEnv };
 }

@@ -11,11 +11,19 @@ import {
   type BranchChange,
 } from './branch-template.ts';
 
-interface BranchVector { template: string; changes: BranchChange[]; appName?: string; appNamespace?: string; expected: string }
+interface BranchVector {
+  template: string;
+  changes: BranchChange[];
+  appName?: string;
+  appNamespace?: string;
+  expected: string;
+}
 
 describe('branch-template vectors', () => {
   it.each(vectors<BranchVector>('branch-template'))('$id', (v) => {
-    expect(renderBranchName(v.template, { changes: v.changes, appName: v.appName, appNamespace: v.appNamespace })).toBe(v.expected);
+    expect(renderBranchName(v.template, { changes: v.changes, appName: v.appName, appNamespace: v.appNamespace })).toBe(
+      v.expected,
+    );
   });
 });
 
@@ -46,7 +54,9 @@ describe('renderBranchName', () => {
   it('renders the pull-request head branch', () => {
     const key = writeBackTargetKey('https://git.example/repo.git', 'main', 'apps/demo/.argocd-source-demo.yaml');
     expect(key).toMatch(/^[0-9a-f]{8}$/);
-    expect(renderBranchName(PR_BRANCH_TEMPLATE, { changes, targetKey: key })).toBe(`image-updater-${key}-${changesSha256(changes)}`);
+    expect(renderBranchName(PR_BRANCH_TEMPLATE, { changes, targetKey: key })).toBe(
+      `image-updater-${key}-${changesSha256(changes)}`,
+    );
   });
 
   it.each([

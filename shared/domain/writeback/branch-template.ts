@@ -57,7 +57,11 @@ export function truncateUtf8(s: string, max: number): string {
  */
 export function renderBranchName(template: string, data: BranchTemplateData): string {
   const problem = (why: string, cause?: unknown) =>
-    new PermanentError('writeback.branch-template', `git branch name could not be created from the template ${JSON.stringify(template)}: ${why}`, { cause });
+    new PermanentError(
+      'writeback.branch-template',
+      `git branch name could not be created from the template ${JSON.stringify(template)}: ${why}`,
+      { cause },
+    );
   let rendered: string;
   try {
     rendered = compileGoTemplate('branchName', template).execute({

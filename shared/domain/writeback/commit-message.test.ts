@@ -8,7 +8,12 @@ import {
   type CommitChange,
 } from './commit-message.ts';
 
-interface CommitVector { template: string; appName: string; changes: CommitChange[]; expected: string }
+interface CommitVector {
+  template: string;
+  appName: string;
+  changes: CommitChange[];
+  expected: string;
+}
 
 describe('commit-message vectors', () => {
   it.each(vectors<CommitVector>('commit-message'))('$id', (v) => {
@@ -41,15 +46,21 @@ describe('renderCommitMessage', () => {
       appName: 'example-app',
       changes: [{ image: 'example/example', oldTag: 'sha256:aa', newTag: 'sha256:bb' }],
     });
-    expect(msg).toBe("build: automatic update of example-app\n\nupdates image example/example tag 'sha256:aa' to 'sha256:bb'\n");
+    expect(msg).toBe(
+      "build: automatic update of example-app\n\nupdates image example/example tag 'sha256:aa' to 'sha256:bb'\n",
+    );
   });
 
   it('falls back to the anchor message on an execution error', () => {
-    expect(renderCommitMessage('{{ .NoSuchField }}', { appName: 'demo', changes: [] })).toBe('build: update of application demo');
+    expect(renderCommitMessage('{{ .NoSuchField }}', { appName: 'demo', changes: [] })).toBe(
+      'build: update of application demo',
+    );
   });
 
   it('throws a PermanentError naming the problem on a parse error', () => {
-    expect(() => renderCommitMessage('{{ range .AppChanges }}', { appName: 'demo', changes: [] })).toThrow(PermanentError);
+    expect(() => renderCommitMessage('{{ range .AppChanges }}', { appName: 'demo', changes: [] })).toThrow(
+      PermanentError,
+    );
     expect(() => parseCommitTemplate('{{ .AppName ')).toThrow(/commit-message:1: unclosed action/);
     expect(() => parseCommitTemplate(DEFAULT_COMMIT_TEMPLATE)).not.toThrow();
   });

@@ -9,7 +9,10 @@ import type { Command, ControlNode, Operand, Pipe, TemplateNode } from './go-tem
 export { TemplateExecError } from './go-template-funcs.ts';
 
 type Value = unknown;
-interface State { vars: [string, Value][]; out: string[] }
+interface State {
+  vars: [string, Value][];
+  out: string[];
+}
 
 export function executeGoTemplate(nodes: readonly TemplateNode[], data: Value): string {
   const state: State = { vars: [['$', data]], out: [] };
@@ -19,7 +22,10 @@ export function executeGoTemplate(nodes: readonly TemplateNode[], data: Value): 
 
 function walk(nodes: readonly TemplateNode[], dot: Value, s: State): void {
   for (const node of nodes) {
-    if (node.kind === 'text') { s.out.push(node.text); continue; }
+    if (node.kind === 'text') {
+      s.out.push(node.text);
+      continue;
+    }
     const mark = s.vars.length;
     try {
       if (node.kind === 'action') {
@@ -27,7 +33,10 @@ function walk(nodes: readonly TemplateNode[], dot: Value, s: State): void {
         if (node.pipe.decl.length === 0) s.out.push(formatValue(v));
         continue;
       }
-      if (node.kind === 'range') { walkRange(node, dot, s); continue; }
+      if (node.kind === 'range') {
+        walkRange(node, dot, s);
+        continue;
+      }
       const v = evalPipe(node.pipe, dot, s);
       if (isTrue(v)) walk(node.list, node.kind === 'with' ? v : dot, s);
       else if (node.elseList) walk(node.elseList, dot, s);
@@ -41,11 +50,13 @@ function walk(nodes: readonly TemplateNode[], dot: Value, s: State): void {
 function walkRange(node: ControlNode, dot: Value, s: State): void {
   const pipe: Pipe = { ...node.pipe, decl: [] };
   const v = evalPipe(pipe, dot, s);
-  const entries: [Value, Value][] =
-    Array.isArray(v) ? v.map((e, i) => [i, e])
-    : v instanceof Map ? [...v.keys()].sort().map((k) => [k, v.get(k)])
-    : v === null || v === NO_VALUE ? []
-    : fail(`range can't iterate over ${formatValue(v)}`);
+  const entries: [Value, Value][] = Array.isArray(v)
+    ? v.map((e, i) => [i, e])
+    : v instanceof Map
+      ? [...v.keys()].sort().map((k) => [k, v.get(k)])
+      : v === null || v === NO_VALUE
+        ? []
+        : fail(`range can't iterate over ${formatValue(v)}`);
   if (entries.length === 0) {
     if (node.elseList) walk(node.elseList, dot, s);
     return;
@@ -96,15 +107,19 @@ function describe(op: Operand): string {
 
 function evalOperand(op: Operand, dot: Value, s: State): Value {
   switch (op.kind) {
-    case 'literal': return op.value;
-    case 'field': return chainFields(dot, op.chain);
+    case 'literal':
+      return op.value;
+    case 'field':
+      return chainFields(dot, op.chain);
     case 'var': {
       const slot = [...s.vars].reverse().find(([n]) => n === op.name);
       if (!slot) fail(`undefined variable: ${op.name}`);
       return chainFields(slot[1], op.chain);
     }
-    case 'pipe': return chainFields(evalPipe(op.pipe, dot, s), op.chain);
-    case 'func': return callFunction(op.name, []);
+    case 'pipe':
+      return chainFields(evalPipe(op.pipe, dot, s), op.chain);
+    case 'func':
+      return callFunction(op.name, []);
   }
 }
 

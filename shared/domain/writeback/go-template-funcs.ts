@@ -31,16 +31,24 @@ export function formatValue(v: Value): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(formatValue).join(' ')}]`;
-  if (v instanceof Map) return `map[${[...v.keys()].sort().map((k) => `${formatValue(k)}:${formatValue(v.get(k))}`).join(' ')}]`;
-  return `{${Object.values(v as object).map(formatValue).join(' ')}}`;
+  if (v instanceof Map)
+    return `map[${[...v.keys()]
+      .sort()
+      .map((k) => `${formatValue(k)}:${formatValue(v.get(k))}`)
+      .join(' ')}]`;
+  return `{${Object.values(v as object)
+    .map(formatValue)
+    .join(' ')}}`;
 }
 
 function arity(name: string, args: Value[], min: number, max = min): void {
-  if (args.length < min || args.length > max) fail(`wrong number of args for ${name}: want ${min === max ? min : `${min}-${max}`} got ${args.length}`);
+  if (args.length < min || args.length > max)
+    fail(`wrong number of args for ${name}: want ${min === max ? min : `${min}-${max}`} got ${args.length}`);
 }
 
 function basicKind(v: Value): 'string' | 'number' | 'boolean' | 'nil' {
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return typeof v as 'string' | 'number' | 'boolean';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    return typeof v as 'string' | 'number' | 'boolean';
   if (v === null) return 'nil';
   return fail(`invalid type for comparison: ${formatValue(v)}`);
 }
@@ -98,36 +106,60 @@ function sprint(args: Value[]): string {
 function sprintf(format: Value, args: Value[]): string {
   if (typeof format !== 'string') fail('printf: format must be a string');
   let n = 0;
-  const out = format.replace(/%([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])/g, (_m, flags: string, width: string, prec: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    if (n >= args.length) return `%!${verb}(MISSING)`;
-    const a = args[n++];
-    let s: string;
-    switch (verb) {
-      case 'v': case 's': s = formatValue(a); break;
-      case 'd': s = typeof a === 'number' ? String(Math.trunc(a)) : `%!d(${formatValue(a)})`; break;
-      case 'q': s = JSON.stringify(formatValue(a)); break;
-      case 't': s = typeof a === 'boolean' ? String(a) : `%!t(${formatValue(a)})`; break;
-      case 'x': case 'X': {
-        s = typeof a === 'number' ? a.toString(16) : Array.from(utf8(formatValue(a)), (b) => b.toString(16).padStart(2, '0')).join('');
-        if (verb === 'X') s = s.toUpperCase();
-        break;
+  const out = format.replace(
+    /%([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])/g,
+    (_m, flags: string, width: string, prec: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      if (n >= args.length) return `%!${verb}(MISSING)`;
+      const a = args[n++];
+      let s: string;
+      switch (verb) {
+        case 'v':
+        case 's':
+          s = formatValue(a);
+          break;
+        case 'd':
+          s = typeof a === 'number' ? String(Math.trunc(a)) : `%!d(${formatValue(a)})`;
+          break;
+        case 'q':
+          s = JSON.stringify(formatValue(a));
+          break;
+        case 't':
+          s = typeof a === 'boolean' ? String(a) : `%!t(${formatValue(a)})`;
+          break;
+        case 'x':
+        case 'X': {
+          s =
+            typeof a === 'number'
+              ? a.toString(16)
+              : Array.from(utf8(formatValue(a)), (b) => b.toString(16).padStart(2, '0')).join('');
+          if (verb === 'X') s = s.toUpperCase();
+          break;
+        }
+        default:
+          s = `%!${verb}(${formatValue(a)})`;
       }
-      default: s = `%!${verb}(${formatValue(a)})`;
-    }
-    if (prec !== undefined && (verb === 's' || verb === 'v')) s = s.slice(0, Number(prec));
-    const w = Number(width || 0);
-    if (s.length < w) s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') && verb === 'd' ? '0' : ' ');
-    return s;
-  });
+      if (prec !== undefined && (verb === 's' || verb === 'v')) s = s.slice(0, Number(prec));
+      const w = Number(width || 0);
+      if (s.length < w)
+        s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') && verb === 'd' ? '0' : ' ');
+      return s;
+    },
+  );
   return n < args.length ? `${out}%!(EXTRA ${args.slice(n).map(formatValue).join(', ')})` : out;
 }
 
 export function callFunction(name: string, args: Value[]): Value {
   switch (name) {
-    case 'and': arity(name, args, 1, Infinity); return args.find((a) => !isTrue(a)) ?? args[args.length - 1];
-    case 'or': arity(name, args, 1, Infinity); return args.find((a) => isTrue(a)) ?? args[args.length - 1];
-    case 'not': arity(name, args, 1); return !isTrue(args[0]);
+    case 'and':
+      arity(name, args, 1, Infinity);
+      return args.find((a) => !isTrue(a)) ?? args[args.length - 1];
+    case 'or':
+      arity(name, args, 1, Infinity);
+      return args.find((a) => isTrue(a)) ?? args[args.length - 1];
+    case 'not':
+      arity(name, args, 1);
+      return !isTrue(args[0]);
     case 'len': {
       arity(name, args, 1);
       const a = args[0];
@@ -136,17 +168,38 @@ export function callFunction(name: string, args: Value[]): Value {
       if (a instanceof Map) return a.size;
       return fail(`len of type ${typeof a}`);
     }
-    case 'index': arity(name, args, 1, Infinity); return index(args[0], ...args.slice(1));
-    case 'slice': arity(name, args, 1, 3); return slice(args[0], ...args.slice(1));
-    case 'eq': arity(name, args, 2, Infinity); return args.slice(1).some((b) => equal(args[0], b));
-    case 'ne': arity(name, args, 2); return !equal(args[0], args[1]);
-    case 'lt': arity(name, args, 2); return less(name, args[0], args[1]);
-    case 'le': arity(name, args, 2); return less(name, args[0], args[1]) || equal(args[0], args[1]);
-    case 'gt': arity(name, args, 2); return !less(name, args[0], args[1]) && !equal(args[0], args[1]);
-    case 'ge': arity(name, args, 2); return !less(name, args[0], args[1]);
-    case 'print': return sprint(args);
-    case 'println': return args.map(formatValue).join(' ') + '\n';
-    case 'printf': arity(name, args, 1, Infinity); return sprintf(args[0], args.slice(1));
-    default: return fail(`function "${name}" not defined`);
+    case 'index':
+      arity(name, args, 1, Infinity);
+      return index(args[0], ...args.slice(1));
+    case 'slice':
+      arity(name, args, 1, 3);
+      return slice(args[0], ...args.slice(1));
+    case 'eq':
+      arity(name, args, 2, Infinity);
+      return args.slice(1).some((b) => equal(args[0], b));
+    case 'ne':
+      arity(name, args, 2);
+      return !equal(args[0], args[1]);
+    case 'lt':
+      arity(name, args, 2);
+      return less(name, args[0], args[1]);
+    case 'le':
+      arity(name, args, 2);
+      return less(name, args[0], args[1]) || equal(args[0], args[1]);
+    case 'gt':
+      arity(name, args, 2);
+      return !less(name, args[0], args[1]) && !equal(args[0], args[1]);
+    case 'ge':
+      arity(name, args, 2);
+      return !less(name, args[0], args[1]);
+    case 'print':
+      return sprint(args);
+    case 'println':
+      return args.map(formatValue).join(' ') + '\n';
+    case 'printf':
+      arity(name, args, 1, Infinity);
+      return sprintf(args[0], args.slice(1));
+    default:
+      return fail(`function "${name}" not defined`);
   }
 }

@@ -75,7 +75,8 @@ export function lexTemplate(src: string): Token[] {
         trimNext = true;
         r += 2;
       }
-      if (!src.startsWith('}}', r)) throw new TemplateSyntaxError(`${startLine}: comment ends before closing delimiter`);
+      if (!src.startsWith('}}', r))
+        throw new TemplateSyntaxError(`${startLine}: comment ends before closing delimiter`);
       line = lineAt(r + 2);
       pos = r + 2;
       continue;
@@ -151,7 +152,8 @@ function lexAction(src: string, start: number, line: number, out: Token[]): { po
       p += m[0].length;
     } else if (/[0-9+-]/.test(c)) {
       const m = NUMBER.exec(rest);
-      if (!m || m[0] === '' || m[0] === '+' || m[0] === '-') throw new TemplateSyntaxError(`${line}: bad character ${JSON.stringify(c)}`);
+      if (!m || m[0] === '' || m[0] === '+' || m[0] === '-')
+        throw new TemplateSyntaxError(`${line}: bad character ${JSON.stringify(c)}`);
       push('number', m[0]);
       p += m[0].length;
     } else if (IDENT.test(rest)) {
@@ -170,17 +172,30 @@ function decodeGoString(quoted: string, line: number): string {
   const body = quoted.slice(1, -1);
   return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_all, esc: string) => {
     switch (esc[0]) {
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case 'a': return '\x07';
-      case 'b': return '\b';
-      case 'f': return '\f';
-      case 'v': return '\v';
-      case '\\': return '\\';
-      case '"': return '"';
-      case '\'': return '\'';
-      case 'x': case 'u': case 'U': return String.fromCodePoint(parseInt(esc.slice(1), 16));
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case 'a':
+        return '\x07';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
+      case '\\':
+        return '\\';
+      case '"':
+        return '"';
+      case "'":
+        return "'";
+      case 'x':
+      case 'u':
+      case 'U':
+        return String.fromCodePoint(parseInt(esc.slice(1), 16));
       default:
         if (/^[0-7]{3}$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
         throw new TemplateSyntaxError(`${line}: unknown escape sequence \\${esc}`);

@@ -13,15 +13,41 @@ export type Operand =
   | { kind: 'literal'; value: string | number | boolean | null }
   | { kind: 'pipe'; pipe: Pipe; chain: string[] };
 
-export interface Command { args: Operand[]; line: number }
-export interface Pipe { decl: string[]; assign: boolean; cmds: Command[] }
+export interface Command {
+  args: Operand[];
+  line: number;
+}
+export interface Pipe {
+  decl: string[];
+  assign: boolean;
+  cmds: Command[];
+}
 
-export interface ControlNode { kind: 'if' | 'with' | 'range'; pipe: Pipe; list: TemplateNode[]; elseList: TemplateNode[] | null }
+export interface ControlNode {
+  kind: 'if' | 'with' | 'range';
+  pipe: Pipe;
+  list: TemplateNode[];
+  elseList: TemplateNode[] | null;
+}
 
 export type TemplateNode = { kind: 'text'; text: string } | { kind: 'action'; pipe: Pipe } | ControlNode;
 
 export const FUNCTION_NAMES = new Set([
-  'and', 'or', 'not', 'len', 'index', 'slice', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'print', 'printf', 'println',
+  'and',
+  'or',
+  'not',
+  'len',
+  'index',
+  'slice',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'print',
+  'printf',
+  'println',
 ]);
 
 const UNSUPPORTED = new Set(['define', 'template', 'block', 'break', 'continue', 'call', 'html', 'js', 'urlquery']);
@@ -37,13 +63,17 @@ class Parser {
     return list;
   }
 
-  private peek(): Token | undefined { return this.tokens[this.i]; }
+  private peek(): Token | undefined {
+    return this.tokens[this.i];
+  }
   private next(): Token {
     const t = this.tokens[this.i++];
     if (!t) throw new TemplateSyntaxError('unexpected EOF');
     return t;
   }
-  private error(line: number, msg: string): TemplateSyntaxError { return new TemplateSyntaxError(`${line}: ${msg}`); }
+  private error(line: number, msg: string): TemplateSyntaxError {
+    return new TemplateSyntaxError(`${line}: ${msg}`);
+  }
 
   /** Parse nodes until EOF or a `{{end}}`/`{{else ...}}` (returned as `stop`, consumed up to the keyword). */
   private parseList(): { list: TemplateNode[]; stop: { word: 'end' | 'else'; line: number } | null } {
@@ -52,7 +82,10 @@ class Parser {
       const t = this.peek();
       if (!t) return { list, stop: null };
       this.i++;
-      if (t.kind === 'text') { list.push({ kind: 'text', text: t.value }); continue; }
+      if (t.kind === 'text') {
+        list.push({ kind: 'text', text: t.value });
+        continue;
+      }
       const head = this.peek();
       if (head?.kind === 'ident' && (head.value === 'end' || head.value === 'else')) {
         this.i++;
@@ -63,7 +96,8 @@ class Parser {
         list.push(this.parseControl(head.value, head.line));
         continue;
       }
-      if (head?.kind === 'ident' && UNSUPPORTED.has(head.value)) throw this.error(head.line, `{{${head.value}}} is not supported`);
+      if (head?.kind === 'ident' && UNSUPPORTED.has(head.value))
+        throw this.error(head.line, `{{${head.value}}} is not supported`);
       const pipe = this.parsePipe(true, false);
       this.expect('right');
       list.push({ kind: 'action', pipe });
@@ -100,7 +134,8 @@ class Parser {
 
   private expect(kind: Token['kind']): Token {
     const t = this.next();
-    if (t.kind !== kind) throw this.error(t.line, `unexpected ${JSON.stringify(t.value)}, expected ${kind === 'right' ? '}}' : kind}`);
+    if (t.kind !== kind)
+      throw this.error(t.line, `unexpected ${JSON.stringify(t.value)}, expected ${kind === 'right' ? '}}' : kind}`);
     return t;
   }
 

@@ -21,7 +21,17 @@ describe('Go template subset: rendering', () => {
     ['range slice', '{{ range .L }}[{{ . }}]{{ end }}', { L: ['a', 'b'] }, '[a][b]'],
     ['range else', '{{ range .L }}x{{ else }}none{{ end }}', { L: [] }, 'none'],
     ['range vars', '{{ range $i, $v := .L }}{{ $i }}={{ $v }};{{ end }}', { L: ['a', 'b'] }, '0=a;1=b;'],
-    ['range map sorted', '{{ range $k, $v := .M }}{{ $k }}:{{ $v }} {{ end }}', { M: new Map([['b', '2'], ['a', '1']]) }, 'a:1 b:2 '],
+    [
+      'range map sorted',
+      '{{ range $k, $v := .M }}{{ $k }}:{{ $v }} {{ end }}',
+      {
+        M: new Map([
+          ['b', '2'],
+          ['a', '1'],
+        ]),
+      },
+      'a:1 b:2 ',
+    ],
     ['root var in range', '{{ range .L }}{{ $.N }}{{ . }}{{ end }}', { L: ['1', '2'], N: 'n' }, 'n1n2'],
     ['with', '{{ with .A }}<{{ .B }}>{{ end }}', { A: { B: 'in' } }, '<in>'],
     ['with else', '{{ with .A }}x{{ else }}empty{{ end }}', { A: '' }, 'empty'],
@@ -62,7 +72,14 @@ describe('Go template subset: errors', () => {
     ['two else', '{{ if .A }}{{ else }}{{ else }}{{ end }}'],
     ['unclosed comment', '{{/* abc }}'],
   ])('parse error: %s', (_name, tpl) => {
-    const err = (() => { try { compileGoTemplate('t', tpl); } catch (e) { return e; } return null; })();
+    const err = (() => {
+      try {
+        compileGoTemplate('t', tpl);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as PermanentError).code).toBe('writeback.template');
     expect((err as PermanentError).message).toMatch(/^template: t:\d+: /);

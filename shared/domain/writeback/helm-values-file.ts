@@ -7,7 +7,13 @@
 import { Document, YAMLMap } from 'yaml';
 import { PermanentError } from '../../errors.ts';
 import type { ApplicationSource } from '../model/application.ts';
-import { extractShortForm, fullNameWithoutTag, fullNameWithTag, hasRegistryPrefix, tagWithDigest } from '../image/image-ref.ts';
+import {
+  extractShortForm,
+  fullNameWithoutTag,
+  fullNameWithTag,
+  hasRegistryPrefix,
+  tagWithDigest,
+} from '../image/image-ref.ts';
 import { helmTargets, type ImageWrite } from './image-write.ts';
 import { getHelmValue, resolveHelmScalar, setHelmValue } from './helm-values.ts';
 import { isSafePlainScalar } from './safe-plain-scalar.ts';
@@ -28,7 +34,8 @@ function parseValues(existing: string): Document {
   try {
     return parseYamlText(existing);
   } catch (e) {
-    if (e instanceof YamlDecodeError) throw new PermanentError('writeback.helmvalues', `cannot parse the Helm values file: ${e.message}`, { cause: e });
+    if (e instanceof YamlDecodeError)
+      throw new PermanentError('writeback.helmvalues', `cannot parse the Helm values file: ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -38,7 +45,11 @@ function parseValues(existing: string): Document {
  * Helm parameters (after applyImageWrites), falling back to the image itself; an empty tag is not
  * written; a registry-qualified name is written in short form when the file already uses it.
  */
-export function helmValueWrites(doc: Document | null, source: ApplicationSource, writes: readonly ImageWrite[]): HelmValueWrite[] {
+export function helmValueWrites(
+  doc: Document | null,
+  source: ApplicationSource,
+  writes: readonly ImageWrite[],
+): HelmValueWrite[] {
   const params = source.helm?.parameters ?? [];
   const param = (name: string) => params.find((p) => p.name === name);
   const out: HelmValueWrite[] = [];
@@ -76,12 +87,14 @@ export function patchHelmValuesInPlace(text: string, doc: Document, writes: read
     }
     const old = String(node.value ?? '');
     const [start] = node.range ?? [];
-    if (start === undefined || node.type !== 'PLAIN' || old === '' || text.slice(start, start + old.length) !== old) return null;
+    if (start === undefined || node.type !== 'PLAIN' || old === '' || text.slice(start, start + old.length) !== old)
+      return null;
     if (!isSafePlainScalar(w.value)) return null;
     patches.set(start, { end: start + old.length, value: w.value });
   }
   let out = text;
-  for (const [start, p] of [...patches.entries()].sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + p.value + out.slice(p.end);
+  for (const [start, p] of [...patches.entries()].sort((a, b) => b[0] - a[0]))
+    out = out.slice(0, start) + p.value + out.slice(p.end);
   return out;
 }
 
@@ -92,7 +105,9 @@ export function applyHelmValueWrites(doc: Document, writes: readonly HelmValueWr
       setHelmValue(doc, w.path, w.value);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      throw new PermanentError('writeback.helmvalues', `failed to set image parameter ${w.kind} value: ${why}`, { cause: e });
+      throw new PermanentError('writeback.helmvalues', `failed to set image parameter ${w.kind} value: ${why}`, {
+        cause: e,
+      });
     }
   }
   return stringifyYaml(doc, { indentSeq });
@@ -102,10 +117,17 @@ export function applyHelmValueWrites(doc: Document, writes: readonly HelmValueWr
  * Render the values file with the images written. `existing` null or blank creates a new file with
  * the anchor's header comment. `inPlace` tells whether the byte-preserving patch was possible.
  */
-export function renderHelmValuesFile(existing: string | null, source: ApplicationSource, writes: readonly ImageWrite[]): { content: string; inPlace: boolean } {
+export function renderHelmValuesFile(
+  existing: string | null,
+  source: ApplicationSource,
+  writes: readonly ImageWrite[],
+): { content: string; inPlace: boolean } {
   if (isBlank(existing)) {
     const doc = new Document(new YAMLMap());
-    return { content: HELM_VALUES_HEADER + applyHelmValueWrites(doc, helmValueWrites(null, source, writes), false), inPlace: false };
+    return {
+      content: HELM_VALUES_HEADER + applyHelmValueWrites(doc, helmValueWrites(null, source, writes), false),
+      inPlace: false,
+    };
   }
   const { preamble, body } = splitPreamble(existing!);
   const doc = parseValues(body);

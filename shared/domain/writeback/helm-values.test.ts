@@ -16,7 +16,16 @@ function setAndRender(input: string, key: string, value: string): string {
 }
 
 describe('helm-set-value vectors', () => {
-  it.each(vectors<{ input: string; key: string; value: string; expectedYaml?: string; expectedError?: string; compare?: string }>('helm-set-value'))('$id $name', (v) => {
+  it.each(
+    vectors<{
+      input: string;
+      key: string;
+      value: string;
+      expectedYaml?: string;
+      expectedError?: string;
+      compare?: string;
+    }>('helm-set-value'),
+  )('$id $name', (v) => {
     if (v.expectedError !== undefined) {
       expect(() => setAndRender(v.input, v.key, v.value)).toThrow(v.expectedError);
       return;
@@ -27,11 +36,15 @@ describe('helm-set-value vectors', () => {
 });
 
 describe('helm-get-value vectors', () => {
-  it.each(vectors<{ input: string; key: string; expected?: string; expectedErrorContains?: string }>('helm-get-value'))('$id $name', (v) => {
-    const doc = parseYamlText(v.input);
-    if (v.expectedErrorContains !== undefined) expect(() => getHelmValue(doc, v.key)).toThrow(v.expectedErrorContains);
-    else expect(getHelmValue(doc, v.key)).toBe(v.expected);
-  });
+  it.each(vectors<{ input: string; key: string; expected?: string; expectedErrorContains?: string }>('helm-get-value'))(
+    '$id $name',
+    (v) => {
+      const doc = parseYamlText(v.input);
+      if (v.expectedErrorContains !== undefined)
+        expect(() => getHelmValue(doc, v.key)).toThrow(v.expectedErrorContains);
+      else expect(getHelmValue(doc, v.key)).toBe(v.expected);
+    },
+  );
 });
 
 describe('safe-plain-scalar vectors', () => {
@@ -39,16 +52,29 @@ describe('safe-plain-scalar vectors', () => {
     expect(isSafePlainScalar(v.input)).toBe(v.expected);
   });
 
-  it.each(['', ' x', 'x ', 'a: b', 'key:', 'a\tb', 'a\nb', 'Yes', 'NULL', '16', '1e3', '-x', '{x}', '1:20'])('unsafe: %j', (s) => {
-    expect(isSafePlainScalar(s)).toBe(false);
-  });
+  it.each(['', ' x', 'x ', 'a: b', 'key:', 'a\tb', 'a\nb', 'Yes', 'NULL', '16', '1e3', '-x', '{x}', '1:20'])(
+    'unsafe: %j',
+    (s) => {
+      expect(isSafePlainScalar(s)).toBe(false);
+    },
+  );
 });
 
-interface HelmValuesVector { images: VectorImage[]; appHelmParameters: HelmParameter[]; originalFile: string; expectedYaml: string; compare: string }
+interface HelmValuesVector {
+  images: VectorImage[];
+  appHelmParameters: HelmParameter[];
+  originalFile: string;
+  expectedYaml: string;
+  compare: string;
+}
 
 describe('writeback-helmvalues vectors', () => {
   it.each(vectors<HelmValuesVector>('writeback-helmvalues'))('$id', (v) => {
-    const out = renderHelmValuesFile(v.originalFile, { repoURL: 'r', helm: { parameters: v.appHelmParameters } }, v.images.map(writeFromVector));
+    const out = renderHelmValuesFile(
+      v.originalFile,
+      { repoURL: 'r', helm: { parameters: v.appHelmParameters } },
+      v.images.map(writeFromVector),
+    );
     const c = comparable(out.content, v.expectedYaml, v.compare);
     expect(c.actual).toEqual(c.expected);
   });
@@ -57,14 +83,22 @@ describe('writeback-helmvalues vectors', () => {
 describe('renderHelmValuesFile', () => {
   const nginx = (tag: string, name = 'nginx') => ({
     repoURL: 'r',
-    helm: { parameters: [{ name: 'image.name', value: name, forceString: true }, { name: 'image.tag', value: tag, forceString: true }] },
+    helm: {
+      parameters: [
+        { name: 'image.name', value: name, forceString: true },
+        { name: 'image.tag', value: tag, forceString: true },
+      ],
+    },
   });
   const writes = [writeFromVector('nginx')];
 
   it('patches in place, keeping comments, alignment and quotes elsewhere', () => {
     const original = '# top\nimage:\n  name: nginx   # the image\n  tag: 1.0.0      # pinned\n\nother: "x"\n';
     const out = renderHelmValuesFile(original, nginx('1.1.0'), writes);
-    expect(out).toEqual({ inPlace: true, content: '# top\nimage:\n  name: nginx   # the image\n  tag: 1.1.0      # pinned\n\nother: "x"\n' });
+    expect(out).toEqual({
+      inPlace: true,
+      content: '# top\nimage:\n  name: nginx   # the image\n  tag: 1.1.0      # pinned\n\nother: "x"\n',
+    });
   });
 
   it('falls back to re-serialising for an unsafe value and quotes it', () => {
@@ -95,14 +129,20 @@ describe('renderHelmValuesFile', () => {
     const original = 'image:\n  name: bitnami/nginx\n  tag: 1.27.1\n';
     const out = renderHelmValuesFile(original, nginx('1.27.2', 'docker.io/bitnami/nginx'), writes);
     expect(out.content).toBe('image:\n  name: bitnami/nginx\n  tag: 1.27.2\n');
-    const long = renderHelmValuesFile('image:\n  name: gcr.io/p/nginx\n  tag: 1\n', nginx('2.0.0', 'gcr.io/p/nginx'), writes);
+    const long = renderHelmValuesFile(
+      'image:\n  name: gcr.io/p/nginx\n  tag: 1\n',
+      nginx('2.0.0', 'gcr.io/p/nginx'),
+      writes,
+    );
     expect(long.content).toBe('image:\n  name: gcr.io/p/nginx\n  tag: 2.0.0\n');
   });
 
   it('does not write an empty tag', () => {
-    const out = renderHelmValuesFile('image:\n  name: nginx\n', { repoURL: 'r', helm: { parameters: [{ name: 'image.name', value: 'nginx' }] } }, [
-      { alias: 'n', image: { alias: 'n', registry: '', name: 'nginx', tag: null, digest: '' } },
-    ]);
+    const out = renderHelmValuesFile(
+      'image:\n  name: nginx\n',
+      { repoURL: 'r', helm: { parameters: [{ name: 'image.name', value: 'nginx' }] } },
+      [{ alias: 'n', image: { alias: 'n', registry: '', name: 'nginx', tag: null, digest: '' } }],
+    );
     expect(out.content).toBe('image:\n  name: nginx\n');
   });
 
@@ -120,7 +160,11 @@ describe('renderHelmValuesFile', () => {
 describe('readHelmValue / writeHelmValue on text', () => {
   it('reads nested, indexed and literal keys', () => {
     const text = 'a:\n  b: 1\nlist:\n- x: y\nc.d: lit\n';
-    expect([readHelmValue(text, 'a.b'), readHelmValue(text, 'list[0].x'), readHelmValue(text, 'c.d')]).toEqual(['1', 'y', 'lit']);
+    expect([readHelmValue(text, 'a.b'), readHelmValue(text, 'list[0].x'), readHelmValue(text, 'c.d')]).toEqual([
+      '1',
+      'y',
+      'lit',
+    ]);
     expect(() => readHelmValue(text, 'nope')).toThrow('key "nope" not found as nested path or literal key');
   });
 
@@ -134,11 +178,15 @@ describe('readHelmValue / writeHelmValue on text', () => {
 
 describe('setHelmValue key resolution', () => {
   it('sets a literal dotted top-level key before trying the nested path', () => {
-    expect(setAndRender('image.tag: v1\nimage:\n  tag: nested\n', 'image.tag', '1.20')).toBe('image.tag: "1.20"\nimage:\n  tag: nested\n');
+    expect(setAndRender('image.tag: v1\nimage:\n  tag: nested\n', 'image.tag', '1.20')).toBe(
+      'image.tag: "1.20"\nimage:\n  tag: nested\n',
+    );
   });
 
   it('follows an alias one level and writes through to the anchor', () => {
-    expect(setAndRender('base: &b v1\nimage:\n  tag: *b\n', 'image.tag', 'v2')).toBe('base: &b v2\nimage:\n  tag: *b\n');
+    expect(setAndRender('base: &b v1\nimage:\n  tag: *b\n', 'image.tag', 'v2')).toBe(
+      'base: &b v2\nimage:\n  tag: *b\n',
+    );
   });
 
   it.each([

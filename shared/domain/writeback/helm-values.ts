@@ -54,7 +54,14 @@ export function setScalarText(node: Scalar, value: string): void {
   if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return;
   if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && value.includes('\n')) return;
   const style = goYamlScalarStyle(value);
-  node.type = style === 'plain' ? 'PLAIN' : style === 'single' ? 'QUOTE_SINGLE' : style === 'double' ? 'QUOTE_DOUBLE' : 'BLOCK_LITERAL';
+  node.type =
+    style === 'plain'
+      ? 'PLAIN'
+      : style === 'single'
+        ? 'QUOTE_SINGLE'
+        : style === 'double'
+          ? 'QUOTE_DOUBLE'
+          : 'BLOCK_LITERAL';
 }
 
 export function newStringScalar(value: string): Scalar {

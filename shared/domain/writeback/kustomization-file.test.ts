@@ -6,7 +6,14 @@ import { parseKustomizeImageOverride } from './kustomize-images.ts';
 import { comparable } from './test-support.ts';
 
 describe('kustomization-file vectors', () => {
-  it.each(vectors<{ appKustomizeImages: string[]; input: string; expected: { skip: boolean; content: string }; compare: string }>('kustomization-file'))('$id $name', (v) => {
+  it.each(
+    vectors<{
+      appKustomizeImages: string[];
+      input: string;
+      expected: { skip: boolean; content: string };
+      compare: string;
+    }>('kustomization-file'),
+  )('$id $name', (v) => {
     const out = updateKustomizationFile(v.input, v.appKustomizeImages);
     expect(out.skip).toBe(v.expected.skip);
     const c = comparable(out.content, v.expected.content, v.compare);
@@ -15,7 +22,11 @@ describe('kustomization-file vectors', () => {
 });
 
 describe('kustomize-image-filter vectors', () => {
-  it.each(vectors<{ startingDocument: string; appKustomizeImages: string[]; expectedYaml: string; compare: string }>('kustomize-image-filter'))('$id $name', (v) => {
+  it.each(
+    vectors<{ startingDocument: string; appKustomizeImages: string[]; expectedYaml: string; compare: string }>(
+      'kustomize-image-filter',
+    ),
+  )('$id $name', (v) => {
     const out = updateKustomizationFile(v.startingDocument, v.appKustomizeImages);
     const c = comparable(out.content, v.expectedYaml, v.compare);
     expect(c.actual).toEqual(c.expected);
@@ -23,8 +34,18 @@ describe('kustomize-image-filter vectors', () => {
 });
 
 describe('kustomize-image-override vectors', () => {
-  it.each(vectors<{ input: string; expected: Partial<Record<'name' | 'newName' | 'newTag' | 'digest', string>> }>('kustomize-image-override'))('$id $name', (v) => {
-    expect(parseKustomizeImageOverride(v.input)).toEqual({ name: '', newName: '', newTag: '', digest: '', ...v.expected });
+  it.each(
+    vectors<{ input: string; expected: Partial<Record<'name' | 'newName' | 'newTag' | 'digest', string>> }>(
+      'kustomize-image-override',
+    ),
+  )('$id $name', (v) => {
+    expect(parseKustomizeImageOverride(v.input)).toEqual({
+      name: '',
+      newName: '',
+      newTag: '',
+      digest: '',
+      ...v.expected,
+    });
   });
 });
 
@@ -52,7 +73,9 @@ describe('updateKustomizationFile', () => {
 
   it('creates images: in an empty or comment-only file', () => {
     expect(updateKustomizationFile('', ['nginx:1']).content).toBe('images:\n- name: nginx\n  newTag: "1"\n');
-    expect(updateKustomizationFile('# only a comment\n', ['nginx:1']).content).toBe('# only a comment\n\nimages:\n- name: nginx\n  newTag: "1"\n');
+    expect(updateKustomizationFile('# only a comment\n', ['nginx:1']).content).toBe(
+      '# only a comment\n\nimages:\n- name: nginx\n  newTag: "1"\n',
+    );
   });
 
   it.each([

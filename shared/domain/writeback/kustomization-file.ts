@@ -23,7 +23,8 @@ function parseKustomization(body: string): Document {
   if (docs.length === 0) return parseDocument(body, { schema: 'failsafe' }); // empty or comments only
   if (docs.length > 1) throw problem('the kustomization file contains several YAML documents; only one is supported');
   const doc = docs[0]!;
-  if (doc.errors.length > 0) throw problem(`cannot parse the kustomization file: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length > 0)
+    throw problem(`cannot parse the kustomization file: ${doc.errors[0]!.message.split('\n')[0]}`);
   return doc;
 }
 
@@ -62,7 +63,11 @@ function newElement(img: KustomizeImageOverride): YAMLMap {
 function imagesSeq(root: YAMLMap): YAMLSeq {
   const pair = root.items.find((p) => scalarText(p.key) === 'images');
   if (pair && isSeq(pair.value)) return pair.value;
-  if (pair && !(isScalar(pair.value) && (pair.value.value === '' || pair.value.value === null)) && pair.value !== null) {
+  if (
+    pair &&
+    !(isScalar(pair.value) && (pair.value.value === '' || pair.value.value === null)) &&
+    pair.value !== null
+  ) {
     throw problem('"images" in the kustomization file is not a list');
   }
   const seq = new YAMLSeq();
@@ -77,14 +82,20 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /**
  * Apply `images` (Argo CD Kustomize image strings, `<ref>` or `<orig>=<ref>`) to a kustomization.
  * `skip` is true when nothing changes semantically (then `content` is the input, untouched).
  */
-export function updateKustomizationFile(content: string, images: readonly string[]): { skip: boolean; content: string } {
+export function updateKustomizationFile(
+  content: string,
+  images: readonly string[],
+): { skip: boolean; content: string } {
   const { preamble, body } = splitPreamble(content);
   const doc = parseKustomization(body);
   const before = doc.toJS();

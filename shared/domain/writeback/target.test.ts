@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
 import { PermanentError } from '../../errors.ts';
-import { parseHelmValuesTarget, parseKustomizeBase, resolveWriteBackTarget, safeRepoPath, targetSourceType } from './target.ts';
+import {
+  parseHelmValuesTarget,
+  parseKustomizeBase,
+  resolveWriteBackTarget,
+  safeRepoPath,
+  targetSourceType,
+} from './target.ts';
 
 describe('writeback-path vectors', () => {
-  it.each(vectors<{ op: 'parseKustomizeBase' | 'parseTarget'; target: string; sourcePath: string; expected: string }>('writeback-path'))('$id $op $name', (v) => {
+  it.each(
+    vectors<{ op: 'parseKustomizeBase' | 'parseTarget'; target: string; sourcePath: string; expected: string }>(
+      'writeback-path',
+    ),
+  )('$id $op $name', (v) => {
     const fn = v.op === 'parseKustomizeBase' ? parseKustomizeBase : parseHelmValuesTarget;
     expect(fn(v.target, v.sourcePath)).toBe(v.expected);
   });
@@ -28,8 +38,14 @@ describe('resolveWriteBackTarget', () => {
   });
 
   it('names the override file after the app namespace for apps outside the controller namespace', () => {
-    expect(resolveWriteBackTarget({ ...ctx, appNamespace: 'team-a' })).toEqual({ kind: 'argocd-source', path: 'apps/demo/.argocd-source-team-a_demo.yaml' });
-    expect(resolveWriteBackTarget({ ...ctx, sourcePath: '' })).toEqual({ kind: 'argocd-source', path: '.argocd-source-demo.yaml' });
+    expect(resolveWriteBackTarget({ ...ctx, appNamespace: 'team-a' })).toEqual({
+      kind: 'argocd-source',
+      path: 'apps/demo/.argocd-source-team-a_demo.yaml',
+    });
+    expect(resolveWriteBackTarget({ ...ctx, sourcePath: '' })).toEqual({
+      kind: 'argocd-source',
+      path: '.argocd-source-demo.yaml',
+    });
   });
 
   it.each([
@@ -46,7 +62,9 @@ describe('resolveWriteBackTarget', () => {
   });
 
   it('rejects a bare kustomization file path', () => {
-    expect(() => resolveWriteBackTarget({ ...ctx, target: 'apps/demo/kustomization.yaml' })).toThrow(/use "kustomization:<dir>"/);
+    expect(() => resolveWriteBackTarget({ ...ctx, target: 'apps/demo/kustomization.yaml' })).toThrow(
+      /use "kustomization:<dir>"/,
+    );
   });
 
   it('forces the application type for kustomization and helmvalues targets', () => {

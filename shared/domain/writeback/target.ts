@@ -42,7 +42,9 @@ function resolveBase(base: string, sourcePath: string, annotationValue: string):
 
 /** The kustomization directory of a `kustomization[:dir]` target. */
 export function parseKustomizeBase(target: string, sourcePath: string): string {
-  return target === KUSTOMIZATION ? resolveBase('.', sourcePath, target) : resolveBase(target.slice(KUSTOMIZATION.length + 1), sourcePath, target);
+  return target === KUSTOMIZATION
+    ? resolveBase('.', sourcePath, target)
+    : resolveBase(target.slice(KUSTOMIZATION.length + 1), sourcePath, target);
 }
 
 /** The values file of a `helmvalues[:file]` target (default `<source path>/values.yaml`). */
@@ -65,8 +67,10 @@ export interface TargetContext {
 
 export function resolveWriteBackTarget(ctx: TargetContext): WriteBackTarget {
   const target = ctx.target?.trim() ?? '';
-  if (target === KUSTOMIZATION || target.startsWith(`${KUSTOMIZATION}:`)) return { kind: 'kustomization', dir: parseKustomizeBase(target, ctx.sourcePath) };
-  if (target === HELMVALUES || target.startsWith(`${HELMVALUES}:`)) return { kind: 'helmvalues', path: parseHelmValuesTarget(target, ctx.sourcePath) };
+  if (target === KUSTOMIZATION || target.startsWith(`${KUSTOMIZATION}:`))
+    return { kind: 'kustomization', dir: parseKustomizeBase(target, ctx.sourcePath) };
+  if (target === HELMVALUES || target.startsWith(`${HELMVALUES}:`))
+    return { kind: 'helmvalues', path: parseHelmValuesTarget(target, ctx.sourcePath) };
   if (target === '') {
     const file = argocdSourceFileName(ctx.appName, ctx.appNamespace, ctx.controllerNamespace);
     return { kind: 'argocd-source', path: safeRepoPath(posix.join(ctx.sourcePath || '.', file), ctx.sourcePath) };

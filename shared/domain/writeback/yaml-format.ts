@@ -29,5 +29,11 @@ export function splitPreamble(text: string): { preamble: string; body: string } 
 }
 
 export function stringifyYaml(doc: Document, opts: { indentSeq: boolean }): string {
-  return doc.toString({ indent: 2, indentSeq: opts.indentSeq, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: false });
+  return doc.toString({
+    indent: 2,
+    indentSeq: opts.indentSeq,
+    lineWidth: 0,
+    minContentWidth: 0,
+    flowCollectionPadding: false,
+  });
 }

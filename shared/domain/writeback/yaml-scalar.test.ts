@@ -8,7 +8,10 @@ describe('go-yaml v3 string scalar style', () => {
     ['nginx', 'nginx'],
     ['v2.0', 'v2.0'],
     ['1.2.3', '1.2.3'],
-    ['registry.cn-hangzhou.aliyuncs.com/haoshuwei24/echo-server', 'registry.cn-hangzhou.aliyuncs.com/haoshuwei24/echo-server'],
+    [
+      'registry.cn-hangzhou.aliyuncs.com/haoshuwei24/echo-server',
+      'registry.cn-hangzhou.aliyuncs.com/haoshuwei24/echo-server',
+    ],
     ['nginx:1.2@sha256:abc', 'nginx:1.2@sha256:abc'],
     ['orig=ghcr.io/x:1', 'orig=ghcr.io/x:1'],
     ['a-b', 'a-b'],
@@ -57,10 +60,16 @@ describe('go-yaml v3 string scalar style', () => {
     expect(goYamlScalarStyle('a\nb')).toBe('literal');
   });
 
-  it.each([['1.20', true], ['v1', false], ['-1', true], ['+.5', true], ['-', false], ['.x', false], ['0b101', true], ['0o17', true]])(
-    'resolvesAsNonString(%j) = %s',
-    (s, expected) => {
-      expect(resolvesAsNonString(s)).toBe(expected);
-    },
-  );
+  it.each([
+    ['1.20', true],
+    ['v1', false],
+    ['-1', true],
+    ['+.5', true],
+    ['-', false],
+    ['.x', false],
+    ['0b101', true],
+    ['0o17', true],
+  ])('resolvesAsNonString(%j) = %s', (s, expected) => {
+    expect(resolvesAsNonString(s)).toBe(expected);
+  });
 });

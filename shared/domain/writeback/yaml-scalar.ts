@@ -8,14 +8,45 @@ export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal';
 
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const BOOLS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
-const SPECIAL_FLOATS = new Set(['.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF']);
+const SPECIAL_FLOATS = new Set([
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
+]);
 /** YAML 1.1 booleans go-yaml still quotes (and Helm, on YAML 1.1, reads as booleans). */
-const OLD_BOOLS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
+const OLD_BOOLS = new Set([
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'on',
+  'On',
+  'ON',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'off',
+  'Off',
+  'OFF',
+]);
 
 const GO_INT = /^[+-]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?))?$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?))?$/;
 
 function isTimestamp(s: string): boolean {
   const m = TIMESTAMP.exec(s);
@@ -46,17 +77,30 @@ const isBlankOrEnd = (c: string | undefined) => c === undefined || c === ' ' || 
 
 function isPrintable(c: string): boolean {
   const cp = c.codePointAt(0)!;
-  return cp === 0x0a || (cp >= 0x20 && cp <= 0x7e) || cp === 0x85 || (cp >= 0xa0 && cp <= 0xd7ff)
-    || (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff) || (cp >= 0x10000 && cp <= 0x10ffff);
+  return (
+    cp === 0x0a ||
+    (cp >= 0x20 && cp <= 0x7e) ||
+    cp === 0x85 ||
+    (cp >= 0xa0 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
 }
 
 /** The emitter's analysis (libyaml analyze_scalar) for block context. */
 function analyze(s: string): { blockPlain: boolean; single: boolean; block: boolean } {
   if (s === '') return { blockPlain: true, single: true, block: false };
   let blockInd = s.startsWith('---') || s.startsWith('...');
-  let lineBreaks = false, special = false;
-  let leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false;
-  let breakSpace = false, spaceBreak = false, prevSpace = false, prevBreak = false;
+  let lineBreaks = false,
+    special = false;
+  let leadingSpace = false,
+    leadingBreak = false,
+    trailingSpace = false,
+    trailingBreak = false;
+  let breakSpace = false,
+    spaceBreak = false,
+    prevSpace = false,
+    prevBreak = false;
   let precededByWs = true;
   const chars = [...s];
   chars.forEach((c, i) => {
@@ -88,7 +132,15 @@ function analyze(s: string): { blockPlain: boolean; single: boolean; block: bool
     }
     precededByWs = isBlankOrEnd(c);
   });
-  let blockPlain = !(leadingSpace || leadingBreak || trailingSpace || trailingBreak || breakSpace || lineBreaks || blockInd);
+  let blockPlain = !(
+    leadingSpace ||
+    leadingBreak ||
+    trailingSpace ||
+    trailingBreak ||
+    breakSpace ||
+    lineBreaks ||
+    blockInd
+  );
   let single = !breakSpace;
   let block = !trailingSpace;
   if (spaceBreak || special) blockPlain = single = block = false;
@@ -108,7 +160,23 @@ function doubleQuote(s: string): string {
   let out = '"';
   for (const c of s) {
     const cp = c.codePointAt(0)!;
-    const esc: Record<string, string> = { '\0': '\\0', '\x07': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r', '\x1b': '\\e', '"': '\\"', '\\': '\\\\', '\u0085': '\\N', '\u00a0': '\\_', '\u2028': '\\L', '\u2029': '\\P' };
+    const esc: Record<string, string> = {
+      '\0': '\\0',
+      '\x07': '\\a',
+      '\b': '\\b',
+      '\t': '\\t',
+      '\n': '\\n',
+      '\v': '\\v',
+      '\f': '\\f',
+      '\r': '\\r',
+      '\x1b': '\\e',
+      '"': '\\"',
+      '\\': '\\\\',
+      '\u0085': '\\N',
+      '\u00a0': '\\_',
+      '\u2028': '\\L',
+      '\u2029': '\\P',
+    };
     if (esc[c] !== undefined) out += esc[c];
     else if (isPrintable(c) && cp !== 0xfeff) out += c;
     else if (cp <= 0xff) out += `\\x${cp.toString(16).toUpperCase().padStart(2, '0')}`;

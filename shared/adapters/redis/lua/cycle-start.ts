@@ -12,7 +12,20 @@ import { CYCLE_LIB, FINISH_KEYS, LIST_LIB } from './lib.ts';
  */
 export const startCycleScript = defineScript({
   name: 'cycle_start',
-  keys: [...FINISH_KEYS, 'cycleApps', 'cycleRepoApps', 'repoWaiters', 'appCycles', 'idxApps', 'idxAppRepos', 'idxRepos', 'dirty', 'failed', 'snapHashes', 'cpStatus'],
+  keys: [
+    ...FINISH_KEYS,
+    'cycleApps',
+    'cycleRepoApps',
+    'repoWaiters',
+    'appCycles',
+    'idxApps',
+    'idxAppRepos',
+    'idxRepos',
+    'dirty',
+    'failed',
+    'snapHashes',
+    'cpStatus',
+  ],
   args: ['id', 'now', 'scope', 'full', 'dryRun', 'trigger', 'channel'],
   lib: LIST_LIB + CYCLE_LIB,
   body: `

@@ -36,12 +36,35 @@ end
 
 /** The fields a cycle keeps in the cycles hash, as `<cycle>:<field>`. */
 export const CYCLE_FIELDS = [
-  'startedAt', 'finishedAt', 'trigger', 'scope', 'dryRun', 'applications', 'polls', 'apps', 'unselected',
-  'considered', 'skipped', 'errors', 'updated', 'wbErrors', 'cpErrors', 'summary',
+  'startedAt',
+  'finishedAt',
+  'trigger',
+  'scope',
+  'dryRun',
+  'applications',
+  'polls',
+  'apps',
+  'unselected',
+  'considered',
+  'skipped',
+  'errors',
+  'updated',
+  'wbErrors',
+  'cpErrors',
+  'summary',
 ] as const;
 
 /** Keys every script that may finish a cycle declares. */
-export const FINISH_KEYS = ['cycles', 'cycleStart', 'cycleBatches', 'cyclesActive', 'cyclesDone', 'totals', 'steps', 'stepsAt'] as const;
+export const FINISH_KEYS = [
+  'cycles',
+  'cycleStart',
+  'cycleBatches',
+  'cyclesActive',
+  'cyclesDone',
+  'totals',
+  'steps',
+  'stepsAt',
+] as const;
 
 /**
  * Cycle counters and completion. A cycle is finished when no poll and no app is outstanding; the

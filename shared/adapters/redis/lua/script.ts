@@ -21,9 +21,19 @@ export interface ScriptSpec<KN extends string, AN extends string> {
 export interface LuaScript<KN extends string, AN extends string> {
   readonly name: string;
   readonly lua: string;
-  run(redis: Redis, keys: Record<KN, string>, args: Record<AN, string | number>, extraKeys?: readonly string[]): Promise<unknown>;
+  run(
+    redis: Redis,
+    keys: Record<KN, string>,
+    args: Record<AN, string | number>,
+    extraKeys?: readonly string[],
+  ): Promise<unknown>;
   /** Queues the script on a pipeline (its reply comes with the pipeline's results). */
-  queue(pipeline: ChainableCommander, keys: Record<KN, string>, args: Record<AN, string | number>, extraKeys?: readonly string[]): void;
+  queue(
+    pipeline: ChainableCommander,
+    keys: Record<KN, string>,
+    args: Record<AN, string | number>,
+    extraKeys?: readonly string[],
+  ): void;
 }
 
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
@@ -38,7 +48,8 @@ export function defineScript<KN extends string, AN extends string>(spec: ScriptS
   const command = `tagflow_${spec.name}`;
   const argv = (keys: Record<KN, string>, args: Record<AN, string | number>, extra: readonly string[] = []) => {
     const k = [...spec.keys.map((n) => keys[n]), ...extra];
-    for (const [i, v] of k.entries()) if (typeof v !== 'string' || v === '') throw new Error(`script ${spec.name}: key #${i + 1} is missing`);
+    for (const [i, v] of k.entries())
+      if (typeof v !== 'string' || v === '') throw new Error(`script ${spec.name}: key #${i + 1} is missing`);
     return [k.length, ...k, ...spec.args.map((n) => args[n])];
   };
   const ensure = (r: Redis | ChainableCommander) => {
@@ -57,7 +68,10 @@ export function defineScript<KN extends string, AN extends string>(spec: ScriptS
     },
     queue(pipeline, keys, args, extraKeys) {
       const fn = (pipeline as unknown as Record<string, ScriptCommand>)[command];
-      if (typeof fn !== 'function') throw new Error(`script ${spec.name}: define it on the connection (run it once) before queueing it on a pipeline`);
+      if (typeof fn !== 'function')
+        throw new Error(
+          `script ${spec.name}: define it on the connection (run it once) before queueing it on a pipeline`,
+        );
       void fn.apply(pipeline, argv(keys, args, extraKeys));
     },
   };
@@ -67,7 +81,8 @@ export function defineScript<KN extends string, AN extends string>(spec: ScriptS
 export function registerScripts(redis: Redis, scripts: readonly { name: string; lua: string }[]): void {
   for (const s of scripts) {
     const command = `tagflow_${s.name}`;
-    if (typeof (redis as unknown as Record<string, unknown>)[command] !== 'function') redis.defineCommand(command, { lua: s.lua });
+    if (typeof (redis as unknown as Record<string, unknown>)[command] !== 'function')
+      redis.defineCommand(command, { lua: s.lua });
   }
 }
 

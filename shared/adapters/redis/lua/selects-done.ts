@@ -21,7 +21,17 @@ import { CYCLE_LIB, FINISH_KEYS, LIST_LIB } from './lib.ts';
  */
 export const selectsDoneScript = defineScript({
   name: 'selects_done',
-  keys: [...FINISH_KEYS, 'results', 'failed', 'appCycles', 'cycleApps', 'idxApps', 'planCycles', 'plansWritten', 'planGroups'],
+  keys: [
+    ...FINISH_KEYS,
+    'results',
+    'failed',
+    'appCycles',
+    'cycleApps',
+    'idxApps',
+    'planCycles',
+    'plansWritten',
+    'planGroups',
+  ],
   args: ['step', 'now', 'seq', 'channel', 'payload'],
   lib: LIST_LIB + CYCLE_LIB,
   body: `
