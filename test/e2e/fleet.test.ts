@@ -50,25 +50,21 @@ const tagOf = (a: FleetApp) =>
 const onTag = async (apps: readonly FleetApp[], tag: string) =>
   (await Promise.all(apps.map(tagOf))).every((t) => t === tag);
 
+/** Flags that watch every namespace of both control planes of the kubeconfig. */
+const bothControlPlanes = () => [
+  '--kubeconfig',
+  env.kubeconfigPath,
+  '--context',
+  'east',
+  '--context',
+  'west',
+  '--watch-namespaces',
+  '*',
+];
+
 function start(): TagflowProcess {
   const p = spawnTagflow(
-    [
-      'run',
-      '--kubeconfig',
-      env.kubeconfigPath,
-      '--context',
-      'east',
-      '--context',
-      'west',
-      '--watch-namespaces',
-      '*',
-      '--interval',
-      '10m',
-      '--health-port',
-      '0',
-      '--redis-url',
-      TEST_REDIS_URL,
-    ],
+    ['run', ...bothControlPlanes(), '--interval', '10m', '--health-port', '0', '--redis-url', TEST_REDIS_URL],
     { TAGFLOW_PREFIX: prefix, KUBECONFIG: undefined },
   );
   procs.push(p);
@@ -293,24 +289,10 @@ describe('two control planes, three namespaces, two processes', () => {
     west.revokeToken();
     try {
       const once = uniquePrefix('fleet-once');
-      const run = await runCli(
-        [
-          'run',
-          '--once',
-          '--dry-run',
-          '--kubeconfig',
-          env.kubeconfigPath,
-          '--context',
-          'east',
-          '--context',
-          'west',
-          '--watch-namespaces',
-          '*',
-          '--redis-url',
-          TEST_REDIS_URL,
-        ],
-        { TAGFLOW_PREFIX: once, KUBECONFIG: undefined },
-      );
+      const run = await runCli(['run', '--once', '--dry-run', ...bothControlPlanes(), '--redis-url', TEST_REDIS_URL], {
+        TAGFLOW_PREFIX: once,
+        KUBECONFIG: undefined,
+      });
       await dropPrefix(once, redis);
       expect(run.code).toBe(1);
       const errors = run.stdout

@@ -10,7 +10,7 @@ import type {
   PollOutcome,
 } from '../../ports/cycle-ledger.ts';
 import { field, type Keys } from './keys.ts';
-import { CYCLE_FIELDS } from './lua/lib.ts';
+import { CYCLE_FIELDS, finishKeysOf } from './lua/lib.ts';
 import { abortCycleScript, startCycleScript } from './lua/cycle-start.ts';
 import { pollDoneScript } from './lua/poll-done.ts';
 import { selectsDoneScript } from './lua/selects-done.ts';
@@ -63,26 +63,12 @@ export class RedisCycleLedger implements CycleLedger {
     registerScripts(redis, [startCycleScript, abortCycleScript, pollDoneScript, selectsDoneScript, claimResyncScript]);
   }
 
-  private finishKeys() {
-    const k = this.keys;
-    return {
-      cycles: k.cycles,
-      cycleStart: k.cycleStart,
-      cycleBatches: k.cycleBatches,
-      cyclesActive: k.cyclesActive,
-      cyclesDone: k.cyclesDone,
-      totals: k.totals,
-      steps: k.steps,
-      stepsAt: k.stepsAt,
-    };
-  }
-
   async start(cycleId: string, o: CycleStartOptions): Promise<CycleStart> {
     const k = this.keys;
     const raw = (await startCycleScript.run(
       this.redis,
       {
-        ...this.finishKeys(),
+        ...finishKeysOf(this.keys),
         cycleApps: k.cycleApps,
         cycleRepoApps: k.cycleRepoApps,
         repoWaiters: k.repoWaiters,
@@ -119,7 +105,7 @@ export class RedisCycleLedger implements CycleLedger {
     const raw = (await pollDoneScript.run(
       this.redis,
       {
-        ...this.finishKeys(),
+        ...finishKeysOf(this.keys),
         snapHashes: k.snapHashes,
         repoWaiters: k.repoWaiters,
         cycleRepoApps: k.cycleRepoApps,
@@ -191,7 +177,7 @@ export class RedisCycleLedger implements CycleLedger {
       const raw = (await selectsDoneScript.run(
         this.redis,
         {
-          ...this.finishKeys(),
+          ...finishKeysOf(this.keys),
           results: k.results,
           failed: k.failed,
           appCycles: k.appCycles,
@@ -216,7 +202,7 @@ export class RedisCycleLedger implements CycleLedger {
   }
 
   async abort(cycleId: string, o: { errors: number; trigger: string }): Promise<CycleSummary[]> {
-    const raw = (await abortCycleScript.run(this.redis, this.finishKeys(), {
+    const raw = (await abortCycleScript.run(this.redis, finishKeysOf(this.keys), {
       id: cycleId,
       now: Date.now(),
       errors: o.errors,

@@ -3,6 +3,7 @@ import type { CycleSummary } from '../../ports/cycle-ledger.ts';
 import type { PendingPlan, WriteBackPlans } from '../../ports/write-back-plans.ts';
 import { field, type Keys } from './keys.ts';
 import { markWrittenScript, writeBackDoneScript } from './lua/plan-scripts.ts';
+import { finishKeysOf } from './lua/lib.ts';
 import { summaries } from './cycle-ledger.ts';
 import { list, registerScripts } from './lua/script.ts';
 import { parseStored, StoredPlanSchema } from './state-schemas.ts';
@@ -46,14 +47,7 @@ export class RedisWriteBackPlans implements WriteBackPlans {
     const raw = (await writeBackDoneScript.run(
       this.redis,
       {
-        cycles: k.cycles,
-        cycleStart: k.cycleStart,
-        cycleBatches: k.cycleBatches,
-        cyclesActive: k.cyclesActive,
-        cyclesDone: k.cyclesDone,
-        totals: k.totals,
-        steps: k.steps,
-        stepsAt: k.stepsAt,
+        ...finishKeysOf(k),
         plans: k.plans(group),
         planCycles: k.planCycles,
         plansWritten: k.plansWritten,

@@ -2,6 +2,8 @@
  * Lua helpers shared by the fleet engine's scripts. Lists in hash fields are '\n'-joined (app keys,
  * repository keys and cycle ids never contain a newline); composite fields are `<a>\n<b>`.
  */
+import type { Keys } from '../keys.ts';
+
 export const LIST_LIB = `
 local SEP = '\\n'
 local function split(s)
@@ -65,6 +67,14 @@ export const FINISH_KEYS = [
   'steps',
   'stepsAt',
 ] as const;
+
+/** The values of FINISH_KEYS from the one key layout (the names are Keys' getters). */
+export function finishKeysOf(keys: Keys): Record<(typeof FINISH_KEYS)[number], string> {
+  return Object.fromEntries(FINISH_KEYS.map((name) => [name, keys[name]])) as Record<
+    (typeof FINISH_KEYS)[number],
+    string
+  >;
+}
 
 /**
  * Cycle counters and completion. A cycle is finished when no poll and no app is outstanding; the
