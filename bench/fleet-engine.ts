@@ -41,6 +41,10 @@ export interface CycleRow {
   redisCommands: number;
   kubeRequests: number;
   kubeAppLists: number;
+  /** CPU time the tagflow process(es) and Redis spent during the cycle. */
+  tagflowCpuMs: number;
+  redisCpuMs: number;
+  registryCpuMs: number;
   peakRssMb: string;
   /** Every run's ratio (the row shows the median run). */
   ratios?: string;
@@ -82,6 +86,16 @@ const rssMb = (pid: number) => {
   }
 };
 
+/** CPU time (user + system) a process has used so far, in ms. */
+const cpuMs = (pid: number) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+};
+
 async function median(n: number, fn: () => Promise<number>): Promise<number> {
   const xs: number[] = [];
   for (let i = 0; i < n; i++) xs.push(await fn());
@@ -96,6 +110,9 @@ interface Counters {
   registry: number;
   kube: number;
   kubeLists: number;
+  tagflowCpu: number;
+  redisCpu: number;
+  registryCpu: number;
 }
 
 export async function benchFleetEngine(
@@ -132,15 +149,27 @@ export async function benchFleetEngine(
     log(`fleet: ${scale.apps} applications in ${names.length} control planes over ${scale.repos} repositories`);
     const repos = Array.from({ length: scale.repos }, (_, i) => repoName(i));
     await bareSweep(proxy.url, repos, CONCURRENCY); // warm the registry's caches
+    let sweepCpu = { registry: 0, bench: 0, n: 0 };
     const sweep = () =>
       median(3, async () => {
-        const t = performance.now();
+        const [r, c, t] = [cpuMs(registry.pid), process.cpuUsage(), performance.now()];
         await bareSweep(proxy.url, repos, CONCURRENCY);
-        return performance.now() - t;
+        const ms = performance.now() - t;
+        const used = process.cpuUsage(c);
+        sweepCpu = {
+          registry: sweepCpu.registry + cpuMs(registry.pid) - r,
+          bench: sweepCpu.bench + (used.user + used.system) / 1000,
+          n: sweepCpu.n + 1,
+        };
+        return ms;
       });
 
     const counters = async (): Promise<Counters> => {
       const info = await redis.info('stats');
+      const cpu = await redis.info('cpu');
+      const redisCpu = ['used_cpu_user', 'used_cpu_sys']
+        .map((f) => Number(new RegExp(`${f}:([0-9.]+)`).exec(cpu)?.[1] ?? 0) * 1000)
+        .reduce((a, b) => a + b, 0);
       const kube = await fx.counts();
       return {
         redis: Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0),
@@ -150,6 +179,9 @@ export async function benchFleetEngine(
         registry: proxy.requests.length,
         kube: Object.values(kube).reduce((n, c) => n + c.total, 0),
         kubeLists: Object.values(kube).reduce((n, c) => n + countOf(c, 'list', 'applications.argoproj.io'), 0),
+        tagflowCpu: procs.reduce((n, p) => n + cpuMs(p.pid), 0),
+        redisCpu,
+        registryCpu: cpuMs(registry.pid),
       };
     };
     const row = (
@@ -172,6 +204,9 @@ export async function benchFleetEngine(
       redisCommands: b.redis - a.redis,
       kubeRequests: b.kube - a.kube,
       kubeAppLists: b.kubeLists - a.kubeLists,
+      tagflowCpuMs: Math.round(b.tagflowCpu - a.tagflowCpu),
+      redisCpuMs: Math.round(b.redisCpu - a.redisCpu),
+      registryCpuMs: Math.round(b.registryCpu - a.registryCpu),
       peakRssMb: procs.map((p) => rssMb(p.pid)).join(' / '),
     });
 
@@ -320,6 +355,9 @@ export async function benchFleetEngine(
         }
       },
       () => {},
+    );
+    log(
+      `a bare sweep costs the registry ${Math.round(sweepCpu.registry / sweepCpu.n)} ms of CPU and the sweeping process (proxy included) ${Math.round(sweepCpu.bench / sweepCpu.n)} ms (mean of ${sweepCpu.n})`,
     );
     return { rows, discoveryMs, rss: procs.map((p) => rssMb(p.pid)) };
   } finally {

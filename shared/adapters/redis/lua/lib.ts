@@ -2,8 +2,6 @@
  * Lua helpers shared by the fleet engine's scripts. Lists in hash fields are '\n'-joined (app keys,
  * repository keys and cycle ids never contain a newline); composite fields are `<a>\n<b>`.
  */
-import type { Keys } from '../keys.ts';
-
 export const LIST_LIB = `
 local SEP = '\\n'
 local function split(s)
@@ -68,12 +66,11 @@ export const FINISH_KEYS = [
   'stepsAt',
 ] as const;
 
+type FinishKeys = Record<(typeof FINISH_KEYS)[number], string>;
+
 /** The values of FINISH_KEYS from the one key layout (the names are Keys' getters). */
-export function finishKeysOf(keys: Keys): Record<(typeof FINISH_KEYS)[number], string> {
-  return Object.fromEntries(FINISH_KEYS.map((name) => [name, keys[name]])) as Record<
-    (typeof FINISH_KEYS)[number],
-    string
-  >;
+export function finishKeysOf(keys: FinishKeys): FinishKeys {
+  return Object.fromEntries(FINISH_KEYS.map((name) => [name, keys[name]])) as FinishKeys;
 }
 
 /**
