@@ -67,14 +67,14 @@ const TLS_CODES = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
-/** A thrown fetch/network error (never an HTTP status) → error class. */
+/** A thrown network error (never an HTTP status) → error class. The code is the error's own (node:http) or its cause's (fetch). */
 export function errorForNetwork(e: unknown, request: string, timeoutMs: number): TagflowError {
   if (e instanceof PermanentError || e instanceof TransientError || e instanceof RateLimitedError) return e;
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') {
     return new TransientError('registry.unavailable', `${request}: no answer within ${timeoutMs} ms`, { cause: e });
   }
-  const code = err.cause?.code ?? '';
+  const code = (typeof err.code === 'string' ? err.code : err.cause?.code) ?? '';
   const reason = code || err.cause?.message || err.message || String(e);
   if (TLS_CODES.has(code)) {
     return new PermanentError(

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { PermanentError } from '../../errors.ts';
 import type { RegistryEndpoint } from '../../domain/registry/endpoint.ts';
 import { OciRegistryClient, type OciRegistryClientOptions } from './oci-registry-client.ts';
-import { tlsDispatcher } from './tls-dispatcher.ts';
+import { transportFor } from './http-transport.ts';
 
 export const ARGOCD_TLS_CERTS_DIR = '/app/config/tls';
 
-export type ClientSettings = Omit<OciRegistryClientOptions, 'apiUrl' | 'dispatcher'> & {
+export type ClientSettings = Omit<OciRegistryClientOptions, 'apiUrl' | 'transport'> & {
   /** Where Argo CD mounts `argocd-tls-certs-cm` (one PEM file per host name). */
   tlsCertsDir?: string;
 };
@@ -65,8 +65,8 @@ function trustedPem(endpoint: RegistryEndpoint, tlsCertsDir: string): string[] {
 
 export function createRegistryClient(endpoint: RegistryEndpoint, settings: ClientSettings = {}): OciRegistryClient {
   const { tlsCertsDir = ARGOCD_TLS_CERTS_DIR, ...options } = settings;
-  const dispatcher = endpoint.insecure
-    ? tlsDispatcher({ insecure: true })
-    : tlsDispatcher({ caPem: trustedPem(endpoint, tlsCertsDir) });
-  return new OciRegistryClient({ ...options, apiUrl: endpoint.apiUrl, ...(dispatcher ? { dispatcher } : {}) });
+  const transport = endpoint.insecure
+    ? transportFor({ insecure: true })
+    : transportFor({ caPem: trustedPem(endpoint, tlsCertsDir) });
+  return new OciRegistryClient({ ...options, apiUrl: endpoint.apiUrl, transport });
 }

@@ -42,7 +42,7 @@ export class OciRegistryClient implements RegistryClient {
     this.base = new URL(options.apiUrl.replace(/\/+$/, '') + '/');
     this.session = new RegistrySession({
       credentials: options.credentials,
-      dispatcher: options.dispatcher,
+      transport: options.transport,
       timeoutMs: options.timeoutMs ?? 10_000,
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
       userAgent: options.userAgent ?? 'tagflow',

@@ -1,5 +1,5 @@
 /**
- * One registry endpoint's HTTP session: global fetch with a timeout on every request, request
+ * One registry endpoint's HTTP session: requests with a timeout each (http-transport.ts), request
  * counting, and the distribution auth flow. A 401 carries `WWW-Authenticate`: `Basic` → retry
  * with Basic credentials (and send them up front from then on); `Bearer realm,service,scope` →
  * get a token from the realm (Basic credentials if any, else anonymous), cache it per scope until
@@ -10,6 +10,7 @@ import { PermanentError, type TagflowError } from '../../errors.ts';
 import type { RegistryCredentials } from '../../ports/registry-client.ts';
 import { describeRequest, errorForNetwork, errorForStatus } from './classify.ts';
 import { parseChallenge } from './headers.ts';
+import { send, type Transport } from './http-transport.ts';
 import { describeIssues, TokenResponseSchema } from './schema.ts';
 
 export type RequestKind = 'tags' | 'manifest' | 'blob' | 'token';
@@ -37,8 +38,8 @@ export interface CredentialProvider {
 
 export interface SessionOptions {
   credentials?: RegistryCredentials | CredentialProvider | null;
-  /** undici dispatcher for custom TLS (see tls-dispatcher.ts) */
-  dispatcher?: object;
+  /** keep-alive agents with this endpoint's TLS trust (see http-transport.ts); the default ones otherwise */
+  transport?: Transport;
   timeoutMs: number;
   maxBodyBytes: number;
   userAgent: string;
@@ -202,16 +203,17 @@ export class RegistrySession {
     const what = describeRequest(method, url);
     let status: number | null = null;
     try {
-      const res = await fetch(url, {
+      const limit = this.options.maxBodyBytes;
+      const res = await send(url, {
         method,
         headers: { 'user-agent': this.options.userAgent, ...headers },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        redirect: 'follow',
-        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
-      } as RequestInit);
+        timeoutMs: this.options.timeoutMs,
+        maxBodyBytes: limit,
+        tooLarge: () => new PermanentError('registry.bad-response', `${what}: response larger than ${limit} bytes`),
+        transport: this.options.transport,
+      });
       status = res.status;
-      const body = method === 'HEAD' ? Buffer.alloc(0) : await readBody(res, this.options.maxBodyBytes, what);
-      return { status: res.status, headers: res.headers, body, url: new URL(res.url || url) };
+      return res;
     } catch (e) {
       throw errorForNetwork(e, what, this.options.timeoutMs);
     } finally {
@@ -222,22 +224,4 @@ export class RegistrySession {
 
 function basicHeader(c: RegistryCredentials): string {
   return 'Basic ' + Buffer.from(`${c.username}:${c.password}`).toString('base64');
-}
-
-async function readBody(res: Response, limit: number, what: string): Promise<Buffer> {
-  const tooLarge = () => new PermanentError('registry.bad-response', `${what}: response larger than ${limit} bytes`);
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > limit) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  if (!res.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.byteLength;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
