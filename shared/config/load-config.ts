@@ -96,6 +96,8 @@ export function loadConfig(
       anchor?.selectConcurrency !== undefined
         ? { ...(concurrency ?? {}), select: anchor.selectConcurrency }
         : concurrency,
+    registryMaxInFlight:
+      env.TAGFLOW_REGISTRY_MAX_INFLIGHT !== undefined ? Number(env.TAGFLOW_REGISTRY_MAX_INFLIGHT) : undefined,
     kubeEvents:
       flags.disableKubeEvents || anchor?.disableKubeEvents
         ? false

@@ -113,6 +113,13 @@ export const ConfigSchema = z.object({
     })
     .default({ scheduler: 1, registry: 8, select: 16, patch: 8, git: 4 })
     .describe('Jobs each worker pool runs at once in this process (TAGFLOW_CONCURRENCY=registry=16,git=2)'),
+  registryMaxInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Requests in flight at once per registry in each process (TAGFLOW_REGISTRY_MAX_INFLIGHT)'),
   kubeEvents: z
     .boolean()
     .default(true)

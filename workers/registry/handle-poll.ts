@@ -111,6 +111,10 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
           snapshot = await poll(deps.registry, target);
         } catch (e) {
           const err = describeError(e);
+          if (err.kind === 'rate-limited') {
+            retry ??= e; // delayed without spending an attempt: the rest waits for the registry
+            break;
+          }
           if (err.kind !== 'permanent' && !ctx.finalAttempt) {
             retry ??= e; // the job is retried; repositories done so far are not asked again
             continue;

@@ -17,6 +17,7 @@ import { RedisFleetIndex } from '../../../shared/adapters/redis/fleet-index.ts';
 import { Keys } from '../../../shared/adapters/redis/keys.ts';
 import { RedisLeases } from '../../../shared/adapters/redis/leases.ts';
 import { RedisMetadataCache } from '../../../shared/adapters/redis/metadata-cache.ts';
+import { RedisRequestBudgets } from '../../../shared/adapters/redis/request-budgets.ts';
 import { RedisTagSnapshotStore } from '../../../shared/adapters/redis/tag-snapshot-store.ts';
 import { RedisWriteBackPlans } from '../../../shared/adapters/redis/write-back-plans.ts';
 import { createRegistryAccess } from '../../../shared/adapters/registry/registry-access.ts';
@@ -102,17 +103,21 @@ export function createServices(
     o.backoffDelayMs !== undefined ? { backoffDelayMs: o.backoffDelayMs } : undefined,
   );
   const known = (cp: string) => (controlPlanes.names.includes(cp) ? controlPlanes.get(cp).config : undefined);
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const budgets = new RedisRequestBudgets(redis, keys, { owner, log });
   const registry = createRegistryAccess({
     reader: known,
     fallback: controlPlanes.credentials?.config,
     env,
     metadata: new RedisMetadataCache(redis, keys),
     log,
+    budgets,
+    maxInFlight: config.registryMaxInFlight,
   });
   return {
     settings: {
       config,
-      owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      owner,
       commitTemplate,
       nameMatches: nameMatcher(config.matchApplicationName),
     },

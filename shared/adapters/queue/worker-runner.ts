@@ -5,6 +5,7 @@ import { describeError, RateLimitedError } from '../../errors.ts';
 import { WORKER_LOCKS, type QueueName } from '../../jobs/queues.ts';
 import { connectionOptions } from '../redis/connection.ts';
 import type { JobContext, JobHandler } from '../../jobs/job-context.ts';
+import { runInJobScope } from '../../jobs/job-scope.ts';
 
 export type { JobContext, JobHandler };
 
@@ -43,11 +44,12 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
         resumed:
           attempt > 1 ||
           (job.attemptsStarted ?? 0) > 1 ||
-          Number((job.data as { rateLimitDelays?: number }).rateLimitDelays ?? 0) > 0,
+          Number((job.data as { rateLimitDelays?: number }).rateLimitDelays ?? 0) > 0 ||
+          Number((job.data as { budgetDelays?: number }).budgetDelays ?? 0) > 0,
         log: o.log.child({ queue, jobId: job.id, attempt }),
       };
       try {
-        return await handler.run(parsed.data, ctx);
+        return await runInJobScope({ jobId: ctx.jobId, queue }, () => handler.run(parsed.data, ctx));
       } catch (e) {
         if (e instanceof RateLimitedError && token && (await postpone(job, token, e, ctx))) throw new DelayedError();
         const d = describeError(e);
@@ -93,6 +95,11 @@ async function settleFinal<T>(
 
 /** How often one job may be put off by a registry's 429 before it counts as a failed attempt. */
 export const MAX_RATE_LIMIT_DELAYS = 20;
+/**
+ * A job stepping aside for its registry's request budget (code `registry.budget`) is not the
+ * registry refusing it: counted apart, with a bound only against a budget that never frees up.
+ */
+export const MAX_BUDGET_DELAYS = 10_000;
 const MAX_DELAY_MS = 10 * 60_000;
 
 /**
@@ -101,11 +108,14 @@ const MAX_DELAY_MS = 10 * 60_000;
  * forever still ends in a failure the cycle can report.
  */
 async function postpone(job: Job, token: string, e: RateLimitedError, ctx: JobContext): Promise<boolean> {
-  const delays = Number((job.data as { rateLimitDelays?: number }).rateLimitDelays ?? 0) + 1;
-  if (delays > MAX_RATE_LIMIT_DELAYS) return false;
+  const budget = e.code === 'registry.budget';
+  const field = budget ? 'budgetDelays' : 'rateLimitDelays';
+  const delays = Number((job.data as Record<string, unknown>)[field] ?? 0) + 1;
+  if (delays > (budget ? MAX_BUDGET_DELAYS : MAX_RATE_LIMIT_DELAYS)) return false;
   const wait = Math.min(Math.max(e.retryAfterMs, 50), MAX_DELAY_MS);
-  ctx.log.warn({ code: e.code, retryAfterMs: wait, delays }, `rate limited, retrying in ${wait} ms: ${e.message}`);
-  await job.updateData({ ...(job.data as object), rateLimitDelays: delays });
+  if (budget) ctx.log.debug({ code: e.code, retryAfterMs: wait, delays }, e.message);
+  else ctx.log.warn({ code: e.code, retryAfterMs: wait, delays }, `rate limited, retrying in ${wait} ms: ${e.message}`);
+  await job.updateData({ ...(job.data as object), [field]: delays });
   await job.moveToDelayed(Date.now() + wait, token);
   return true;
 }

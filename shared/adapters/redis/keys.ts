@@ -131,6 +131,19 @@ export class Keys {
     return this.raw('plan-groups');
   }
 
+  // Registry request budgets.
+  budget(registry: string): string {
+    return this.raw('budget', registry);
+  }
+  /** Per process: how many of its jobs wait for the registry's budget, until when. */
+  budgetWaiting(registry: string): string {
+    return this.raw('budget-waiting', registry);
+  }
+  /** Every registry with a budget (for `tagflow queues`). */
+  get budgets(): string {
+    return this.raw('budgets');
+  }
+
   // Coordination.
   lease(name: string): string {
     return this.raw('lease', name);

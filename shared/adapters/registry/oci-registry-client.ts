@@ -43,6 +43,7 @@ export class OciRegistryClient implements RegistryClient {
     this.session = new RegistrySession({
       credentials: options.credentials,
       transport: options.transport,
+      gate: options.gate,
       timeoutMs: options.timeoutMs ?? 10_000,
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
       userAgent: options.userAgent ?? 'tagflow',

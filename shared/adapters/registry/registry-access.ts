@@ -11,6 +11,8 @@ import type { ConfigReader } from '../../ports/application-store.ts';
 import type { MetadataCache } from '../../ports/metadata-cache.ts';
 import type { RegistryAccess } from '../../ports/registry-access.ts';
 import type { RegistryClient } from '../../ports/registry-client.ts';
+import type { RequestBudgets } from '../../ports/request-budget.ts';
+import { budgetKeyOf } from './budget-key.ts';
 import { createRegistryClient } from './create-registry-client.ts';
 import { CredentialsResolver } from './credentials.ts';
 import { fetchMetadata } from './fetch-metadata.ts';
@@ -23,6 +25,10 @@ export interface RegistryAccessDeps {
   env: Record<string, string | undefined>;
   metadata: MetadataCache;
   log: Logger;
+  /** Request budgets shared by every process (none: no limit is enforced, as in `tagflow test`). */
+  budgets?: RequestBudgets;
+  /** Requests in flight at once per registry in this process. */
+  maxInFlight?: number;
 }
 
 /** Reads a Secret from `primary`, else (absent there) from `fallback`. */
@@ -34,6 +40,9 @@ export function withFallback(primary: ConfigReader, fallback: ConfigReader | und
     listSecrets: (ns, selector) => primary.listSecrets(ns, selector),
   };
 }
+
+/** As the anchor's HTTP transport (at most 10 connections per host). */
+export const DEFAULT_MAX_IN_FLIGHT = 10;
 
 export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
   const resolvers = new Map<string, CredentialsResolver>();
@@ -60,6 +69,15 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
         client = createRegistryClient(t.endpoint, {
           credentials: t.credentials ? resolver.provider(t.endpoint.apiUrl, t.credentials, cacheMs) : null,
           onRequest: (e) => deps.log.trace({ registry: t.endpoint.prefix, ...e }, 'registry request'),
+          ...(deps.budgets
+            ? {
+                gate: deps.budgets.gate({
+                  key: budgetKeyOf(t.endpoint, t.credentials),
+                  ...(t.endpoint.limit && t.endpoint.limit > 0 ? { ratePerSec: t.endpoint.limit } : {}),
+                  maxInFlight: deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+                }),
+              }
+            : {}),
         });
         clients.set(id, client);
       }

@@ -8,6 +8,7 @@
  */
 import { PermanentError, type TagflowError } from '../../errors.ts';
 import type { RegistryCredentials } from '../../ports/registry-client.ts';
+import type { RequestGate } from '../../ports/request-budget.ts';
 import { describeRequest, errorForNetwork, errorForStatus } from './classify.ts';
 import { parseChallenge } from './headers.ts';
 import { send, type Transport } from './http-transport.ts';
@@ -40,6 +41,8 @@ export interface SessionOptions {
   credentials?: RegistryCredentials | CredentialProvider | null;
   /** keep-alive agents with this endpoint's TLS trust (see http-transport.ts); the default ones otherwise */
   transport?: Transport;
+  /** The registry's request budget: asked before every request, told every answer's throttling signals. */
+  gate?: RequestGate;
   timeoutMs: number;
   maxBodyBytes: number;
   userAgent: string;
@@ -196,6 +199,7 @@ export class RegistrySession {
     url: URL,
     headers: Record<string, string>,
   ): Promise<RawResponse> {
+    const release = this.options.gate ? await this.options.gate.acquire() : undefined;
     this.stats.requests++;
     this.stats.byKind[kind]++;
     const started = Date.now();
@@ -213,10 +217,12 @@ export class RegistrySession {
         transport: this.options.transport,
       });
       status = res.status;
+      this.options.gate?.observe(res.status, res.headers);
       return res;
     } catch (e) {
       throw errorForNetwork(e, what, this.options.timeoutMs);
     } finally {
+      release?.();
       this.options.onRequest?.({ kind, method, target, status, durationMs: Date.now() - started });
     }
   }
