@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fullNameWithoutTag, parseImageRef, validateImageRef } from '../../../shared/domain/image/image-ref.ts';
-import { parseStrategy, selectTag, STRATEGY_FLAGS, type SelectionInput } from '../../../shared/domain/policy/index.ts';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fullNameWithoutTag } from '../../../shared/domain/image/image-ref.ts';
+import { formatBytes, MAX_REGISTRIES_CONF_BYTES } from '../../../shared/domain/input-limits.ts';
+import { selectTag, STRATEGY_FLAGS, type SelectionInput } from '../../../shared/domain/policy/index.ts';
 import {
   findEndpoint,
   parseRegistriesConf,
@@ -14,6 +15,7 @@ import { createRegistryAccess } from '../../../shared/adapters/registry/registry
 import type { TagRecord } from '../../../shared/domain/model/tags.ts';
 import { formatSelection, jsonAnswer, type TestAnswer } from './test-output.ts';
 import { DEFAULT_CONF, type TestFlags } from './test-flags.ts';
+import { checkCredentials, checkImage, checkStrategy, TestCommandError } from './test-input.ts';
 
 const OUTPUTS = ['text', 'json'];
 
@@ -25,8 +27,7 @@ export async function runTest(image: string, flags: TestFlags): Promise<void> {
   console.log(flags.output === 'json' ? JSON.stringify(answer.json) : formatSelection(answer));
 }
 
-/** Bad input or an unanswerable question: printed as ONE line on stderr, exit code 1. */
-export class TestCommandError extends Error {}
+export { TestCommandError };
 
 /**
  * Answers `tagflow test`: checks the whole question before any request (so bad input never waits
@@ -40,10 +41,9 @@ export async function answerTest(
 ): Promise<TestAnswer> {
   if (!OUTPUTS.includes(flags.output))
     throw new TestCommandError(`invalid --output ${JSON.stringify(flags.output)}: expected text or json`);
-  const ref = parseImageRef(image);
-  const invalid = validateImageRef(ref);
-  if (invalid) throw new TestCommandError(`invalid image reference ${JSON.stringify(image)}: ${invalid}`);
-  const { strategy, warning } = parseStrategy(flags.updateStrategy);
+  const ref = checkImage(image);
+  const { strategy, warning } = checkStrategy(flags.updateStrategy);
+  if (flags.credentials !== undefined) checkCredentials(flags.credentials);
   const question: Omit<SelectionInput, 'tags'> = {
     strategy,
     constraint: flags.semverConstraint ?? (strategy === 'digest' ? (ref.tag ?? '') : ''),
@@ -114,8 +114,14 @@ function readEndpoints(path: string | undefined): RegistryEndpoint[] {
   if (!file) return [];
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_REGISTRIES_CONF_BYTES)
+      throw new TestCommandError(
+        `invalid registries.conf ${JSON.stringify(file)}: the file is larger than ${formatBytes(MAX_REGISTRIES_CONF_BYTES)} (${size} bytes)`,
+      );
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof TestCommandError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new TestCommandError(
       `cannot read --registries-conf-path ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such file' : errorLine(e)}`,

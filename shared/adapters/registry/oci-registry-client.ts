@@ -4,6 +4,7 @@
  * come from `Docker-Content-Digest` or the sha256 of the body; every JSON answer is validated.
  */
 import { createHash } from 'node:crypto';
+import { MAX_REPOSITORY_TAGS } from '../../domain/input-limits.ts';
 import { PermanentError } from '../../errors.ts';
 import type { ImageConfigInfo, ManifestInfo, RegistryClient } from '../../ports/registry-client.ts';
 import { describeRequest, errorForStatus } from './classify.ts';
@@ -29,6 +30,8 @@ export interface OciRegistryClientOptions extends Partial<Omit<SessionOptions, '
   pageSize?: number;
   /** Stop following Link headers after this many pages. */
   maxPages?: number;
+  /** Refuse a repository with more tags than this (default MAX_REPOSITORY_TAGS). */
+  maxTags?: number;
 }
 
 const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
@@ -61,17 +64,26 @@ export class OciRegistryClient implements RegistryClient {
     if (this.options.pageSize) first.searchParams.set('n', String(this.options.pageSize));
     const tags: string[] = [];
     const seen = new Set<string>();
+    const maxTags = this.options.maxTags ?? MAX_REPOSITORY_TAGS;
     for (let url: URL | null = first, page = 0; url; page++) {
       if (page >= (this.options.maxPages ?? 10_000) || seen.has(url.href)) {
         throw new PermanentError(
           'registry.bad-response',
-          `${describeRequest('GET', url)}: tag list pagination does not end`,
+          `${describeRequest('GET', url)}: tag list pagination does not end for ${repository}` +
+            (seen.has(url.href) ? ' (Link points to a page already read)' : ` (more than ${page} pages)`),
         );
       }
       seen.add(url.href);
       const res = await this.ok('tags', 'GET', url, repository);
       const list = this.parse(TagListSchema, res, 'tag list');
-      tags.push(...(list.tags ?? []));
+      const pageTags = list.tags ?? [];
+      if (tags.length + pageTags.length > maxTags) {
+        throw new PermanentError(
+          'registry.bad-response',
+          `${describeRequest('GET', res.url)}: repository ${repository} has more than ${maxTags} tags; refusing its tag list`,
+        );
+      }
+      for (const tag of pageTags) tags.push(tag);
       url = nextLink(res.headers.get('link'), res.url);
       if (url && url.origin !== this.base.origin) {
         throw new PermanentError(

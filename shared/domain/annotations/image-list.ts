@@ -4,6 +4,14 @@
  * the other entries still count.
  */
 import { parseReference, splitAlias, validateImageRef, type ImageRef } from '../image/image-ref.ts';
+import {
+  exceedsBytes,
+  formatBytes,
+  MAX_ALIAS_LENGTH,
+  MAX_ANNOTATION_VALUE_BYTES,
+  MAX_IMAGE_REFERENCE_LENGTH,
+  quoteForMessage,
+} from '../input-limits.ts';
 import { IMAGE_LIST_ANNOTATION } from './keys.ts';
 import { annotationProblem, type AnnotationProblem } from './problem.ts';
 
@@ -26,6 +34,10 @@ export function parseImageList(value: string | undefined): {
   const key = IMAGE_LIST_ANNOTATION;
   if (value === undefined)
     return { entries: [], problems: [annotationProblem('error', key, '', `${key} annotation not found`)] };
+  if (exceedsBytes(value, MAX_ANNOTATION_VALUE_BYTES)) {
+    const detail = `${key} annotation is larger than ${formatBytes(MAX_ANNOTATION_VALUE_BYTES)}; it is ignored`;
+    return { entries: [], problems: [annotationProblem('error', key, value, detail)] };
+  }
   const items = value.split(',').map((s) => s.trim());
   const problems: AnnotationProblem[] = [];
   if (items.every((s) => s === ''))
@@ -42,13 +54,23 @@ export function parseImageList(value: string | undefined): {
     const bad = (detail: string) =>
       problems.push(annotationProblem('error', key, original, detail, alias || undefined));
     if (imageName === '') {
-      bad(`empty image name in ${key} annotation entry ${JSON.stringify(original)}`);
+      bad(`empty image name in ${key} annotation entry ${quoteForMessage(original)}`);
+      continue;
+    }
+    if (alias.length > MAX_ALIAS_LENGTH) {
+      bad(`the alias is ${alias.length} characters long; at most ${MAX_ALIAS_LENGTH} are allowed`);
+      continue;
+    }
+    if (imageName.length > MAX_IMAGE_REFERENCE_LENGTH) {
+      bad(
+        `the image reference is ${imageName.length} characters long; at most ${MAX_IMAGE_REFERENCE_LENGTH} are allowed`,
+      );
       continue;
     }
     const ref = { ...parseReference(imageName), alias };
     const invalid = validateImageRef(ref);
     if (invalid) {
-      bad(`entry ${JSON.stringify(original)} is not a valid image reference: ${invalid}`);
+      bad(`entry ${quoteForMessage(original)} is not a valid image reference: ${invalid}`);
       continue;
     }
     if (alias !== '' && aliases.has(alias)) {
@@ -57,7 +79,7 @@ export function parseImageList(value: string | undefined): {
           'warning',
           key,
           original,
-          `alias "${alias}" is used by more than one image; they share per-image settings`,
+          `alias ${quoteForMessage(alias)} is used by more than one image; they share per-image settings`,
           alias,
         ),
       );
@@ -68,7 +90,7 @@ export function parseImageList(value: string | undefined): {
           'warning',
           key,
           original,
-          `alias "${alias}" cannot appear in an annotation key, so its per-image settings cannot be set (use letters, digits, '-', '_', '.')`,
+          `alias ${quoteForMessage(alias)} cannot appear in an annotation key, so its per-image settings cannot be set (use letters, digits, '-', '_', '.')`,
           alias,
         ),
       );

@@ -9,8 +9,9 @@ import { parsePlatform } from '../policy/platform.ts';
 import { PolicyError } from '../model/policy-error.ts';
 import { parseStrategy, STRATEGY_FLAGS, type StrategyName } from '../policy/strategy.ts';
 import { appKey, firstValue, imageKey, type FoundValue, type ImageKey } from './keys.ts';
-import { annotationProblem, type AnnotationProblem } from './problem.ts';
+import { annotationProblem, oversizedValue, type AnnotationProblem } from './problem.ts';
 import { parseCredentialSource } from '../registry/credential-source.ts';
+import { helmParameterNameProblem } from '../writeback/helm-parameter-name.ts';
 
 export interface ImageSettings {
   strategy: StrategyName;
@@ -49,8 +50,11 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
   const lookup = (key: ImageKey, appWide: boolean): FoundValue | undefined => {
     const keys = [...(a !== undefined ? [imageKey(a, key)] : []), ...(appWide ? [appKey(key)] : [])];
     const found = firstValue(annotations, keys);
-    if (found) present.push(found.key);
-    return found;
+    if (!found) return undefined;
+    present.push(found.key);
+    const oversized = oversizedValue(found.value);
+    if (oversized) problem('error', found, oversized);
+    return oversized ? undefined : found;
   };
 
   const settings: ImageSettings = {
@@ -135,6 +139,10 @@ export function readImageSettings(annotations: Record<string, string>, alias: st
   const helmTag = lookup('helm.image-tag', false);
   const helmSpec = lookup('helm.image-spec', false);
   const kustomizeName = lookup('kustomize.image-name', false);
+  for (const f of [helmName, helmTag, helmSpec]) {
+    const bad = f && helmParameterNameProblem(f.value);
+    if (bad) problem('error', f, bad);
+  }
   if (helmName) settings.helm.imageName = helmName.value;
   if (helmTag) settings.helm.imageTag = helmTag.value;
   if (helmSpec) settings.helm.imageSpec = helmSpec.value;

@@ -1,4 +1,15 @@
-/** Problems found while reading annotations, each naming the annotation and its value. */
+/**
+ * Problems found while reading annotations, each naming the annotation and its value. A long value
+ * is cut: the message echoes at most MAX_ECHOED_CHARS characters, `value` keeps MAX_PROBLEM_VALUE_CHARS.
+ */
+import {
+  exceedsBytes,
+  formatBytes,
+  MAX_ANNOTATION_VALUE_BYTES,
+  MAX_PROBLEM_VALUE_CHARS,
+  quoteForMessage,
+  truncateForMessage,
+} from '../input-limits.ts';
 
 export interface AnnotationProblem {
   /** Full annotation key. */
@@ -18,8 +29,16 @@ export function annotationProblem(
   detail: string,
   alias?: string,
 ): AnnotationProblem {
-  const message = `${annotation}=${JSON.stringify(value)}: ${detail}`;
+  const message = `${annotation}=${quoteForMessage(value)}: ${detail}`;
+  const kept = truncateForMessage(value, MAX_PROBLEM_VALUE_CHARS);
   return alias !== undefined
-    ? { annotation, value, message, alias, severity }
-    : { annotation, value, message, severity };
+    ? { annotation, value: kept, message, alias: truncateForMessage(alias, MAX_PROBLEM_VALUE_CHARS), severity }
+    : { annotation, value: kept, message, severity };
+}
+
+/** Why an annotation value is too large to be read, or null (values over MAX_ANNOTATION_VALUE_BYTES are refused). */
+export function oversizedValue(value: string): string | null {
+  return exceedsBytes(value, MAX_ANNOTATION_VALUE_BYTES)
+    ? `the value is larger than ${formatBytes(MAX_ANNOTATION_VALUE_BYTES)}; it is ignored`
+    : null;
 }

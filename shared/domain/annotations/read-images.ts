@@ -1,5 +1,6 @@
 /** All images an Application tracks, with their resolved settings and every problem found on the way. */
-import type { ImageRef } from '../image/image-ref.ts';
+import { tagProblem, type ImageRef } from '../image/image-ref.ts';
+import { quoteForMessage } from '../input-limits.ts';
 import { parseConstraint } from '../semver/constraint.ts';
 import { PolicyError } from '../model/policy-error.ts';
 import { parseImageList } from './image-list.ts';
@@ -30,13 +31,17 @@ function constraintProblem(spec: ImageSpec): string | null {
   if (spec.settings.strategy === 'digest' && spec.constraint.trim() === '') {
     return `update strategy digest needs the tag to follow in the image-list entry (e.g. ${spec.imageName}:latest)`;
   }
+  if (spec.settings.strategy === 'digest') {
+    const bad = tagProblem(spec.constraint.trim());
+    return bad ? `update strategy digest follows a tag: ${bad}` : null;
+  }
   if (spec.settings.strategy !== 'semver') return null;
   try {
     parseConstraint(spec.constraint, IMAGE_LIST_ANNOTATION);
     return null;
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
-    return `${JSON.stringify(spec.constraint)} is not a semver constraint: ${e.detail}`;
+    return `${quoteForMessage(spec.constraint)} is not a semver constraint: ${e.detail}`;
   }
 }
 

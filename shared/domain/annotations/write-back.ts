@@ -2,8 +2,9 @@
  * Application-level write-back annotations: write-back-method, git-branch, git-repository,
  * write-back-target. Values are trimmed; blank = unset.
  */
+import { quoteForMessage } from '../input-limits.ts';
 import { appKey, firstValue, type FoundValue } from './keys.ts';
-import { annotationProblem, type AnnotationProblem } from './problem.ts';
+import { annotationProblem, oversizedValue, type AnnotationProblem } from './problem.ts';
 
 export type GitCredentialsRef = { kind: 'repocreds' } | { kind: 'secret'; namespace: string; name: string };
 
@@ -31,7 +32,7 @@ function parseCredentials(found: FoundValue, creds: string): GitCredentialsRef |
     if (parts.length === 2 && parts[0] && parts[1]) return { kind: 'secret', namespace: parts[0], name: parts[1] };
     return `the secret reference must be <namespace>/<name> (${METHOD_HELP})`;
   }
-  return `unexpected credentials ${JSON.stringify(creds)} in ${found.key} (${METHOD_HELP})`;
+  return `unexpected credentials ${quoteForMessage(creds)} in ${found.key} (${METHOD_HELP})`;
 }
 
 function parseBranch(found: FoundValue): WriteBackConfig['gitBranch'] | string {
@@ -56,6 +57,10 @@ export function readWriteBackConfig(annotations: Record<string, string> | undefi
   const branch = firstValue(ann, [GIT_BRANCH_ANNOTATION]);
   const repository = firstValue(ann, [GIT_REPOSITORY_ANNOTATION]);
   const target = firstValue(ann, [WRITE_BACK_TARGET_ANNOTATION]);
+  for (const f of [method, branch, repository, target]) {
+    const oversized = f && oversizedValue(f.value);
+    if (oversized) return fail(f, oversized);
+  }
 
   if (!method || method.value === 'argocd') {
     for (const f of [branch, repository, target]) {

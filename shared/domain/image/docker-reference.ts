@@ -5,6 +5,8 @@
  * small unambiguous pattern.
  */
 
+import { MAX_IMAGE_NAME_LENGTH } from '../input-limits.ts';
+
 export interface DockerReference {
   /** Registry host[:port]; 'docker.io' when none was written. */
   domain: string;
@@ -16,7 +18,7 @@ export interface DockerReference {
 
 const DOCKER_HUB = 'docker.io';
 const LEGACY_DOCKER_HUB = 'index.docker.io';
-const MAX_NAME_LENGTH = 255;
+const MAX_NAME_LENGTH = MAX_IMAGE_NAME_LENGTH;
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);

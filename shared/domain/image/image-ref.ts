@@ -3,7 +3,14 @@
  * parsed like its NewFromIdentifier: Docker's grammar first, then the lenient legacy parser that lets
  * version constraints (`nginx:~1.26`, `app:>=1.0 <2.0`) through as the "tag".
  */
-import { isValidDomain, isValidRepositoryPath, parseDockerReference } from './docker-reference.ts';
+import { MAX_IMAGE_NAME_LENGTH, MAX_TAG_LENGTH, quoteForMessage, truncateForMessage } from '../input-limits.ts';
+import {
+  isValidDigest,
+  isValidDomain,
+  isValidRepositoryPath,
+  isValidTag,
+  parseDockerReference,
+} from './docker-reference.ts';
 
 export interface ImageRef {
   alias: string;
@@ -142,12 +149,42 @@ export function extractShortForm(imageName: string): string {
   return imageName.slice(imageName.indexOf('/') + 1);
 }
 
-/** A problem with a configured reference (empty or malformed registry/name), or null when it is usable. */
+/** A problem with a configured reference (empty, over-long or malformed parts), or null when it is usable. */
 export function validateImageRef(ref: ImageRef): string | null {
   if (ref.name === '') return 'the image name is empty';
-  if (ref.registry !== '' && !isValidDomain(ref.registry)) return `"${ref.registry}" is not a valid registry host`;
-  if (!isValidRepositoryPath(ref.name)) {
-    return `"${ref.name}" is not a valid repository name (lowercase letters, digits and . _ - separators, components joined by /)`;
+  const length = fullNameWithoutTag(ref).length;
+  if (length > MAX_IMAGE_NAME_LENGTH)
+    return `the image name is ${length} characters long; at most ${MAX_IMAGE_NAME_LENGTH} are allowed (registry and path)`;
+  if (ref.registry !== '') {
+    const bad = registryProblem(ref.registry);
+    if (bad) return bad;
   }
+  if (!isValidRepositoryPath(ref.name)) {
+    return `${quoteForMessage(ref.name)} is not a valid repository name (lowercase letters, digits and . _ - separators, components joined by /)`;
+  }
+  if (ref.tag !== null && ref.tag.length > MAX_TAG_LENGTH)
+    return `the tag is ${ref.tag.length} characters long; at most ${MAX_TAG_LENGTH} are allowed`;
+  if (ref.tag !== null && CONTROL.test(ref.tag))
+    return `the tag ${quoteForMessage(ref.tag)} contains control characters`;
+  if (ref.digest !== '' && !isValidDigest(ref.digest))
+    return `${quoteForMessage(ref.digest)} is not a valid digest (expected sha256: and 64 lowercase hex digits)`;
+  return null;
+}
+
+/** A problem with a tag that must be a real tag (not a version constraint), or null. */
+export function tagProblem(tag: string): string | null {
+  if (isValidTag(tag)) return null;
+  if (tag.length > MAX_TAG_LENGTH)
+    return `the tag is ${tag.length} characters long; at most ${MAX_TAG_LENGTH} are allowed`;
+  return `${quoteForMessage(tag)} is not a valid tag (a letter, digit or _ first, then letters, digits, _ . -, at most ${MAX_TAG_LENGTH})`;
+}
+
+const CONTROL = /[\p{Cc}\p{Cf}]/u;
+
+function registryProblem(registry: string): string | null {
+  if (!isValidDomain(registry)) return `${quoteForMessage(registry)} is not a valid registry host`;
+  const port = /:(\d+)$/.exec(registry)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    return `port ${truncateForMessage(port, 10)} of registry ${quoteForMessage(registry)} is out of range (1-65535)`;
   return null;
 }

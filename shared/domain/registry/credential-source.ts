@@ -6,6 +6,7 @@
  * Errors are PermanentError 'credentials.invalid' and never contain the secret value.
  */
 import { PermanentError } from '../../errors.ts';
+import { truncateForMessage } from '../input-limits.ts';
 import type { RegistryCredentials } from '../model/credentials.ts';
 
 export type CredentialSourceType = 'pullsecret' | 'secret' | 'env' | 'ext';
@@ -28,7 +29,10 @@ export interface CredentialSource {
 export const PULL_SECRET_FIELD = '.dockerconfigjson';
 
 const invalid = (spec: string, why?: string): never => {
-  throw new PermanentError('credentials.invalid', `invalid credential spec: ${spec}${why ? ` (${why})` : ''}`);
+  throw new PermanentError(
+    'credentials.invalid',
+    `invalid credential spec: ${truncateForMessage(spec)}${why ? ` (${why})` : ''}`,
+  );
 };
 
 function namespaceAndName(def: string, spec: string, form: string): { namespace: string; name: string } {

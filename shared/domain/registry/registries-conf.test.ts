@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../../test/helpers/vectors.ts';
 import { PermanentError } from '../../errors.ts';
+import { MAX_REGISTRIES_CONF_BYTES } from '../input-limits.ts';
 import { parseRegistriesConf } from './registries-conf.ts';
 
 interface ConfVector {
@@ -122,5 +123,29 @@ describe('parseRegistriesConf (errors name the field and the entry)', () => {
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe('config.registries');
     expect((error as PermanentError).message).toContain(message);
+  });
+});
+
+describe('parseRegistriesConf size limit', () => {
+  const entry = (i: number) =>
+    `  - name: r${i}\n    prefix: r${i}.example.com\n    api_url: https://r${i}.example.com\n`;
+
+  it('refuses a text over MAX_REGISTRIES_CONF_BYTES before parsing it', () => {
+    const big = 'registries:\n' + entry(0) + '#'.repeat(MAX_REGISTRIES_CONF_BYTES);
+    const started = Date.now();
+    expect(() => parseRegistriesConf(big)).toThrow(PermanentError);
+    expect(() => parseRegistriesConf(big)).toThrow('registries.conf: the text is larger than 1 MiB');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('counts bytes, not characters', () => {
+    const multiByte = 'registries: []\n#' + 'é'.repeat(MAX_REGISTRIES_CONF_BYTES / 2);
+    expect(() => parseRegistriesConf(multiByte)).toThrow('larger than 1 MiB');
+  });
+
+  it('accepts a text just under the limit', () => {
+    const text = 'registries:\n' + entry(0);
+    const padded = text + '#'.repeat(MAX_REGISTRIES_CONF_BYTES - text.length - 1) + '\n';
+    expect(parseRegistriesConf(padded)).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { parse } from 'yaml';
 import { PermanentError } from '../../errors.ts';
+import { exceedsBytes, formatBytes, MAX_REGISTRIES_CONF_BYTES } from '../input-limits.ts';
 import { parseTagSortMode, type RegistryEndpoint } from './endpoint.ts';
 import { parseGoDuration } from './go-duration.ts';
 
@@ -87,6 +88,8 @@ function readEntry(raw: unknown, index: number): RawEntry {
 }
 
 export function parseRegistriesConf(text: string): RegistryEndpoint[] {
+  if (exceedsBytes(text, MAX_REGISTRIES_CONF_BYTES))
+    fail(`the text is larger than ${formatBytes(MAX_REGISTRIES_CONF_BYTES)}; refusing to parse it`);
   let doc: unknown;
   try {
     doc = parse(text, { uniqueKeys: true, prettyErrors: false });
