@@ -5,6 +5,10 @@ import type { RegistryClient } from './registry-client.ts';
 /** Registry clients for poll targets, authenticated with their control plane's credentials. */
 export interface RegistryAccess {
   clientFor(target: PollTarget): Promise<RegistryClient>;
-  /** Adds digests, platforms and creation dates to the tags (each digest described once ever). */
+  /**
+   * Adds digests, platforms and creation dates to the given tags: one HEAD per tag, a manifest and
+   * config blob(s) only for a digest never described before (cached forever). The caller passes
+   * only the tags some app wants described (its poll target's interests).
+   */
   withMetadata(client: RegistryClient, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]>;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JobContext, JobHandler } from '../../shared/jobs/job-context.ts';
-import type { PollTarget } from '../../shared/domain/fleet/index-entry.ts';
+import { interestFilter, type PollTarget } from '../../shared/domain/fleet/index-entry.ts';
+import { listPositionCreated } from '../../shared/domain/policy/created-time.ts';
 import type { TagRecord, TagSnapshot } from '../../shared/domain/model/tags.ts';
 import { describeError } from '../../shared/errors.ts';
 import type { CycleReporter } from '../../shared/jobs/cycle-report.ts';
@@ -148,11 +149,36 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
   };
 }
 
-async function poll(registry: RegistryAccess, target: PollTarget): Promise<TagSnapshot> {
+/**
+ * One repository's tags: the tag list, and manifest metadata for the tags some app's interests
+ * match (one HEAD per such tag, a manifest and config blob only for a digest never seen). On a
+ * time-sorted endpoint (`tagsortmode`) every tag gets its list position as build date, so
+ * newest-build needs no manifests; a digest fetched there (digest strategy) keeps that date.
+ */
+export async function poll(registry: RegistryAccess, target: PollTarget): Promise<TagSnapshot> {
   const client = await registry.clientFor(target);
   const names = await client.listTags(target.repository);
-  let tags: TagRecord[] = names.map((name) => ({ name }));
-  if (target.metadata) tags = await registry.withMetadata(client, target.repository, tags);
+  const mode = target.endpoint.tagSortMode;
+  const sorted = mode === 'latest-first' || mode === 'latest-last' ? mode : null;
+  let tags: TagRecord[] = names.map((name, i) =>
+    sorted ? { name, created: listPositionCreated(sorted, i, names.length) } : { name },
+  );
+  if (target.metadata) {
+    const wanted = interestFilter(target.interests);
+    const asked = [...new Set(names.filter(wanted))].map((name) => ({ name }));
+    const described = new Map(
+      asked.length > 0
+        ? (await registry.withMetadata(client, target.repository, asked)).map((t) => [t.name, t] as const)
+        : [],
+    );
+    tags = tags.map((t) => {
+      const d = described.get(t.name);
+      if (!d) return t;
+      if (!sorted) return d;
+      const platforms = d.platforms?.map(({ created: _c, ...p }) => p);
+      return { ...d, created: t.created, ...(platforms ? { platforms } : {}) };
+    });
+  }
   return snapshotOf(target.repoKey, tags);
 }
 

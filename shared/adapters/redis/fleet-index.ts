@@ -1,13 +1,66 @@
 import type { Redis } from 'ioredis';
-import type { IndexEntry, PollTarget } from '../../domain/fleet/index-entry.ts';
+import {
+  interestKey,
+  MAX_METADATA_INTERESTS,
+  type IndexEntry,
+  type MetadataInterest,
+  type PollTarget,
+} from '../../domain/fleet/index-entry.ts';
 import type { ControlPlaneStatus, CorruptEntry, FleetIndex, IndexUpdate } from '../../ports/fleet-index.ts';
 import type { Keys } from './keys.ts';
 import { forgetAppScript } from './lua/index-scripts.ts';
-import { registerScripts } from './lua/script.ts';
-import { IndexEntrySchema, parseStored, PollTargetSchema } from './state-schemas.ts';
+import { defineScript, registerScripts } from './lua/script.ts';
+import { IndexEntrySchema, MetadataInterestsSchema, parseStored, PollTargetSchema } from './state-schemas.ts';
 
 const CHUNK = 500;
 const SEP = '\n';
+/** A repository's (or one app's) metadata interest that matches every tag. */
+const EVERY_TAG = '*';
+
+/**
+ * The metadata interests of a repository, merged from its apps' own (fields `<repo>\n<app>` of
+ * repo-meta: a JSON list of interest keys, or `*`) into field `<repo>`: the distinct keys sorted,
+ * `*` when one app wants every tag or there are more than `max`, absent when no app wants metadata.
+ * Run after the apps' fields and the repository's apps changed; atomic, so the last run of
+ * concurrent writers (control plane watchers sharing a repository) sees every write.
+ */
+const mergeInterestsScript = defineScript({
+  name: 'index_merge_interests',
+  keys: ['repoApps', 'repoMeta'],
+  args: ['repo', 'max'],
+  body: `
+local apps = redis.call('SMEMBERS', K_repoApps)
+local seen, list, all = {}, {}, false
+local max = tonumber(A_max)
+for _, a in ipairs(apps) do
+  local v = redis.call('HGET', K_repoMeta, A_repo .. '\\n' .. a)
+  if v then
+    local ok, items = pcall(cjson.decode, v)
+    if v == '${EVERY_TAG}' or not ok or type(items) ~= 'table' then all = true break end
+    for _, key in ipairs(items) do
+      if type(key) ~= 'string' or key == '{}' then all = true break end
+      if not seen[key] then seen[key] = true; list[#list + 1] = key end
+    end
+    if all or #list > max then all = true break end
+  end
+end
+if all then
+  redis.call('HSET', K_repoMeta, A_repo, '${EVERY_TAG}')
+elseif #list == 0 then
+  redis.call('HDEL', K_repoMeta, A_repo)
+else
+  table.sort(list)
+  redis.call('HSET', K_repoMeta, A_repo, cjson.encode(list))
+end
+return #list
+`,
+});
+
+/** What one app asks of a repository's metadata (null: nothing). */
+function ownInterests(t: PollTarget): string | null {
+  if (!t.metadata) return null;
+  return t.interests ? JSON.stringify(t.interests.map(interestKey)) : EVERY_TAG;
+}
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -25,7 +78,7 @@ export class RedisFleetIndex implements FleetIndex {
     private readonly redis: Redis,
     private readonly k: Keys,
   ) {
-    registerScripts(redis, [forgetAppScript]);
+    registerScripts(redis, [forgetAppScript, mergeInterestsScript]);
   }
 
   async sync(
@@ -45,10 +98,12 @@ export class RedisFleetIndex implements FleetIndex {
       const known = await this.redis.smembers(k.idxCpApps(cp));
       removed = [...new Set([...removed, ...known.filter((a) => !given.has(a))])];
     }
+    const field = (repo: string, app: string) => `${repo}${SEP}${app}`;
     for (const part of chunks(changedUpdates)) {
       const previous = await this.redis.hmget(k.idxAppRepos, ...part.map((u) => u.entry.key));
       const m = this.redis.multi();
       const emptied = new Set<string>();
+      const touched = new Set<string>();
       const written = new Set<string>(); // a repository's target once per slice, however many apps use it
       part.forEach((u, i) => {
         const app = u.entry.key;
@@ -62,17 +117,24 @@ export class RedisFleetIndex implements FleetIndex {
         for (const r of before) {
           if (repos.includes(r)) continue;
           m.srem(k.idxRepoApps(r), app);
+          m.hdel(k.idxRepoMeta, field(r, app));
           emptied.add(r);
+          touched.add(r);
         }
         for (const t of u.targets) {
           m.sadd(k.idxRepoApps(t.repoKey), app);
+          const own = ownInterests(t);
+          if (own) m.hset(k.idxRepoMeta, field(t.repoKey, app), own);
+          else m.hdel(k.idxRepoMeta, field(t.repoKey, app));
+          touched.add(t.repoKey);
           if (written.has(t.repoKey)) continue;
           written.add(t.repoKey);
-          m.hset(k.idxRepos, t.repoKey, JSON.stringify({ ...t, metadata: false }));
+          const { interests: _own, ...shared } = t;
+          m.hset(k.idxRepos, t.repoKey, JSON.stringify({ ...shared, metadata: false }));
         }
-        for (const t of u.targets) if (t.metadata) m.hset(k.idxRepoMeta, t.repoKey, '1');
       });
       await m.exec();
+      await this.mergeInterests([...touched]);
       await this.dropUnused([...emptied]);
     }
     for (const part of chunks(removed)) {
@@ -85,10 +147,12 @@ export class RedisFleetIndex implements FleetIndex {
       part.forEach((app, i) => {
         for (const r of (previous[i] ?? '').split(SEP).filter(Boolean)) {
           m.srem(k.idxRepoApps(r), app);
+          m.hdel(k.idxRepoMeta, field(r, app));
           emptied.add(r);
         }
       });
       await m.exec();
+      await this.mergeInterests([...emptied]);
       await this.dropUnused([...emptied]);
     }
     return { changed: changedUpdates.map((u) => u.entry.key), removed };
@@ -107,6 +171,20 @@ export class RedisFleetIndex implements FleetIndex {
       idxHashes: k.idxHashes,
       idxAppRepos: k.idxAppRepos,
     };
+  }
+
+  /** Recomputes the merged metadata interests of repositories whose apps or interests changed. */
+  private async mergeInterests(repos: readonly string[]) {
+    for (const part of chunks(repos)) {
+      const p = this.redis.pipeline();
+      for (const repo of part)
+        mergeInterestsScript.queue(
+          p,
+          { repoApps: this.k.idxRepoApps(repo), repoMeta: this.k.idxRepoMeta },
+          { repo, max: MAX_METADATA_INTERESTS },
+        );
+      for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+    }
   }
 
   /** Repositories no app uses any more are no longer polled. */
@@ -152,7 +230,8 @@ export class RedisFleetIndex implements FleetIndex {
       raws.forEach((raw, i) => {
         if (!raw) return;
         const t = parseStored<PollTarget>(PollTargetSchema, raw, `poll target ${part[i]}`);
-        out.set(part[i]!, meta[i] ? { ...t, metadata: true } : t);
+        const interests = meta[i] ? storedInterests(meta[i]) : undefined;
+        out.set(part[i]!, meta[i] ? { ...t, metadata: true, ...(interests ? { interests } : {}) } : t);
       });
     }
     return out;
@@ -181,5 +260,17 @@ export class RedisFleetIndex implements FleetIndex {
   async statuses(): Promise<Map<string, ControlPlaneStatus>> {
     const all = await this.redis.hgetall(this.k.cpStatus);
     return new Map(Object.entries(all).map(([cp, raw]) => [cp, JSON.parse(raw) as ControlPlaneStatus]));
+  }
+}
+
+/** A repository's merged interests as stored; undefined (every tag) for `*` or anything unreadable. */
+function storedInterests(raw: string): MetadataInterest[] | undefined {
+  if (raw === EVERY_TAG) return undefined;
+  try {
+    const keys = JSON.parse(raw) as unknown;
+    if (!Array.isArray(keys)) return undefined;
+    return MetadataInterestsSchema.parse(keys.map((key) => JSON.parse(String(key)) as unknown));
+  } catch {
+    return undefined;
   }
 }

@@ -108,6 +108,13 @@ export const IndexEntrySchema = z.object({
   hash: z.string(),
 });
 
+const metadataInterest = z.object({
+  allow: z.string().optional(),
+  ignore: z.array(z.string()).optional(),
+  tag: z.string().optional(),
+});
+export const MetadataInterestsSchema = z.array(metadataInterest);
+
 export const PollTargetSchema = z.object({
   repoKey: z.string(),
   controlPlane: z.string(),
@@ -123,6 +130,7 @@ export const PollTargetSchema = z.object({
   repository: z.string(),
   credentials: z.string().optional(),
   metadata: z.boolean(),
+  interests: MetadataInterestsSchema.optional(),
 });
 
 const imageWrite = z.object({

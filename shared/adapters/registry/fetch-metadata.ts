@@ -6,8 +6,10 @@ import type { TagRecord } from '../../ports/tag-snapshots.ts';
 const PARALLEL = 8;
 
 /**
- * Adds digest, platforms and creation date to each tag. A tag's digest costs one HEAD request;
- * what a digest holds (manifest, index children, config blobs) is fetched once ever and cached.
+ * Adds digest, platforms and creation date to each tag given (the poll passes only the tags some
+ * app's filters let through). A tag's digest costs one HEAD request per poll (the tag list says
+ * nothing of a re-pushed tag); what a digest holds (manifest, index children, config blobs) is
+ * fetched once ever and cached, so a digest already cached costs no GET.
  * A tag whose manifest cannot be read for good (deleted meanwhile, unsupported or malformed) keeps
  * only what is known (the strategy reports it as missing). A transient or rate-limited failure is
  * thrown so the poll is retried: ranking without the tag could pick an older one.

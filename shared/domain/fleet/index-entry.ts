@@ -14,7 +14,8 @@ import {
 } from '../annotations/index.ts';
 import type { Application, ApplicationRef } from '../model/application.ts';
 import { STRATEGY_FLAGS } from '../policy/strategy.ts';
-import { findEndpoint, repositoryPath, type RegistryEndpoint } from '../registry/endpoint.ts';
+import { allowTagsMatcher, ignoreTagsMatcher } from '../policy/tag-filters.ts';
+import { findEndpoint, isTimeSorted, repositoryPath, type RegistryEndpoint } from '../registry/endpoint.ts';
 
 /** An image an app tracks and the repository it is polled from. */
 export interface IndexedImage {
@@ -33,6 +34,98 @@ export interface PollTarget {
   credentials?: string;
   /** Whether some app needs manifest metadata (digests, platforms, creation dates). */
   metadata: boolean;
+  /**
+   * Which tags need it: those matching at least one interest (distinct, sorted by `interestKey`).
+   * Absent while `metadata` is set: every tag (an interest matching every tag, or more than
+   * MAX_METADATA_INTERESTS of them).
+   */
+  interests?: MetadataInterest[];
+}
+
+/**
+ * The tags one image wants manifest metadata for: those its allow-tags / ignore-tags let through
+ * (newest-build), or exactly the followed tag (digest).
+ */
+export interface MetadataInterest {
+  /** allow-tags as configured (absent: every tag). */
+  allow?: string;
+  /** ignore-tags globs, distinct and sorted (absent: none). */
+  ignore?: string[];
+  /** Only this tag (the digest strategy's constraint). */
+  tag?: string;
+}
+
+/** More distinct interests than this in one repository: every tag is described. */
+export const MAX_METADATA_INTERESTS = 32;
+
+/** The canonical spelling of an interest (fixed field order): equal keys, equal interests. */
+export function interestKey(i: MetadataInterest): string {
+  return JSON.stringify({
+    ...(i.allow !== undefined ? { allow: i.allow } : {}),
+    ...(i.ignore && i.ignore.length > 0 ? { ignore: i.ignore } : {}),
+    ...(i.tag !== undefined ? { tag: i.tag } : {}),
+  });
+}
+
+/** The interest matching every tag. */
+const EVERY_TAG = interestKey({});
+
+/**
+ * What manifest metadata an image needs from its repository: nothing for strategies that read no
+ * manifests, and nothing for newest-build when the endpoint's tag list is time-sorted (`tagsortmode`:
+ * list position stands in for the build date). The digest strategy still needs the followed tag's
+ * digest on a time-sorted endpoint (the anchor fetches none there, so it can never follow a tag).
+ */
+export function metadataInterest(
+  spec: ImageSpec,
+  endpoint: Pick<RegistryEndpoint, 'tagSortMode'>,
+): MetadataInterest | null {
+  const strategy = spec.settings.strategy;
+  if (!STRATEGY_FLAGS[strategy].readsManifests) return null;
+  if (STRATEGY_FLAGS[strategy].wantsOnlyConstraintTag) return spec.constraint === '' ? null : { tag: spec.constraint };
+  if (isTimeSorted(endpoint.tagSortMode)) return null;
+  const allow = (spec.settings.allowTags ?? '').trim();
+  const ignore = [...new Set(spec.settings.ignoreTags)].sort();
+  return {
+    ...(allow !== '' && allow.toLowerCase() !== 'any' ? { allow } : {}),
+    ...(ignore.length > 0 ? { ignore } : {}),
+  };
+}
+
+/**
+ * The distinct interests of several images or apps, sorted; undefined (every tag) when one of them
+ * matches every tag or there are more than MAX_METADATA_INTERESTS. An undefined list given stands
+ * for every tag.
+ */
+export function mergeInterests(
+  lists: readonly (readonly MetadataInterest[] | undefined)[],
+): MetadataInterest[] | undefined {
+  const byKey = new Map<string, MetadataInterest>();
+  for (const list of lists) {
+    if (list === undefined) return undefined;
+    for (const i of list) {
+      const key = interestKey(i);
+      if (key === EVERY_TAG) return undefined;
+      byKey.set(key, i);
+    }
+  }
+  if (byKey.size > MAX_METADATA_INTERESTS) return undefined;
+  return [...byKey.keys()].sort().map((k) => JSON.parse(k) as MetadataInterest);
+}
+
+/** Whether a tag matches at least one interest (undefined: every tag does). */
+export function interestFilter(interests: readonly MetadataInterest[] | undefined): (tag: string) => boolean {
+  if (interests === undefined) return () => true;
+  const matchers = interests.map((i) => {
+    if (i.tag !== undefined) {
+      const only = i.tag;
+      return (tag: string) => tag === only;
+    }
+    const allow = allowTagsMatcher(i.allow);
+    const ignore = ignoreTagsMatcher(i.ignore ?? []);
+    return (tag: string) => allow.match(tag) && !ignore.isIgnored(tag);
+  });
+  return (tag) => matchers.some((m) => m(tag));
 }
 
 /** The ImageUpdater custom resource that configures an app (absent: the app's own annotations). */
@@ -135,24 +228,29 @@ export function buildIndexEntry(
     namespace: application.metadata.namespace,
     name: application.metadata.name,
   };
-  const targets = new Map<string, PollTarget>();
+  const polls = new Map<string, { target: Omit<PollTarget, 'metadata'>; interests: MetadataInterest[] }>();
   const tracked = config.images.map((spec) => {
     const endpoint = findEndpoint(endpoints, spec.ref.registry, spec.ref.name);
     const repository = repositoryPath(endpoint, spec.ref.name);
     const credentials = spec.settings.pullSecret ?? endpoint.credentials;
     const repoKey = repoKeyOf(cp, endpoint, repository, credentials);
-    const metadata = STRATEGY_FLAGS[spec.settings.strategy].readsManifests;
-    const prev = targets.get(repoKey);
-    targets.set(repoKey, {
-      repoKey,
-      controlPlane: cp,
-      endpoint,
-      repository,
-      ...(credentials ? { credentials } : {}),
-      metadata: metadata || (prev?.metadata ?? false),
+    const interest = metadataInterest(spec, endpoint);
+    const interests = polls.get(repoKey)?.interests ?? [];
+    polls.set(repoKey, {
+      target: { repoKey, controlPlane: cp, endpoint, repository, ...(credentials ? { credentials } : {}) },
+      interests: interest ? [...interests, interest] : interests,
     });
     return { spec, repoKey };
   });
+  const targets = new Map<string, PollTarget>();
+  for (const [repoKey, { target, interests }] of polls) {
+    const merged = interests.length > 0 ? mergeInterests([interests]) : [];
+    targets.set(repoKey, {
+      ...target,
+      metadata: interests.length > 0,
+      ...(merged?.length ? { interests: merged } : {}),
+    });
+  }
   const app = slimApplication(application);
   const body = {
     key: appKeyOf(ref),

@@ -18,3 +18,13 @@ export function parseCreated(s: string): bigint | null {
   const seconds = BigInt(ms / 1000 - offsetMin * 60);
   return seconds * 1_000_000_000n + BigInt(frac.padEnd(9, '0'));
 }
+
+/**
+ * The build date a time-sorted tag list (`tagsortmode`) gives the tag at `index` of `length`, as the
+ * anchor: seconds since the epoch, `length - index` when the newest tag comes first (latest-first),
+ * `index` when it comes last (latest-last).
+ */
+export function listPositionCreated(mode: 'latest-first' | 'latest-last', index: number, length: number): string {
+  const seconds = mode === 'latest-first' ? length - index : index;
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
