@@ -3,7 +3,9 @@
  * and of its ImageUpdaters, kept in memory, turned into index entries and stored in the fleet index.
  * The first complete picture replaces whatever the index held for the control plane (apps deleted
  * while nobody watched disappear); afterwards each change is stored within `debounceMs` and starts
- * a change cycle, so an edited annotation is acted on in seconds, not at the next interval.
+ * a change cycle, so an edited annotation is acted on in seconds, not at the next interval. The
+ * control plane's registries.conf is followed as well: when it changes, every entry is rebuilt with
+ * the new endpoints.
  * Run only by the holder of the control plane's lease.
  */
 import { slimApplication } from '../../shared/domain/fleet/index-entry.ts';
@@ -40,6 +42,8 @@ export class ControlPlaneWatcher {
   private updaters: UpdaterSet = { selection: null, updaters: [], problems: [] };
   private endpoints: readonly RegistryEndpoint[] = [];
   private readonly feeds: Feed[] = [];
+  private confFeed?: Feed;
+  private confFailing?: string;
   private readonly synced = new Set<Feed>();
   private complete = false;
   private pending = new Set<string>();
@@ -64,6 +68,26 @@ export class ControlPlaneWatcher {
   async start(): Promise<void> {
     this.stopped = false;
     this.endpoints = await this.cp.endpoints();
+    // registries.conf is followed too: an edit rebuilds every entry of the control plane (new endpoints,
+    // limits, credentials), so the next poll uses it; a refused edit keeps the last good one (reported there)
+    this.confFeed = this.cp.watchEndpoints({
+      changed: (endpoints) => this.endpointsChanged(endpoints),
+      // not an outage of the control plane's apps (e.g. no RBAC to watch ConfigMaps): reported on its own
+      error: (e) => {
+        if (this.confFailing === e.code) return;
+        this.confFailing = e.code;
+        this.deps.log.error(
+          { controlPlane: this.cp.name, code: e.code },
+          `cannot follow registries.conf: ${e.message}; the configuration in force stays until it can`,
+        );
+      },
+      recovered: () => {
+        if (this.confFailing === undefined) return;
+        this.confFailing = undefined;
+        this.deps.log.info({ controlPlane: this.cp.name }, 'following registries.conf again');
+      },
+    });
+    this.confFeed.start();
     const namespaces = this.cp.watchNamespaces === '*' ? [''] : this.cp.watchNamespaces;
     for (const ns of namespaces) {
       const appFeed: Feed = this.cp.watchApplications(ns, this.deps.labelSelector, {
@@ -110,7 +134,8 @@ export class ControlPlaneWatcher {
     this.subscription = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await Promise.all(this.feeds.splice(0).map((f) => f.stop()));
+    await Promise.all([...this.feeds.splice(0), ...(this.confFeed ? [this.confFeed] : [])].map((f) => f.stop()));
+    this.confFeed = undefined;
     await this.flushing;
     await this.statusRun;
   }
@@ -163,6 +188,17 @@ export class ControlPlaneWatcher {
       );
     }
     for (const [k, a] of this.apps) if (namespaces.has(a.metadata.namespace)) this.pending.add(k);
+    this.schedule();
+  }
+
+  /** registries.conf changed: every app's images may resolve to other endpoints now. */
+  private endpointsChanged(endpoints: readonly RegistryEndpoint[]) {
+    this.endpoints = endpoints;
+    for (const k of this.apps.keys()) this.pending.add(k);
+    this.deps.log.info(
+      { controlPlane: this.cp.name, applications: this.apps.size },
+      `registries.conf of control plane ${this.cp.name} changed: rebuilding the index entries of ${this.apps.size} application(s)`,
+    );
     this.schedule();
   }
 

@@ -20,6 +20,17 @@ export interface Feed {
   readonly firstSync: Promise<void>;
 }
 
+/** What following registries.conf reports. */
+export interface EndpointsHandlers {
+  /** The configuration changed and parsed: these endpoints are in force from now on. */
+  changed(endpoints: readonly RegistryEndpoint[]): void | Promise<void>;
+  /** An edit was refused (the error names the field); the last good configuration stays in force. */
+  refused?(e: TagflowError): void;
+  /** The configuration could not be listed or watched (retried by itself). */
+  error(e: TagflowError): void;
+  recovered?(): void;
+}
+
 /** An ImageUpdater custom resource as read from the API (validated by the domain's parser). */
 export interface ImageUpdaterObject {
   metadata: { namespace: string; name: string; generation?: number; uid?: string; resourceVersion?: string };
@@ -48,9 +59,15 @@ export interface ControlPlane {
   readonly config: ConfigReader;
   readonly events?: EventSink;
   readonly imageUpdaters: ImageUpdaterStore;
-  /** registries.conf of this control plane (cached; read again after `refreshEndpoints`). */
+  /**
+   * registries.conf of this control plane, as in force now: read again on each call (the file only
+   * when its modification time changed; while `watchEndpoints` follows it, the followed value). An
+   * edit that does not parse is refused (reported, naming the field) and the last good
+   * configuration returned; with none yet, the error is thrown.
+   */
   endpoints(): Promise<readonly RegistryEndpoint[]>;
-  refreshEndpoints(): void;
+  /** Follows registries.conf (the ConfigMap by list + watch, the file by its modification time). */
+  watchEndpoints(handlers: EndpointsHandlers): Feed;
   watchApplications(namespace: string, labelSelector: string | undefined, handlers: FeedHandlers<Application>): Feed;
   watchImageUpdaters(namespace: string, handlers: FeedHandlers<ImageUpdaterObject>): Feed;
 }

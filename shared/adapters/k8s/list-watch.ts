@@ -6,7 +6,7 @@
  * error and retried with a capped exponential backoff. Objects that fail `parse` are reported and
  * left out (they never stop the others).
  */
-import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { TagflowError } from '../../errors.ts';
 import { classifyKubeError, httpStatusOf } from './kube-errors.ts';
 
@@ -24,10 +24,12 @@ export interface ListWatchHandlers<T> {
 
 export interface ListWatchOptions<T> {
   kc: KubeConfig;
-  resource: { group: string; version: string; plural: string };
+  /** A custom resource, or (group '') the core ConfigMaps. */
+  resource: { group: string; version: string; plural: string } | { group: ''; version: 'v1'; plural: 'configmaps' };
   /** '' = every namespace. */
   namespace: string;
   labelSelector?: string;
+  fieldSelector?: string;
   /** Names the operation in errors, e.g. `control plane prod: Applications in all namespaces`. */
   what: string;
   parse(raw: unknown): T;
@@ -54,12 +56,33 @@ const keyOf = (raw: unknown): string => {
   return `${m?.namespace ?? ''}/${m?.name ?? ''}`;
 };
 
-export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): ListWatch {
-  const api = o.kc.makeApiClient(CustomObjectsApi);
+/** One page of the resource's list. */
+function pager(o: ListWatchOptions<unknown>) {
   const { group, version, plural } = o.resource;
-  const path = o.namespace
-    ? `/apis/${group}/${version}/namespaces/${o.namespace}/${plural}`
-    : `/apis/${group}/${version}/${plural}`;
+  const selectors = { labelSelector: o.labelSelector || undefined, fieldSelector: o.fieldSelector || undefined };
+  if (group === '') {
+    const core = o.kc.makeApiClient(CoreV1Api);
+    return async (page: { limit: number; _continue?: string }) =>
+      (o.namespace
+        ? await core.listNamespacedConfigMap({ ...selectors, ...page, namespace: o.namespace })
+        : await core.listConfigMapForAllNamespaces({ ...selectors, ...page })) as unknown as RawList;
+  }
+  const api = o.kc.makeApiClient(CustomObjectsApi);
+  return async (page: { limit: number; _continue?: string }) => {
+    const common = { group, version, plural, ...selectors, ...page };
+    return (
+      o.namespace
+        ? await api.listNamespacedCustomObject({ ...common, namespace: o.namespace })
+        : await api.listClusterCustomObject(common)
+    ) as RawList;
+  };
+}
+
+export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): ListWatch {
+  const { group, version, plural } = o.resource;
+  const base = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+  const path = o.namespace ? `${base}/namespaces/${o.namespace}/${plural}` : `${base}/${plural}`;
+  const listPage = pager(o as ListWatchOptions<unknown>);
   const backoff = o.backoff ?? { initialMs: 1000, maxMs: 30_000 };
   let stopped = true;
   let rv = '';
@@ -108,19 +131,7 @@ export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): L
     let token: string | undefined;
     let listRv = '';
     do {
-      const common = {
-        group,
-        version,
-        plural,
-        labelSelector: o.labelSelector || undefined,
-        limit: o.pageSize ?? 500,
-        _continue: token,
-      };
-      const page = (
-        o.namespace
-          ? await api.listNamespacedCustomObject({ ...common, namespace: o.namespace })
-          : await api.listClusterCustomObject(common)
-      ) as RawList;
+      const page = await listPage({ limit: o.pageSize ?? 500, _continue: token });
       listRv ||= page.metadata?.resourceVersion ?? '';
       for (const raw of page.items ?? []) {
         const item = parse(raw);
@@ -140,6 +151,7 @@ export function listWatch<T>(o: ListWatchOptions<T>, h: ListWatchHandlers<T>): L
       allowWatchBookmarks: true,
       timeoutSeconds: o.watchTimeoutSeconds ?? 300,
       labelSelector: o.labelSelector || undefined,
+      fieldSelector: o.fieldSelector || undefined,
     };
     abort = await new Watch(o.kc).watch(
       path,

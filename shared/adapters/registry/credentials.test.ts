@@ -163,6 +163,40 @@ describe('CredentialsResolver: caching', () => {
     expect(reader.reads).toBe(3);
   });
 
+  it('refreshes a margin before cacheMs runs out (a tenth, at most 5 min); a failed refresh serves the cached value until the expiry', async () => {
+    let now = 0;
+    const counter = join(dir, 'refresh-counter');
+    const fail = join(dir, 'refresh-fail');
+    const path = await script(
+      'refresh.sh',
+      `[ -e ${fail} ] && exit 1\nn=$(( $(cat ${counter} 2>/dev/null || echo 0) + 1 ))\necho $n > ${counter}\necho "temp:tok-$n"`,
+    );
+    const r = new CredentialsResolver({ env: {}, now: () => now });
+    const get = async () => (await r.resolve('https://acr', `ext:${path}`, { cacheMs: 10_000 })).password;
+    expect(await get()).toBe('tok-1');
+    now = 8_999;
+    expect(await get()).toBe('tok-1');
+    now = 9_000; // 90 %: a new one, while the old one is still valid
+    expect(await get()).toBe('tok-2');
+    now = 9_000 + 8_999;
+    expect(await get()).toBe('tok-2');
+    await writeFile(fail, '');
+    now = 9_000 + 9_500; // the refresh fails: tok-2 is good for another 500 ms
+    expect(await get()).toBe('tok-2');
+    now = 9_000 + 10_000; // expired and no new one: the error
+    await expect(get()).rejects.toThrow(/error executing/);
+    await rm(fail);
+    expect(await get()).toBe('tok-3');
+    // a long credsexpire is refreshed 5 minutes early
+    const day = 24 * 3_600_000;
+    const long = async () => (await r.resolve('https://long', `ext:${path}`, { cacheMs: day })).password;
+    expect(await long()).toBe('tok-4');
+    now += day - 5 * 60_000 - 1;
+    expect(await long()).toBe('tok-4');
+    now += 1;
+    expect(await long()).toBe('tok-5');
+  });
+
   it('dedupes concurrent fetches', async () => {
     const path = await script('slow.sh', 'sleep 0.2; date +%s%N | sed "s/^/u:/"');
     const r = new CredentialsResolver({ env: {} });

@@ -2,7 +2,9 @@
  * Resolves a credential source (`env:`, `secret:`, `pullsecret:`, `ext:`) to username/password.
  * Secrets come through the ConfigReader port, env values from an injected map, `ext:` scripts are
  * run (absolute path, no arguments, 10 s timeout). Results may be cached per (API URL, source)
- * for `credsexpire` (0 = forever); concurrent fetches of the same pair share one fetch.
+ * for `credsexpire` (0 = forever), fetched again a margin before it runs out (`refreshMarginMs`;
+ * should that fetch fail, the cached value serves until the expiry); concurrent fetches of the
+ * same pair share one fetch.
  */
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
@@ -23,6 +25,16 @@ import type { CredentialProvider } from './registry-session.ts';
 
 export const EXT_SCRIPT_TIMEOUT_MS = 10_000;
 
+/**
+ * How long before `credsexpire` runs out cached credentials are fetched again: a tenth of their
+ * lifetime, at most 5 minutes. Temporary credentials (an `ext:` script wrapping
+ * `aliyun cr GetAuthorizationToken`, a cloud token valid for exactly credsexpire) are then never
+ * sent in their last moments, however long a poll takes.
+ */
+export function refreshMarginMs(cacheMs: number): number {
+  return Math.min(cacheMs / 10, 5 * 60_000);
+}
+
 export interface CredentialsResolverDeps {
   /** Needed for `secret:` and `pullsecret:` sources. */
   configReader?: ConfigReader;
@@ -38,7 +50,7 @@ export interface ResolveOptions {
 }
 
 export class CredentialsResolver {
-  private readonly cache = new Map<string, { creds: RegistryCredentials; expiresAt: number }>();
+  private readonly cache = new Map<string, { creds: RegistryCredentials; expiresAt: number; refreshAt: number }>();
   private readonly inflight = new Map<string, Promise<RegistryCredentials>>();
   private readonly now: () => number;
 
@@ -53,18 +65,36 @@ export class CredentialsResolver {
   ): Promise<RegistryCredentials> {
     const src = typeof source === 'string' ? parseCredentialSource(source, false) : source;
     const key = `${apiUrl}\n${formatCredentialSource(src)}`;
-    if (options.cacheMs !== undefined) {
-      const hit = this.cache.get(key);
-      if (hit && hit.expiresAt > this.now()) return hit.creds;
+    const hit = options.cacheMs !== undefined ? this.cache.get(key) : undefined;
+    if (hit && this.now() < hit.refreshAt) return hit.creds;
+    try {
+      return await this.fetchShared(key, apiUrl, src, options.cacheMs);
+    } catch (e) {
+      // refreshing ahead of the expiry failed: what is cached is still good until then
+      if (hit && this.now() < hit.expiresAt) return hit.creds;
+      throw e;
     }
+  }
+
+  private async fetchShared(
+    key: string,
+    apiUrl: string,
+    src: CredentialSource,
+    cacheMs: number | undefined,
+  ): Promise<RegistryCredentials> {
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.fetch(apiUrl, src).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     const creds = await pending;
-    if (options.cacheMs !== undefined) {
-      this.cache.set(key, { creds, expiresAt: options.cacheMs > 0 ? this.now() + options.cacheMs : Infinity });
+    if (cacheMs !== undefined) {
+      const fetchedAt = this.now();
+      this.cache.set(key, {
+        creds,
+        expiresAt: cacheMs > 0 ? fetchedAt + cacheMs : Infinity,
+        refreshAt: cacheMs > 0 ? fetchedAt + cacheMs - refreshMarginMs(cacheMs) : Infinity,
+      });
     }
     return creds;
   }
