@@ -5,11 +5,13 @@
  * bench/results/<time>.json (and latest.json).
  *
  * BENCH_FLEET=apps x repos x tags x controlPlanes x processes (default 10000x2000x20x2x1).
+ * BENCH_PARTS=fleet,registry,selection picks the parts (default all).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { benchFleetEngine, type FleetScale } from './fleet-engine.ts';
+import { benchBudget, benchStrategyCosts } from './registry-budget.ts';
 import { benchSelection } from './selection.ts';
 
 const [apps, repos, tags, controlPlanes, processes] = (process.env.BENCH_FLEET ?? '10000x2000x20x2x1')
@@ -21,20 +23,37 @@ const log = (s: string) => console.error(`bench: ${s}`);
 // tagflow runs as users run it: the built distribution
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const fleet = await benchFleetEngine(scale, log);
-console.log(
-  `Fleet engine, ${apps} apps / ${repos} repos / ${tags} tags / ${controlPlanes} control planes / ${processes} tagflow process(es), dry run (${machine}):`,
-);
-console.table(fleet.rows);
-console.log(
-  `discovery (list of every control plane into the fleet index): ${Math.round(fleet.discoveryMs)} ms after start; peak RSS per tagflow process: ${fleet.rss.join(', ')} MB (target ≤ 300)`,
-);
-const selection = benchSelection();
-console.log('Tag selection with allow-tags patterns over 10,000 tags (linear-time RE2 engine):');
-console.table(selection);
+const parts = new Set((process.env.BENCH_PARTS ?? 'fleet,registry,selection').split(','));
+let fleet;
+if (parts.has('fleet')) {
+  fleet = await benchFleetEngine(scale, log);
+  console.log(
+    `Fleet engine, ${apps} apps / ${repos} repos / ${tags} tags / ${controlPlanes} control planes / ${processes} tagflow process(es), dry run (${machine}):`,
+  );
+  console.table(fleet.rows);
+  console.log(
+    `discovery (list of every control plane into the fleet index): ${Math.round(fleet.discoveryMs)} ms after start; peak RSS per tagflow process: ${fleet.rss.join(', ')} MB (target ≤ 300)`,
+  );
+}
+let registry;
+if (parts.has('registry')) {
+  const strategies = await benchStrategyCosts(log);
+  const budget = await benchBudget({ repos, tags }, 2, log);
+  registry = { strategies, budget };
+  console.log('Registry requests per repository and cycle, by strategy (10 repositories of 10 distinct images each):');
+  console.table(strategies);
+  console.log(`Polling ${repos} repositories under limit: 50 with 2 tagflow processes (theoretical: ${repos / 50} s):`);
+  console.table([budget]);
+}
+let selection;
+if (parts.has('selection')) {
+  selection = benchSelection();
+  console.log('Tag selection with allow-tags patterns over 10,000 tags (linear-time RE2 engine):');
+  console.table(selection);
+}
 const at = new Date().toISOString();
 const file = `bench/results/${at.replace(/[:.]/g, '-')}.json`;
-const result = JSON.stringify({ at, machine, scale, fleet, selection }, null, 2);
+const result = JSON.stringify({ at, machine, scale, fleet, registry, selection }, null, 2);
 await writeFile(file, result);
 await writeFile('bench/results/latest.json', result);
 console.log(`written ${file}`);

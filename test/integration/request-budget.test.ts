@@ -11,6 +11,7 @@ import { RedisRequestBudgets } from '../../shared/adapters/redis/request-budgets
 import { RateLimitedError } from '../../shared/errors.ts';
 import { runInJobScope } from '../../shared/jobs/job-scope.ts';
 import { silentLogger } from '../../shared/logging/logger.ts';
+import { maxInWindow } from '../helpers/windows.ts';
 import { TEST_REDIS_URL, testRedis, type TestRedis } from '../helpers/redis.ts';
 
 let t: TestRedis;
@@ -28,17 +29,6 @@ function process_(owner: string, o: { maxWaitMs?: number; maxWaitingJobs?: numbe
   const redis = createRedis(TEST_REDIS_URL, owner);
   extra.push(redis);
   return new RedisRequestBudgets(redis, t.keys, { owner, log: silentLogger(), ...o });
-}
-
-/** The most events in any window of `ms` (sliding). */
-function maxInWindow(times: number[], ms: number): number {
-  const s = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < s.length; i++) {
-    while (s[i]! - s[j]! >= ms) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
 }
 
 const headers = (o: Record<string, string>) => new Headers(o);

@@ -15,6 +15,8 @@ export interface ProxyFault {
   status: number;
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** Headers of the injected answer (e.g. Retry-After on a 429). */
+  headers?: Record<string, string>;
 }
 
 export interface FaultProxy {
@@ -22,6 +24,8 @@ export interface FaultProxy {
   host: string;
   /** `METHOD path status` of every request, in order. */
   readonly requests: string[];
+  /** When each of `requests` arrived (ms since the epoch), same order. */
+  readonly arrivals: number[];
   failNext(fault: ProxyFault): void;
   /** Holds matching requests for `ms` before forwarding them (a slow registry); returns a function ending it. */
   slowDown(match: { pathRegex: RegExp; ms: number }): () => void;
@@ -33,33 +37,38 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   const faults: (ProxyFault & { left: number })[] = [];
   const slow = new Set<{ pathRegex: RegExp; ms: number }>();
   const requests: string[] = [];
+  const arrivals: number[] = [];
   let base = '';
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const method = req.method ?? 'GET';
+    const arrived = Date.now();
     const fault = faults.find((f) => (!f.method || f.method === method) && f.pathRegex.test(url.pathname));
     if (fault) {
       if (--fault.left <= 0) faults.splice(faults.indexOf(fault), 1);
       requests.push(`${method} ${url.pathname} ${fault.status}`);
+      arrivals.push(arrived);
       req.resume();
-      res.writeHead(fault.status, { 'content-type': 'application/json' });
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.headers ?? {}) });
       res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected failure (${fault.status})` }] }));
       return;
     }
     const delay = Math.max(0, ...[...slow].filter((d) => d.pathRegex.test(url.pathname)).map((d) => d.ms));
-    if (delay > 0) return void setTimeout(() => forward(req, res, url, method), delay);
-    forward(req, res, url, method);
+    if (delay > 0) return void setTimeout(() => forward(req, res, url, method, arrived), delay);
+    forward(req, res, url, method, arrived);
   });
   const forward = (
     req: import('node:http').IncomingMessage,
     res: import('node:http').ServerResponse,
     url: URL,
     method: string,
+    arrived: number,
   ) => {
     const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
     const up = request(new URL(url.pathname + url.search, upstream), { method, headers }, (upRes) => {
       requests.push(`${method} ${url.pathname} ${upRes.statusCode}`);
+      arrivals.push(arrived);
       const out = { ...upRes.headers };
       if (typeof out.location === 'string' && out.location.startsWith(upstream.origin))
         out.location = base + out.location.slice(upstream.origin.length);
@@ -79,6 +88,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
     url: base,
     host: `127.0.0.1:${port}`,
     requests,
+    arrivals,
     failNext: (f) => void faults.push({ ...f, left: f.times ?? 1 }),
     slowDown(match) {
       const entry = { ...match };

@@ -40,7 +40,13 @@ export async function startRoles(s: Services, roles: readonly Role[] = s.setting
   if (has('git')) pools.push(startGitPool(s));
   const api: ApiServer | undefined =
     has('api') && !config.once
-      ? await startApi({ log: s.log, ping: s.ping, host: config.apiHost, port: config.apiPort })
+      ? await startApi({
+          log: s.log,
+          ping: s.ping,
+          budgets: () => s.budgets.states(),
+          host: config.apiHost,
+          port: config.apiPort,
+        })
       : undefined;
   await Promise.all(pools.map((p) => p.waitUntilReady()));
   s.log.info(

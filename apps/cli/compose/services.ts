@@ -33,6 +33,7 @@ import type { GitWorkspaceFactory } from '../../../shared/ports/git-workspace.ts
 import type { JobSink } from '../../../shared/jobs/job-sink.ts';
 import type { Leases } from '../../../shared/ports/leases.ts';
 import type { RegistryAccess } from '../../../shared/ports/registry-access.ts';
+import type { RequestBudgets } from '../../../shared/ports/request-budget.ts';
 import type { TagSnapshotStore } from '../../../shared/ports/tag-snapshots.ts';
 import type { WriteBackPlans } from '../../../shared/ports/write-back-plans.ts';
 import { nameMatcher } from '../../scheduler/name-match.ts';
@@ -57,6 +58,7 @@ export interface Services {
   audit: AuditLog;
   leases: Leases;
   registry: RegistryAccess;
+  budgets: RequestBudgets;
   git: GitWorkspaceFactory;
   controlPlanes: ControlPlanes;
   report: ReturnType<typeof createCycleReporter>;
@@ -130,6 +132,7 @@ export function createServices(
     audit: new RedisAuditLog(redis, keys),
     leases: new RedisLeases(redis, keys),
     registry,
+    budgets,
     git: new SimpleGitWorkspaceFactory({ env }),
     controlPlanes,
     report: createCycleReporter(),

@@ -181,10 +181,13 @@ class RedisGate implements RequestGate {
         for (const w of this.waiters) if (w.job && allowed.size < this.o.maxWaitingJobs) allowed.add(w.job);
         const rate = (r[3] > 0 ? r[3] / 1000 : this.spec.ratePerSec) || 1;
         const staying: Waiter[] = [];
-        for (const [i, w] of this.waiters.entries()) {
+        const ranks = new Map<string, number>();
+        for (const w of this.waiters) {
           if (w.job && (r[1] > this.o.maxWaitMs || !allowed.has(w.job))) {
-            const ms = Math.max(250, r[1] + Math.ceil((i / rate) * 1000)) + Math.floor(Math.random() * 100);
-            w.reject(this.stepAside(w.job, ms));
+            // back after the jobs ahead of it had a turn each (a guess: a request per job per turn)
+            if (!ranks.has(w.job)) ranks.set(w.job, ranks.size + allowed.size);
+            const ahead = Math.ceil((ranks.get(w.job)! / rate) * 1000);
+            w.reject(this.stepAside(w.job, Math.max(250, r[1] + ahead) + Math.floor(Math.random() * 200)));
           } else staying.push(w);
         }
         this.waiters.splice(0, this.waiters.length, ...staying);

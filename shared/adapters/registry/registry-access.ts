@@ -61,7 +61,8 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
   };
   return {
     async clientFor(t: PollTarget): Promise<RegistryClient> {
-      const id = `${t.controlPlane}\n${t.endpoint.apiUrl}\n${t.endpoint.insecure}\n${t.credentials ?? ''}`;
+      // the whole endpoint: a registries.conf edit (limit, credsexpire, ca_data, …) gets a new client
+      const id = `${t.controlPlane}\n${JSON.stringify(t.endpoint)}\n${t.credentials ?? ''}`;
       let client = clients.get(id);
       if (!client) {
         const cacheMs = t.credentials === t.endpoint.credentials ? t.endpoint.credsExpireMs : undefined;
