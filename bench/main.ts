@@ -5,7 +5,7 @@
  * bench/results/<time>.json (and latest.json).
  *
  * BENCH_FLEET=apps x repos x tags x controlPlanes x processes (default 10000x2000x20x2x1).
- * BENCH_PARTS=fleet,registry,selection picks the parts (default all).
+ * BENCH_PARTS=fleet,strategies,budget,selection picks the parts (default all).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -23,7 +23,7 @@ const log = (s: string) => console.error(`bench: ${s}`);
 // tagflow runs as users run it: the built distribution
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const parts = new Set((process.env.BENCH_PARTS ?? 'fleet,registry,selection').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'fleet,strategies,budget,selection').split(','));
 let fleet;
 if (parts.has('fleet')) {
   fleet = await benchFleetEngine(scale, log);
@@ -36,14 +36,22 @@ if (parts.has('fleet')) {
   );
 }
 let registry;
-if (parts.has('registry')) {
-  const strategies = await benchStrategyCosts(log);
-  const budget = await benchBudget({ repos, tags }, 2, log);
+if (parts.has('strategies') || parts.has('budget')) {
+  const strategies = parts.has('strategies') ? await benchStrategyCosts(log) : undefined;
+  const budget = parts.has('budget') ? await benchBudget({ repos, tags }, 2, log) : undefined;
   registry = { strategies, budget };
-  console.log('Registry requests per repository and cycle, by strategy (10 repositories of 10 distinct images each):');
-  console.table(strategies);
-  console.log(`Polling ${repos} repositories under limit: 50 with 2 tagflow processes (theoretical: ${repos / 50} s):`);
-  console.table([budget]);
+  if (strategies) {
+    console.log(
+      'Registry requests per repository and cycle, by strategy (10 repositories of 10 distinct images each):',
+    );
+    console.table(strategies);
+  }
+  if (budget) {
+    console.log(
+      `Polling ${repos} repositories under limit: 50 with 2 tagflow processes (theoretical: ${repos / 50} s):`,
+    );
+    console.table([budget]);
+  }
 }
 let selection;
 if (parts.has('selection')) {

@@ -4,7 +4,8 @@ import type { RegistryClient } from './registry-client.ts';
 
 /** Registry clients for poll targets, authenticated with their control plane's credentials. */
 export interface RegistryAccess {
-  clientFor(target: PollTarget): Promise<RegistryClient>;
+  /** The target's client; with `job`, its requests are that job's (a long budget wait steps aside). */
+  clientFor(target: PollTarget, job?: string): Promise<RegistryClient>;
   /**
    * Adds digests, platforms and creation dates to the given tags: one HEAD per tag, a manifest and
    * config blob(s) only for a digest never described before (cached forever). The caller passes

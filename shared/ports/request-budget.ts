@@ -19,9 +19,10 @@ export interface BudgetSpec {
 export interface RequestGate {
   /**
    * Waits for a slot and a token; resolves to the release of the slot. Throws a RateLimitedError
-   * (code `registry.budget`) when the job should step aside rather than wait here.
+   * (code `registry.budget`) when `job` should step aside rather than wait here (without a job,
+   * the caller always waits).
    */
-  acquire(): Promise<() => void>;
+  acquire(job?: string): Promise<() => void>;
   /** Reads the answer's throttling signals (status and headers). */
   observe(status: number, headers: { get(name: string): string | null }): void;
 }

@@ -157,6 +157,25 @@ describe('registry request budget across two processes', () => {
     expect(mixed).toBeLessThanOrEqual(alone * 1.2);
   }, 240_000);
 
+  it("holds every process back as long as a 429's Retry-After asks, then polls everything", async () => {
+    const since = Date.now();
+    limited.failNext({ pathRegex: /\/tags\/list$/, status: 429, times: 3, headers: { 'retry-after': '2' } });
+    const { summary } = await cycle();
+    expect(summary).toMatchObject({ applications: 2 * N, errors: 0 });
+    const requests = limited.requests.filter((_, i) => limited.arrivals[i]! >= since);
+    const at = limited.arrivals.filter((t) => t >= since);
+    const first429 = at[requests.findIndex((r) => r.endsWith(' 429'))]!;
+    expect(requests.filter((r) => r.endsWith(' 429')).length).toBeGreaterThanOrEqual(1);
+    // nothing but what was already on its way reaches the registry until Retry-After has passed
+    expect(at.filter((t) => t > first429 + 300 && t < first429 + 1900)).toEqual([]);
+    // every repository listed in the end, each 429'd one asked again
+    const listed = new Set(
+      requests.filter((r) => / 200$/.test(r) && r.includes('/tags/list')).map((r) => r.split(' ')[1]),
+    );
+    expect(listed.size).toBe(N);
+    expect(tagLists(open, since).length).toBeGreaterThanOrEqual(N);
+  }, 120_000);
+
   it('shows the budgets in tagflow queues', async () => {
     const res = await runCli(['queues', '--redis-url', TEST_REDIS_URL, '-o', 'json'], { TAGFLOW_PREFIX: prefix });
     expect(res.code).toBe(0);

@@ -9,7 +9,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedis } from '../../shared/adapters/redis/connection.ts';
 import { RedisRequestBudgets } from '../../shared/adapters/redis/request-budgets.ts';
 import { RateLimitedError } from '../../shared/errors.ts';
-import { runInJobScope } from '../../shared/jobs/job-scope.ts';
 import { silentLogger } from '../../shared/logging/logger.ts';
 import { maxInWindow } from '../helpers/windows.ts';
 import { TEST_REDIS_URL, testRedis, type TestRedis } from '../helpers/redis.ts';
@@ -107,13 +106,13 @@ describe('registry request budget', () => {
     const gate = budgets.gate({ key: 'slow.example', ratePerSec: 10, maxInFlight: 10 });
     (await gate.acquire())();
     gate.observe(429, headers({ 'retry-after': '3' }));
-    const err = await runInJobScope({ jobId: 'job-1', queue: 'poll' }, () => gate.acquire()).catch((e) => e);
+    const err = await gate.acquire('job-1').catch((e) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect(err.code).toBe('registry.budget');
     expect(err.retryAfterMs).toBeGreaterThan(2000);
     expect(err.message).toContain('slow.example');
     // the same job asking again before its time is told at once, without a Redis round trip
-    const again = await runInJobScope({ jobId: 'job-1', queue: 'poll' }, () => gate.acquire()).catch((e) => e);
+    const again = await gate.acquire('job-1').catch((e) => e);
     expect(again.code).toBe('registry.budget');
     const [state] = await budgets.states();
     expect(state).toMatchObject({ key: 'slow.example', configuredRate: 10, waitingJobs: 1 });
@@ -126,7 +125,7 @@ describe('registry request budget', () => {
     (await gate.acquire())(); // the bucket's one token
     const outcomes = await Promise.all(
       ['j1', 'j2', 'j3', 'j4', 'j5'].map((jobId) =>
-        runInJobScope({ jobId, queue: 'poll' }, () => gate.acquire()).then(
+        gate.acquire(jobId).then(
           (release) => (release(), 'served'),
           (e: RateLimitedError) => e.code,
         ),

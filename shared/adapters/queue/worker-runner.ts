@@ -5,7 +5,6 @@ import { describeError, RateLimitedError } from '../../errors.ts';
 import { WORKER_LOCKS, type QueueName } from '../../jobs/queues.ts';
 import { connectionOptions } from '../redis/connection.ts';
 import type { JobContext, JobHandler } from '../../jobs/job-context.ts';
-import { runInJobScope } from '../../jobs/job-scope.ts';
 
 export type { JobContext, JobHandler };
 
@@ -49,7 +48,7 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
         log: o.log.child({ queue, jobId: job.id, attempt }),
       };
       try {
-        return await runInJobScope({ jobId: ctx.jobId, queue }, () => handler.run(parsed.data, ctx));
+        return await handler.run(parsed.data, ctx);
       } catch (e) {
         if (e instanceof RateLimitedError && token && (await postpone(job, token, e, ctx))) throw new DelayedError();
         const d = describeError(e);

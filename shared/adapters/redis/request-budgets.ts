@@ -11,7 +11,6 @@
  */
 import type { Redis } from 'ioredis';
 import { RateLimitedError, TransientError } from '../../errors.ts';
-import { currentJob } from '../../jobs/job-scope.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { BudgetSpec, BudgetState, RequestBudgets, RequestGate } from '../../ports/request-budget.ts';
 import { rateSignal } from '../registry/rate-signals.ts';
@@ -61,11 +60,11 @@ class RedisGate implements RequestGate {
     private readonly o: Required<Omit<BudgetOptions, 'log'>> & { log: Logger },
   ) {}
 
-  async acquire(): Promise<() => void> {
+  async acquire(job?: string): Promise<() => void> {
     if (this.inFlight < this.spec.maxInFlight) this.inFlight++;
     else await new Promise<void>((r) => this.slotWaiters.push(r)); // the slot is handed over, already counted
     try {
-      await this.token();
+      await this.token(job);
     } catch (e) {
       this.release();
       throw e;
@@ -101,9 +100,8 @@ class RedisGate implements RequestGate {
     else this.inFlight--;
   }
 
-  private async token(): Promise<void> {
+  private async token(job: string | undefined): Promise<void> {
     const now = Date.now();
-    const job = currentJob()?.jobId;
     const until = job ? this.deferred.get(job) : undefined;
     if (until !== undefined) {
       if (until > now) throw this.stepAside(job!, until - now);

@@ -59,6 +59,20 @@ export class OciRegistryClient implements RegistryClient {
     return this.session.stats;
   }
 
+  /** The job this view of the client asks for (see forJob). */
+  private readonly job?: string;
+
+  /** This client (same session, tokens and budget) asking on behalf of a job. */
+  forJob(job: string): OciRegistryClient {
+    const view = Object.create(this) as OciRegistryClient;
+    Object.defineProperty(view, 'job', { value: job });
+    return view;
+  }
+
+  prepare(repositories: readonly string[]): Promise<void> {
+    return this.session.prepare(repositories).catch(() => undefined);
+  }
+
   async listTags(repository: string): Promise<string[]> {
     const first = this.url(`v2/${repository}/tags/list`);
     if (this.options.pageSize) first.searchParams.set('n', String(this.options.pageSize));
@@ -182,7 +196,7 @@ export class OciRegistryClient implements RegistryClient {
     repository: string,
     headers?: Record<string, string>,
   ): Promise<RawResponse> {
-    const res = await this.session.request(kind, method, url, repository, headers);
+    const res = await this.session.request(kind, method, url, repository, headers, this.job);
     if (res.status >= 200 && res.status < 300) return res;
     throw errorForStatus(res.status, describeRequest(method, url), res.headers, res.body.toString('utf8'));
   }

@@ -16,6 +16,7 @@ import { budgetKeyOf } from './budget-key.ts';
 import { createRegistryClient } from './create-registry-client.ts';
 import { CredentialsResolver } from './credentials.ts';
 import { fetchMetadata } from './fetch-metadata.ts';
+import type { OciRegistryClient } from './oci-registry-client.ts';
 
 export interface RegistryAccessDeps {
   /** The Secrets/ConfigMaps of a control plane by name (undefined: unknown here). */
@@ -46,7 +47,7 @@ export const DEFAULT_MAX_IN_FLIGHT = 10;
 
 export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
   const resolvers = new Map<string, CredentialsResolver>();
-  const clients = new Map<string, RegistryClient>();
+  const clients = new Map<string, OciRegistryClient>();
   const resolverFor = (cp: string) => {
     let r = resolvers.get(cp);
     if (!r) {
@@ -60,7 +61,7 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
     return r;
   };
   return {
-    async clientFor(t: PollTarget): Promise<RegistryClient> {
+    async clientFor(t: PollTarget, job?: string): Promise<RegistryClient> {
       // the whole endpoint: a registries.conf edit (limit, credsexpire, ca_data, …) gets a new client
       const id = `${t.controlPlane}\n${JSON.stringify(t.endpoint)}\n${t.credentials ?? ''}`;
       let client = clients.get(id);
@@ -82,7 +83,7 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
         });
         clients.set(id, client);
       }
-      return client;
+      return job ? client.forJob(job) : client;
     },
     withMetadata(client: RegistryClient, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]> {
       return fetchMetadata(client, deps.metadata, repository, tags);

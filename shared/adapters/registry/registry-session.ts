@@ -59,6 +59,8 @@ export interface RawResponse {
 type Auth = { kind: 'none' | 'basic' | 'bearer'; header?: string };
 
 const TOKEN_EXPIRY_MARGIN_MS = 5_000;
+/** Scopes asked in one token request (the URL stays short). */
+const MAX_SCOPES_PER_TOKEN = 16;
 
 export class RegistrySession {
   readonly stats: RequestStats = { requests: 0, byKind: { tags: 0, manifest: 0, blob: 0, token: 0 } };
@@ -67,10 +69,40 @@ export class RegistrySession {
   private bearerRealm?: { realm: string; service?: string };
   private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
   private readonly pendingTokens = new Map<string, Promise<string>>();
+  /** Off once a token asked for several scopes was refused for one of them. */
+  private batchScopes = true;
+  private readonly batched = new Set<string>();
 
   constructor(private readonly options: SessionOptions) {
     const c = options.credentials;
     this.provider = !c ? null : 'get' in c ? c : { get: async () => c };
+  }
+
+  /**
+   * Tokens for the repositories not covered yet, from one token request per 16 (`scope=` repeated,
+   * as distribution's token protocol allows). Only once the realm is known; failures are ignored
+   * (each request then gets its own token as before).
+   */
+  async prepare(repositories: readonly string[]): Promise<void> {
+    if (!this.bearerRealm || !this.batchScopes) return;
+    const now = Date.now();
+    const scopes = [...new Set(repositories.map((r) => `repository:${r}:pull`))].filter(
+      (s) => !this.pendingTokens.has(s) && !((this.tokens.get(s)?.expiresAt ?? 0) > now),
+    );
+    for (let i = 0; i + 1 < scopes.length; i += MAX_SCOPES_PER_TOKEN) {
+      const part = scopes.slice(i, i + MAX_SCOPES_PER_TOKEN);
+      if (part.length < 2) break;
+      const p = this.fetchToken(part, part);
+      for (const s of part) this.pendingTokens.set(s, p);
+      try {
+        await p;
+        for (const s of part) this.batched.add(s);
+      } catch {
+        // asked again one by one when used
+      } finally {
+        for (const s of part) if (this.pendingTokens.get(s) === p) this.pendingTokens.delete(s);
+      }
+    }
   }
 
   /** Sends a request for `repository`, answering auth challenges. Any status is returned. */
@@ -80,6 +112,8 @@ export class RegistrySession {
     url: URL,
     repository: string,
     headers: Record<string, string> = {},
+    /** The job asking (its budget waits may step aside); none for the CLI's and token requests. */
+    job?: string,
   ): Promise<RawResponse> {
     const scope = `repository:${repository}:pull`;
     let retries = 0;
@@ -91,8 +125,14 @@ export class RegistrySession {
         method,
         url,
         auth.header ? { ...headers, authorization: auth.header } : headers,
+        job,
       );
       if (res.status !== 401 || retries >= 3) return res;
+      if (auth.kind === 'bearer' && this.batched.has(scope)) {
+        // a token for several scopes did not cover this one: one scope per token from now on
+        this.batchScopes = false;
+        this.batched.clear();
+      }
       const challenge = parseChallenge(res.headers.get('www-authenticate'));
       if (retries > 0 && auth.kind !== 'none') {
         // what we sent after a challenge was rejected; a cached credential may be stale: refetch it once
@@ -147,12 +187,13 @@ export class RegistrySession {
   private token(scope: string, requestScope: string): Promise<string> {
     const pending = this.pendingTokens.get(scope);
     if (pending) return pending;
-    const p = this.fetchToken(scope, requestScope).finally(() => this.pendingTokens.delete(scope));
+    const p = this.fetchToken([scope], [requestScope]).finally(() => this.pendingTokens.delete(scope));
     this.pendingTokens.set(scope, p);
     return p;
   }
 
-  private async fetchToken(scope: string, requestScope: string): Promise<string> {
+  /** One token request for `requestScopes`; the token is cached under each of `scopes`. */
+  private async fetchToken(scopes: readonly string[], requestScopes: readonly string[]): Promise<string> {
     const { realm, service } = this.bearerRealm!;
     let url: URL;
     try {
@@ -161,7 +202,7 @@ export class RegistrySession {
       throw new PermanentError('registry.bad-response', `the registry announced an invalid token realm`);
     }
     if (service) url.searchParams.set('service', service);
-    if (requestScope) url.searchParams.set('scope', requestScope);
+    for (const s of requestScopes) if (s) url.searchParams.append('scope', s);
     const creds = await this.credentials();
     const res = await this.send('token', 'GET', url, creds ? { authorization: basicHeader(creds) } : {});
     if (res.status < 200 || res.status > 299) {
@@ -189,7 +230,8 @@ export class RegistrySession {
     }
     const value = (parsed.data.token ?? parsed.data.access_token)!;
     const lifetimeMs = (parsed.data.expires_in ?? 60) * 1000;
-    this.tokens.set(scope, { value, expiresAt: Date.now() + Math.max(1000, lifetimeMs - TOKEN_EXPIRY_MARGIN_MS) });
+    const expiresAt = Date.now() + Math.max(1000, lifetimeMs - TOKEN_EXPIRY_MARGIN_MS);
+    for (const scope of scopes) this.tokens.set(scope, { value, expiresAt });
     return value;
   }
 
@@ -198,8 +240,9 @@ export class RegistrySession {
     method: string,
     url: URL,
     headers: Record<string, string>,
+    job?: string,
   ): Promise<RawResponse> {
-    const release = this.options.gate ? await this.options.gate.acquire() : undefined;
+    const release = this.options.gate ? await this.options.gate.acquire(job) : undefined;
     this.stats.requests++;
     this.stats.byKind[kind]++;
     const started = Date.now();
