@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import {
   interestKey,
   MAX_METADATA_INTERESTS,
@@ -60,6 +60,10 @@ return #list
 function ownInterests(t: PollTarget): string | null {
   if (!t.metadata) return null;
   return t.interests ? JSON.stringify(t.interests.map(interestKey)) : EVERY_TAG;
+}
+
+async function execOrThrow(m: ChainableCommander): Promise<void> {
+  for (const [err] of (await m.exec()) ?? []) if (err) throw err;
 }
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
@@ -133,8 +137,8 @@ export class RedisFleetIndex implements FleetIndex {
           m.hset(k.idxRepos, t.repoKey, JSON.stringify({ ...shared, metadata: false }));
         }
       });
-      await m.exec();
-      await this.mergeInterests([...touched]);
+      this.queueMerges(m, touched); // in the same transaction: the merged lists never lag the apps' own
+      await execOrThrow(m);
       await this.dropUnused([...emptied]);
     }
     for (const part of chunks(removed)) {
@@ -151,8 +155,8 @@ export class RedisFleetIndex implements FleetIndex {
           emptied.add(r);
         }
       });
-      await m.exec();
-      await this.mergeInterests([...emptied]);
+      this.queueMerges(m, emptied);
+      await execOrThrow(m);
       await this.dropUnused([...emptied]);
     }
     return { changed: changedUpdates.map((u) => u.entry.key), removed };
@@ -174,17 +178,13 @@ export class RedisFleetIndex implements FleetIndex {
   }
 
   /** Recomputes the merged metadata interests of repositories whose apps or interests changed. */
-  private async mergeInterests(repos: readonly string[]) {
-    for (const part of chunks(repos)) {
-      const p = this.redis.pipeline();
-      for (const repo of part)
-        mergeInterestsScript.queue(
-          p,
-          { repoApps: this.k.idxRepoApps(repo), repoMeta: this.k.idxRepoMeta },
-          { repo, max: MAX_METADATA_INTERESTS },
-        );
-      for (const [err] of (await p.exec()) ?? []) if (err) throw err;
-    }
+  private queueMerges(m: ChainableCommander, repos: Iterable<string>) {
+    for (const repo of repos)
+      mergeInterestsScript.queue(
+        m,
+        { repoApps: this.k.idxRepoApps(repo), repoMeta: this.k.idxRepoMeta },
+        { repo, max: MAX_METADATA_INTERESTS },
+      );
   }
 
   /** Repositories no app uses any more are no longer polled. */
