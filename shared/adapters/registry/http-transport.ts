@@ -26,9 +26,14 @@ export interface Transport {
   readonly https: https.Agent;
 }
 
+/** A response's headers by (case-insensitive) name; repeated ones joined with ', '. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 export interface HttpAnswer {
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   body: Buffer;
   url: URL;
 }
@@ -107,7 +112,10 @@ function withoutAuthorization(headers: Record<string, string>): Record<string, s
   return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
 }
 
-/** One request/response; a request lost on a reused keep-alive socket is sent once more. */
+/**
+ * One request/response. A request lost on a reused keep-alive socket (the server closed it just
+ * as we sent) is sent once more: GET and HEAD are idempotent.
+ */
 async function exchange(
   url: URL,
   method: string,
@@ -115,37 +123,32 @@ async function exchange(
   transport: Transport,
   signal: AbortSignal,
 ): Promise<http.IncomingMessage> {
+  const secure = url.protocol === 'https:';
+  const options = { method, headers, agent: secure ? transport.https : transport.http, signal };
   for (let attempt = 0; ; attempt++) {
+    const req = (secure ? https : http).request(url, options);
     try {
-      return await once(url, method, headers, transport, signal);
+      return await new Promise<http.IncomingMessage>((resolve, reject) => {
+        req.once('response', resolve);
+        req.once('error', reject);
+        req.end();
+      });
     } catch (e) {
-      const stale = (e as { reusedSocket?: boolean }).reusedSocket && (e as NodeJS.ErrnoException).code;
-      if (attempt > 0 || !(stale === 'ECONNRESET' || stale === 'EPIPE') || signal.aborted) throw e;
+      if (signal.aborted) throw signal.reason;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt > 0 || !req.reusedSocket || !(code === 'ECONNRESET' || code === 'EPIPE')) throw e;
     }
   }
 }
 
-function once(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  transport: Transport,
-  signal: AbortSignal,
-): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const secure = url.protocol === 'https:';
-    const req = (secure ? https : http).request(url, {
-      method,
-      headers,
-      agent: secure ? transport.https : transport.http,
-      signal,
-    });
-    req.once('response', resolve);
-    req.once('error', (e) => {
-      reject(signal.aborted ? signal.reason : Object.assign(e, { reusedSocket: req.reusedSocket }));
-    });
-    req.end();
-  });
+/** Node has parsed the headers already (names lower-cased): read them, never copy them. */
+function headerReader(res: http.IncomingMessage): HeaderReader {
+  return {
+    get(name) {
+      const v = res.headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    },
+  };
 }
 
 async function answer(
@@ -155,15 +158,7 @@ async function answer(
   options: SendOptions,
   signal: AbortSignal,
 ): Promise<HttpAnswer> {
-  const headers = new Headers();
-  const raw = res.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    try {
-      headers.append(raw[i]!, raw[i + 1]!);
-    } catch {
-      // a header value fetch would refuse: left out, as no caller reads such headers
-    }
-  }
+  const headers = headerReader(res);
   const status = res.statusCode ?? 0;
   if (method === 'HEAD' || status === 204 || status === 304) {
     res.resume();

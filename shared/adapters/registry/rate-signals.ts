@@ -6,6 +6,7 @@
  * or holds everything back until the window passes when nothing is left.
  */
 import { parseRetryAfter } from './classify.ts';
+import type { HeaderReader } from './http-transport.ts';
 
 export interface RateSignal {
   /** Hold every request back this long. */
@@ -14,8 +15,6 @@ export interface RateSignal {
   ratePerSec?: number;
   windowMs?: number;
 }
-
-type HeaderReader = { get(name: string): string | null };
 
 const MAX_WINDOW_MS = 24 * 3600_000;
 
@@ -44,8 +43,8 @@ function combined(raw: string | null): { remaining?: number; reset?: number } {
 
 export function rateSignal(status: number, headers: HeaderReader, now = Date.now()): RateSignal | null {
   const retryAfter = headers.get('retry-after');
+  const reset = quota(headers.get('ratelimit-reset'))?.value;
   if (status === 429 || (status === 503 && retryAfter !== null)) {
-    const reset = quota(headers.get('ratelimit-reset'))?.value;
     const blockMs = retryAfter === null && reset !== undefined ? reset * 1000 : parseRetryAfter(retryAfter, now);
     return { blockMs: Math.min(blockMs, MAX_WINDOW_MS) };
   }
@@ -53,11 +52,7 @@ export function rateSignal(status: number, headers: HeaderReader, now = Date.now
   const both = combined(headers.get('ratelimit'));
   const left = remaining?.value ?? both.remaining;
   if (left === undefined) return null;
-  const windowSec =
-    quota(headers.get('ratelimit-reset'))?.value ??
-    both.reset ??
-    remaining?.window ??
-    quota(headers.get('ratelimit-limit'))?.window;
+  const windowSec = reset ?? both.reset ?? remaining?.window ?? quota(headers.get('ratelimit-limit'))?.window;
   if (!windowSec) return null;
   const windowMs = Math.min(windowSec * 1000, MAX_WINDOW_MS);
   if (left === 0) return { blockMs: windowMs };

@@ -11,7 +11,7 @@ import type { RegistryCredentials } from '../../ports/registry-client.ts';
 import type { RequestGate } from '../../ports/request-budget.ts';
 import { describeRequest, errorForNetwork, errorForStatus } from './classify.ts';
 import { parseChallenge } from './headers.ts';
-import { send, type Transport } from './http-transport.ts';
+import { send, type HeaderReader, type Transport } from './http-transport.ts';
 import { describeIssues, TokenResponseSchema } from './schema.ts';
 
 export type RequestKind = 'tags' | 'manifest' | 'blob' | 'token';
@@ -51,7 +51,7 @@ export interface SessionOptions {
 
 export interface RawResponse {
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   body: Buffer;
   url: URL;
 }
