@@ -35,9 +35,4 @@ export interface RegistryClient {
   headManifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string }>;
   getManifest(repository: string, reference: string): Promise<ManifestInfo>;
   getImageConfig(repository: string, configDigest: string): Promise<ImageConfigInfo>;
-  /**
-   * A hint that these repositories are asked next: a token-auth registry's tokens for all of them
-   * come from one token request (`scope=` repeated). Never throws; the requests work without it.
-   */
-  prepare?(repositories: readonly string[]): Promise<void>;
 }

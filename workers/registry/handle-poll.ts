@@ -100,7 +100,7 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
       const unchanged: { repoKey: string; snapshot: null }[] = [];
       let retry: unknown;
       let polled = 0;
-      const ahead = job.repos.filter((r) => !done.has(r) && targets.has(r));
+      const ahead = job.repos.filter((r) => !done.has(r) && targets.has(r)).map((r) => targets.get(r)!);
       for (const repo of job.repos) {
         if (done.has(repo)) continue;
         const target = targets.get(repo);
@@ -110,7 +110,7 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
         }
         let snapshot: TagSnapshot;
         try {
-          await prepareAhead(deps.registry, target, ahead.slice(ahead.indexOf(repo)), targets);
+          await deps.registry.prepare?.(ahead.slice(ahead.indexOf(target)));
           snapshot = await poll(deps.registry, target, ctx.jobId);
         } catch (e) {
           const err = describeError(e);
@@ -157,28 +157,6 @@ export function handlePoll(deps: PollDeps): JobHandler<PollJob> {
  * time-sorted endpoint (`tagsortmode`) every tag gets its list position as build date, so
  * newest-build needs no manifests; a digest fetched there (digest strategy) keeps that date.
  */
-/** The token of this and the job's next repositories served by the same client, in one request where possible. */
-async function prepareAhead(
-  registry: RegistryAccess,
-  target: PollTarget,
-  next: readonly string[],
-  targets: ReadonlyMap<string, PollTarget>,
-): Promise<void> {
-  const client = await registry.clientFor(target);
-  if (!client.prepare) return;
-  const same = (t: PollTarget | undefined) =>
-    !!t &&
-    t.controlPlane === target.controlPlane &&
-    t.endpoint.apiUrl === target.endpoint.apiUrl &&
-    t.credentials === target.credentials;
-  await client.prepare(
-    next
-      .map((r) => targets.get(r))
-      .filter(same)
-      .map((t) => t!.repository),
-  );
-}
-
 export async function poll(registry: RegistryAccess, target: PollTarget, job?: string): Promise<TagSnapshot> {
   const client = await registry.clientFor(target, job);
   const names = await client.listTags(target.repository);

@@ -60,10 +60,16 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
     }
     return r;
   };
+  // the whole endpoint: a registries.conf edit (limit, credsexpire, ca_data, …) gets a new client
+  const ids = new WeakMap<PollTarget, string>();
+  const idOf = (t: PollTarget) => {
+    let id = ids.get(t);
+    if (id === undefined) ids.set(t, (id = `${t.controlPlane}\n${JSON.stringify(t.endpoint)}\n${t.credentials ?? ''}`));
+    return id;
+  };
   return {
     async clientFor(t: PollTarget, job?: string): Promise<RegistryClient> {
-      // the whole endpoint: a registries.conf edit (limit, credsexpire, ca_data, …) gets a new client
-      const id = `${t.controlPlane}\n${JSON.stringify(t.endpoint)}\n${t.credentials ?? ''}`;
+      const id = idOf(t);
       let client = clients.get(id);
       if (!client) {
         const cacheMs = t.credentials === t.endpoint.credentials ? t.endpoint.credsExpireMs : undefined;
@@ -84,6 +90,11 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
         clients.set(id, client);
       }
       return job ? client.forJob(job) : client;
+    },
+    async prepare(targets: readonly PollTarget[]): Promise<void> {
+      const id = targets[0] && idOf(targets[0]);
+      const client = id && clients.get(id);
+      if (client) await client.prepare(targets.filter((t) => idOf(t) === id).map((t) => t.repository));
     },
     withMetadata(client: RegistryClient, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]> {
       return fetchMetadata(client, deps.metadata, repository, tags);
