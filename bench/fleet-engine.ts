@@ -6,7 +6,6 @@
  * repositories in the same run: the first (every app checked), a steady one (nothing changed) and
  * one where 1 % of the repositories got a new tag.
  */
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { BullmqSink } from '../shared/adapters/queue/bullmq-sink.ts';
 import { createRedis } from '../shared/adapters/redis/connection.ts';
@@ -15,8 +14,8 @@ import { Keys } from '../shared/adapters/redis/keys.ts';
 import { spawnTagflow, type TagflowProcess } from '../test/helpers/cli.ts';
 import { dropPrefix } from '../test/helpers/pipeline.ts';
 import { startFaultProxy } from '../test/services/fault-proxy.ts';
-import { countOf } from '../test/services/kube-accounting.ts';
 import { startKubeFixtureProcess, type KubeFixtureProcess } from '../test/services/kube-fixture-client.ts';
+import { counterReader, cpuMs, median, rssMb, type Counters, type CycleRow } from './fleet-counters.ts';
 import { bareSweep, pushNewTag, removeNewTag, repoName, startBenchRegistry, tagName } from './fleet-registry.ts';
 
 export interface FleetScale {
@@ -26,28 +25,6 @@ export interface FleetScale {
   controlPlanes: number;
   /** Processes running every role. */
   processes: number;
-}
-
-export interface CycleRow {
-  cycle: string;
-  wallMs: number;
-  sweepMs: number;
-  ratio: number;
-  target: string;
-  appsChecked: number;
-  selectJobs: number;
-  pollJobs: number;
-  registryRequests: number;
-  redisCommands: number;
-  kubeRequests: number;
-  kubeAppLists: number;
-  /** CPU time the tagflow process(es) and Redis spent during the cycle. */
-  tagflowCpuMs: number;
-  redisCpuMs: number;
-  registryCpuMs: number;
-  peakRssMb: string;
-  /** Every run's ratio (the row shows the median run). */
-  ratios?: string;
 }
 
 const HOST = 'bench.registry.example';
@@ -75,44 +52,6 @@ function application(i: number, repos: number) {
     },
     status: { sourceType: 'Helm', summary: { images: [`${image}:${tagName(0)}`] } },
   };
-}
-
-const rssMb = (pid: number) => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
-};
-
-/** CPU time (user + system) a process has used so far, in ms. */
-const cpuMs = (pid: number) => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return NaN;
-  }
-};
-
-async function median(n: number, fn: () => Promise<number>): Promise<number> {
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) xs.push(await fn());
-  return xs.sort((a, b) => a - b)[Math.floor(n / 2)]!;
-}
-
-interface Counters {
-  redis: number;
-  selectId: number;
-  pollId: number;
-  audit: number;
-  registry: number;
-  kube: number;
-  kubeLists: number;
-  tagflowCpu: number;
-  redisCpu: number;
-  registryCpu: number;
 }
 
 export async function benchFleetEngine(
@@ -164,51 +103,7 @@ export async function benchFleetEngine(
         return ms;
       });
 
-    const counters = async (): Promise<Counters> => {
-      const info = await redis.info('stats');
-      const cpu = await redis.info('cpu');
-      const redisCpu = ['used_cpu_user', 'used_cpu_sys']
-        .map((f) => Number(new RegExp(`${f}:([0-9.]+)`).exec(cpu)?.[1] ?? 0) * 1000)
-        .reduce((a, b) => a + b, 0);
-      const kube = await fx.counts();
-      return {
-        redis: Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0),
-        selectId: Number((await redis.get(`${prefix}:select:id`)) ?? 0),
-        pollId: Number((await redis.get(`${prefix}:poll:id`)) ?? 0),
-        audit: await redis.xlen(keys.audit),
-        registry: proxy.requests.length,
-        kube: Object.values(kube).reduce((n, c) => n + c.total, 0),
-        kubeLists: Object.values(kube).reduce((n, c) => n + countOf(c, 'list', 'applications.argoproj.io'), 0),
-        tagflowCpu: procs.reduce((n, p) => n + cpuMs(p.pid), 0),
-        redisCpu,
-        registryCpu: cpuMs(registry.pid),
-      };
-    };
-    const row = (
-      cycle: string,
-      target: string,
-      wallMs: number,
-      sweepMs: number,
-      a: Counters,
-      b: Counters,
-    ): CycleRow => ({
-      cycle,
-      wallMs: Math.round(wallMs),
-      sweepMs: Math.round(sweepMs),
-      ratio: +(wallMs / sweepMs).toFixed(2),
-      target,
-      appsChecked: b.audit - a.audit,
-      selectJobs: b.selectId - a.selectId,
-      pollJobs: b.pollId - a.pollId,
-      registryRequests: b.registry - a.registry,
-      redisCommands: b.redis - a.redis,
-      kubeRequests: b.kube - a.kube,
-      kubeAppLists: b.kubeLists - a.kubeLists,
-      tagflowCpuMs: Math.round(b.tagflowCpu - a.tagflowCpu),
-      redisCpuMs: Math.round(b.redisCpu - a.redisCpu),
-      registryCpuMs: Math.round(b.registryCpu - a.registryCpu),
-      peakRssMb: procs.map((p) => rssMb(p.pid)).join(' / '),
-    });
+    const { read: counters, row } = counterReader({ redis, keys, prefix, fx, proxy, procs, registryPid: registry.pid });
 
     // First cycle: start tagflow; the watchers list every control plane, every app is new.
     const rows: CycleRow[] = [];
