@@ -3,7 +3,7 @@
  * before the command, `--metrics-bind-address=:8443 run`) and turns any failure into one line on
  * stderr and exit code 1. bin/tagflow.js runs this from the built dist, or from source.
  */
-import { hoistAnchorFlags } from '../../shared/config/anchor-flags.ts';
+import { hoistAnchorFlags } from '../../shared/config/anchor-flag-options.ts';
 import { buildProgram } from './main.ts';
 
 buildProgram()

@@ -1,17 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
-  ANCHOR_FLAGS,
   COMPAT_HELP_GROUP,
   anchorBooleanOption,
-  anchorFlag,
   anchorFlagTable,
-  anchorFlagWarnings,
   hoistAnchorFlags,
-  readAnchorSettings,
   registerAnchorFlags,
-  type AnchorFlag,
-} from './anchor-flags.ts';
+} from './anchor-flag-options.ts';
+import { ANCHOR_FLAGS, anchorFlag, anchorFlagWarnings, readAnchorSettings, type AnchorFlag } from './anchor-flags.ts';
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────────────────
 

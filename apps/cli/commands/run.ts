@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { anchorBooleanOption, registerAnchorFlags } from '../../../shared/config/anchor-flags.ts';
+import { anchorBooleanOption, registerAnchorFlags } from '../../../shared/config/anchor-flag-options.ts';
 import type { RawFlags } from '../../../shared/config/load-config.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
