@@ -166,6 +166,14 @@ describe('registries.conf from --registries-conf-path', () => {
       await writeFile(path, conf(entry('A', 'a.example', '  limit: 3\n')));
       await until(() => f.changes.some((c) => c.join() === 'a.example:3'), 10_000, 'the followed change');
       expect(summary(await cp.endpoints())).toEqual(['a.example:3']);
+      // a file over the size cap is refused before it is read, naming the file; the last good one stays
+      await writeFile(path, conf(entry('A', 'a.example', `  name_note: ${'x'.repeat(1024 * 1024)}\n`)));
+      await until(
+        () => f.refused.some((e) => /the file is larger than 1 MiB/.test(e.message) && e.message.includes(path)),
+        10_000,
+        'the refusal of the big file',
+      );
+      expect(summary(await cp.endpoints())).toEqual(['a.example:3']);
     } finally {
       await f.feed.stop();
     }

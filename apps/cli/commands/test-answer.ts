@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fullNameWithoutTag } from '../../../shared/domain/image/image-ref.ts';
-import { formatBytes, MAX_REGISTRIES_CONF_BYTES } from '../../../shared/domain/input-limits.ts';
+import { readRegistriesConfFile } from '../../../shared/adapters/k8s/registries-conf-source.ts';
 import { selectTag, STRATEGY_FLAGS, type SelectionInput } from '../../../shared/domain/policy/index.ts';
 import {
   findEndpoint,
@@ -8,7 +8,7 @@ import {
   repositoryPath,
   type RegistryEndpoint,
 } from '../../../shared/domain/registry/index.ts';
-import { describeError } from '../../../shared/errors.ts';
+import { describeError, PermanentError } from '../../../shared/errors.ts';
 import { silentLogger } from '../../../shared/logging/logger.ts';
 import type { DigestMetadata, MetadataCache } from '../../../shared/ports/metadata-cache.ts';
 import { createRegistryAccess } from '../../../shared/adapters/registry/registry-access.ts';
@@ -112,21 +112,15 @@ async function kubeReader(kubeconfigPath: string | undefined, env: Record<string
 function readEndpoints(path: string | undefined): RegistryEndpoint[] {
   const file = path ?? (existsSync(DEFAULT_CONF) ? DEFAULT_CONF : undefined);
   if (!file) return [];
-  let text: string;
+  let text: string | null;
   try {
-    const size = statSync(file).size;
-    if (size > MAX_REGISTRIES_CONF_BYTES)
-      throw new TestCommandError(
-        `invalid registries.conf ${JSON.stringify(file)}: the file is larger than ${formatBytes(MAX_REGISTRIES_CONF_BYTES)} (${size} bytes)`,
-      );
-    text = readFileSync(file, 'utf8');
+    text = readRegistriesConfFile(file);
   } catch (e) {
-    if (e instanceof TestCommandError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TestCommandError(
-      `cannot read --registries-conf-path ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such file' : errorLine(e)}`,
-    );
+    if (e instanceof PermanentError) throw new TestCommandError(e.message);
+    throw new TestCommandError(`cannot read --registries-conf-path ${JSON.stringify(file)}: ${errorLine(e)}`);
   }
+  if (text === null)
+    throw new TestCommandError(`cannot read --registries-conf-path ${JSON.stringify(file)}: no such file`);
   try {
     return parseRegistriesConf(text);
   } catch (e) {

@@ -5,8 +5,9 @@
  * `followRegistriesConf` keeps following it: the ConfigMap by list + watch (an edit arrives within
  * seconds), the file by its modification time.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { formatBytes, MAX_REGISTRIES_CONF_BYTES } from '../../domain/input-limits.ts';
 import { parseRegistriesConf, type RegistryEndpoint } from '../../domain/registry/index.ts';
 import { PermanentError, type TagflowError } from '../../errors.ts';
 import type { ConfigReader } from '../../ports/application-store.ts';
@@ -50,13 +51,34 @@ export function parseRegistriesConfFrom(text: string | undefined, from: string):
   }
 }
 
+/**
+ * The text of a registries.conf file, null when there is none. A file over the size cap is refused
+ * before it is read (a PermanentError naming it); other read errors are thrown as they are.
+ */
+export function readRegistriesConfFile(path: string): string | null {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  if (size > MAX_REGISTRIES_CONF_BYTES)
+    throw new PermanentError(
+      'config.registries-conf',
+      `invalid registries.conf ${JSON.stringify(path)}: the file is larger than ${formatBytes(MAX_REGISTRIES_CONF_BYTES)} (${size} bytes)`,
+    );
+  return readFileSync(path, 'utf8');
+}
+
 export async function readRegistriesConf(s: RegistriesConfSource): Promise<RegistriesConf> {
   const from = describeRegistriesConfSource(s);
   let text: string | undefined;
   if (s.path !== undefined) {
     if (s.path === '') return { endpoints: [], from, missing: false };
-    if (!existsSync(s.path)) return { endpoints: [], from, missing: true };
-    text = readFileSync(s.path, 'utf8');
+    const file = readRegistriesConfFile(s.path);
+    if (file === null) return { endpoints: [], from, missing: true };
+    text = file;
   } else {
     text = (await s.reader.readConfigMap(s.namespace, CONFIG_MAP))?.[REGISTRIES_CONF_KEY];
   }
@@ -114,14 +136,17 @@ export function followRegistriesConf(
       if (stamp === seen) return;
       seen = stamp;
       if (stamp === null) return h.read({ conf: { endpoints: [], from, missing: true }, text: '' });
-      let text: string;
+      let text: string | null;
       try {
-        text = readFileSync(path, 'utf8');
-      } catch {
+        text = readRegistriesConfFile(path);
+      } catch (e) {
+        if (e instanceof PermanentError) return h.read({ invalid: e, text: stamp });
         seen = undefined; // replaced between stat and read: next time
         return;
       }
-      deliver(text);
+      if (text === null)
+        seen = undefined; // removed between stat and read: next time
+      else deliver(text);
     };
     return {
       start() {
