@@ -108,6 +108,31 @@ export function wrapControlPlanes(
   };
 }
 
+/**
+ * Services whose first `plans.settle` of a group starting with `groupPrefix` throws `message` (a
+ * worker losing its connection after the write, before the ack); `crashed()` tells whether it did.
+ */
+export function settleFailingOnce(groupPrefix: string, message: string) {
+  let crashed = false;
+  return {
+    crashed: () => crashed,
+    prepare: (s: Services): Services => ({
+      ...s,
+      plans: {
+        list: (g) => s.plans.list(g),
+        markWritten: (g, a, id, ref) => s.plans.markWritten(g, a, id, ref),
+        async settle(group, a, id, o) {
+          if (!crashed && group.startsWith(groupPrefix)) {
+            crashed = true;
+            throw new Error(message);
+          }
+          return s.plans.settle(group, a, id, o);
+        },
+      },
+    }),
+  };
+}
+
 /** Polls `check` until it returns a truthy value. */
 export async function until<T>(
   check: () => Promise<T> | T,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { commitGroup } from '../../shared/jobs/enqueue.ts';
 import { SEED_PREFIX, writebackSuite } from '../fixtures/writeback-environment.ts';
-import { startPipeline, until } from '../helpers/pipeline.ts';
+import { startPipeline, until, settleFailingOnce } from '../helpers/pipeline.ts';
 
 const REPO = 'gitops-demo';
 const CREDS = 'git:secret:argocd/git-creds';
@@ -82,26 +82,11 @@ describe('git write-back idempotence', () => {
   it('a commit job retried after it pushed but before it acknowledged the plan makes no second commit', async () => {
     const app = suite.env.app({ name: 'crash-after-push', writeBack: CREDS });
     const before = await suite.env.git.log(REPO);
-    let crashed = false;
-    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
-      prepare: (s) => ({
-        ...s,
-        plans: {
-          list: (g) => s.plans.list(g),
-          markWritten: (g, a, id, ref) => s.plans.markWritten(g, a, id, ref),
-          async settle(group, a, id, o) {
-            if (!crashed && group.startsWith('commit:')) {
-              crashed = true;
-              throw new Error('connection lost after the push');
-            }
-            return s.plans.settle(group, a, id, o);
-          },
-        },
-      }),
-    });
+    const fault = settleFailingOnce('commit:', 'connection lost after the push');
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { prepare: fault.prepare });
 
     const summary = await suite.pipeline.runOnce();
-    expect(crashed).toBe(true);
+    expect(fault.crashed()).toBe(true);
     expect(summary).toMatchObject({ images_updated: 1, errors: 0 });
     expect(await suite.env.git.log(REPO)).toHaveLength(before.length + 1);
     expect(await suite.pipeline.rt.plans.list(commitGroup({ repoUrl: suite.env.repoURL, branch: '' }))).toEqual([]);

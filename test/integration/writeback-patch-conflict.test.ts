@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Services } from '../../apps/cli/compose/services.ts';
 import type { ApplicationStore } from '../../shared/ports/application-store.ts';
 import { writebackSuite } from '../fixtures/writeback-environment.ts';
-import { startPipeline, wrapControlPlanes } from '../helpers/pipeline.ts';
+import { startPipeline, wrapControlPlanes, settleFailingOnce } from '../helpers/pipeline.ts';
 
 const suite = writebackSuite();
 
@@ -107,26 +107,11 @@ describe('argocd write-back conflicts', () => {
 
   it('a patch job retried after it patched but before it acknowledged the plan does not patch again', async () => {
     const name = suite.env.app({ name: 'patch-crash', writeBack: 'argocd' });
-    let crashed = false;
-    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, {
-      prepare: (s) => ({
-        ...s,
-        plans: {
-          list: (g) => s.plans.list(g),
-          markWritten: (g, a, id, ref) => s.plans.markWritten(g, a, id, ref),
-          async settle(group, a, id, o) {
-            if (!crashed && group.startsWith('patch:')) {
-              crashed = true;
-              throw new Error('connection lost after the patch');
-            }
-            return s.plans.settle(group, a, id, o);
-          },
-        },
-      }),
-    });
+    const fault = settleFailingOnce('patch:', 'connection lost after the patch');
+    suite.pipeline = await startPipeline(suite.env.kubeconfigPath, { prepare: fault.prepare });
 
     expect(await suite.pipeline.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
-    expect(crashed).toBe(true);
+    expect(fault.crashed()).toBe(true);
     expect(patches(name)).toHaveLength(1);
     const app = suite.env.application(name)!;
     const audit = await suite.pipeline.rt.audit.query({ app: `tagflow-test/argocd/${name}` });
