@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { TagSnapshot } from '../../domain/model/tags.ts';
 import type {
   CheckResult,
@@ -9,12 +8,13 @@ import type {
   CycleSummary,
   PollOutcome,
 } from '../../ports/cycle-ledger.ts';
-import { field, type Keys } from './keys.ts';
+import type { Keys } from './keys.ts';
 import { CYCLE_FIELDS, finishKeysOf } from './lua/lib.ts';
 import { abortCycleScript, startCycleScript } from './lua/cycle-start.ts';
 import { pollDoneScript } from './lua/poll-done.ts';
 import { selectsDoneScript } from './lua/selects-done.ts';
 import { defineScript, list, registerScripts } from './lua/script.ts';
+import { summaries } from './state-schemas.ts';
 
 const claimResyncScript = defineScript({
   name: 'claim_full_resync',
@@ -29,28 +29,6 @@ redis.call('SET', K_last, now)
 return 1
 `,
 });
-
-const SummarySchema = z.object({
-  cycleId: z.string(),
-  startedAt: z.number(),
-  finishedAt: z.number().optional(),
-  pending: z.number().default(0),
-  trigger: z.string().optional(),
-  scope: z.enum(['all', 'changes']).or(z.literal('')).optional(),
-  applications: z.number(),
-  images_considered: z.number(),
-  images_skipped: z.number(),
-  images_updated: z.number(),
-  errors: z.number(),
-});
-
-/** Cycle summaries as the scripts return them (JSON strings in a list). */
-export function summaries(raw: unknown): CycleSummary[] {
-  return list<string>(raw).map((s) => {
-    const parsed = SummarySchema.parse(JSON.parse(s));
-    return { ...parsed, scope: parsed.scope || undefined } as CycleSummary;
-  });
-}
 
 /** The cycle ledger in Redis: every step one Lua script over the fixed keys of `Keys`. */
 export class RedisCycleLedger implements CycleLedger {
@@ -300,4 +278,3 @@ export class RedisCycleLedger implements CycleLedger {
 }
 
 /** `<cycle>\n<app>` etc., exported for tests that look inside. */
-export { field };

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { IndexEntry, PollTarget } from '../../domain/fleet/index-entry.ts';
 import type { WriteBackPlan } from '../../domain/plan/write-back-plan.ts';
 import type { TagSnapshot } from '../../domain/model/tags.ts';
+import type { CycleSummary } from '../../ports/cycle-ledger.ts';
 import type { DigestMetadata } from '../../ports/metadata-cache.ts';
+import { list } from './lua/script.ts';
 
 const platform = z.object({
   os: z.string(),
@@ -217,3 +219,25 @@ export type SchemaChecks = [
   Assert<Covers<Omit<z.infer<typeof IndexEntrySchema>, 'app'>, Omit<IndexEntry, 'app'>>>,
   Assert<Covers<Omit<z.infer<typeof WriteBackPlanSchema>, 'source'>, Omit<WriteBackPlan, 'source'>>>,
 ];
+
+const SummarySchema = z.object({
+  cycleId: z.string(),
+  startedAt: z.number(),
+  finishedAt: z.number().optional(),
+  pending: z.number().default(0),
+  trigger: z.string().optional(),
+  scope: z.enum(['all', 'changes']).or(z.literal('')).optional(),
+  applications: z.number(),
+  images_considered: z.number(),
+  images_skipped: z.number(),
+  images_updated: z.number(),
+  errors: z.number(),
+});
+
+/** Cycle summaries as the scripts return them (JSON strings in a list). */
+export function summaries(raw: unknown): CycleSummary[] {
+  return list<string>(raw).map((s) => {
+    const parsed = SummarySchema.parse(JSON.parse(s));
+    return { ...parsed, scope: parsed.scope || undefined } as CycleSummary;
+  });
+}

@@ -4,7 +4,7 @@ import type { PendingPlan, WriteBackPlans } from '../../ports/write-back-plans.t
 import { field, type Keys } from './keys.ts';
 import { markWrittenScript, writeBackDoneScript } from './lua/plan-scripts.ts';
 import { finishKeysOf } from './lua/lib.ts';
-import { summaries } from './cycle-ledger.ts';
+import { summaries } from './state-schemas.ts';
 import { list, registerScripts } from './lua/script.ts';
 import { parseStored, StoredPlanSchema } from './state-schemas.ts';
 
