@@ -96,6 +96,9 @@ export function loadConfig(
       anchor?.selectConcurrency !== undefined
         ? { ...(concurrency ?? {}), select: anchor.selectConcurrency }
         : concurrency,
+    gitCloneCache: env.TAGFLOW_GIT_CLONE_CACHE !== undefined ? Number(env.TAGFLOW_GIT_CLONE_CACHE) : undefined,
+    gitCloneIdleMs: duration('TAGFLOW_GIT_CLONE_IDLE', env.TAGFLOW_GIT_CLONE_IDLE),
+    gitMaxBatch: env.TAGFLOW_GIT_MAX_BATCH !== undefined ? Number(env.TAGFLOW_GIT_MAX_BATCH) : undefined,
     registryMaxInFlight:
       env.TAGFLOW_REGISTRY_MAX_INFLIGHT !== undefined ? Number(env.TAGFLOW_REGISTRY_MAX_INFLIGHT) : undefined,
     kubeEvents:

@@ -113,6 +113,27 @@ export const ConfigSchema = z.object({
     })
     .default({ scheduler: 1, registry: 8, select: 16, patch: 8, git: 4 })
     .describe('Jobs each worker pool runs at once in this process (TAGFLOW_CONCURRENCY=registry=16,git=2)'),
+  gitCloneCache: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(32)
+    .describe(
+      'Local clones the git pool keeps between commits, per process; 0 = a fresh clone each time (TAGFLOW_GIT_CLONE_CACHE)',
+    ),
+  gitCloneIdleMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(600_000)
+    .describe('A kept clone unused this long is removed (TAGFLOW_GIT_CLONE_IDLE, a Go duration)'),
+  gitMaxBatch: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Apps per commit at most when many apps share a branch; 0 = no cap, one commit (TAGFLOW_GIT_MAX_BATCH)'),
   registryMaxInFlight: z
     .number()
     .int()

@@ -7,6 +7,13 @@ export interface GitAuth {
   password: string;
 }
 
+/** An SSH deploy key for `git@host:path` / `ssh://` remotes and the known_hosts lines trusted for them (strict). */
+export interface GitSshAuth {
+  privateKey: string;
+  /** OpenSSH known_hosts text (Argo CD's `argocd-ssh-known-hosts-cm`); a host not in it is refused. */
+  knownHosts: string;
+}
+
 export interface GitAuthor {
   name: string;
   email: string;
@@ -25,7 +32,7 @@ export interface GitWorkspace {
   push(): Promise<void>;
   /** Fetches the branch and hard-resets the working copy to the remote head (before re-applying a plan). */
   resetToRemote(): Promise<void>;
-  /** Removes the working copy. Safe to call twice. */
+  /** Gives the working copy up (removed, or kept by a clone cache for the next workspace). Safe to call twice. */
   dispose(): Promise<void>;
 }
 
@@ -34,5 +41,15 @@ export interface GitWorkspaceFactory {
    * Clones `branch`; with a different `pushBranch` (git-branch `base:write`) the working copy is the
    * push branch when it exists on the remote, else a new branch started from `branch`.
    */
-  open(options: { repoUrl: string; branch: string; pushBranch?: string; auth?: GitAuth }): Promise<GitWorkspace>;
+  open(options: {
+    repoUrl: string;
+    branch: string;
+    pushBranch?: string;
+    /** HTTPS username/password. */
+    auth?: GitAuth;
+    /** SSH deploy key (ssh remotes only). */
+    ssh?: GitSshAuth;
+  }): Promise<GitWorkspace>;
+  /** Removes what it keeps between workspaces (at shutdown). */
+  close?(): Promise<void>;
 }

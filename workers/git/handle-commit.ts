@@ -15,7 +15,13 @@ export interface CommitDeps extends SettleDeps {
   git: GitWorkspaceFactory;
   /** A control plane's Secrets (git credentials) and the namespace Argo CD runs in. */
   controlPlane(name: string): { config: ConfigReader; argocdNamespace: string };
-  settings: { author: GitAuthor; messageTemplate: string; maxPushAttempts?: number };
+  settings: {
+    author: GitAuthor;
+    messageTemplate: string;
+    maxPushAttempts?: number;
+    /** Apps per commit at most (0 or unset = every pending plan of a batch in one commit). */
+    maxBatch?: number;
+  };
 }
 
 type Plan = PendingPlan & { plan: GitWriteBackPlan };
@@ -36,7 +42,7 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
       const log = ctx.log.child({ repo: job.repoUrl, branch: job.branch });
       const results = [];
       let retry: unknown;
-      for (const batch of byCredentials(pending)) {
+      for (const batch of byCredentials(pending, deps.settings.maxBatch)) {
         try {
           results.push(await writeBatch(deps, ctx, log, job, batch));
         } catch (e) {
@@ -97,13 +103,20 @@ function gitPlans(pending: readonly PendingPlan[]): Plan[] {
   return pending.filter((p): p is Plan => p.plan.method === 'git');
 }
 
-function byCredentials(pending: Plan[]): Plan[][] {
+/** One batch per control plane and credentials reference, each cut into commits of `max` apps at most (0 = no cap). */
+function byCredentials(pending: Plan[], max = 0): Plan[][] {
   const batches = new Map<string, Plan[]>();
   for (const p of pending) {
     const id = `${p.plan.app.cluster}\n${JSON.stringify(p.plan.git.credentials)}`;
-    batches.set(id, [...(batches.get(id) ?? []), p]);
+    const batch = batches.get(id);
+    if (batch) batch.push(p);
+    else batches.set(id, [p]);
   }
-  return [...batches.values()];
+  const all = [...batches.values()];
+  if (max <= 0) return all;
+  return all.flatMap((b) =>
+    Array.from({ length: Math.ceil(b.length / max) }, (_, i) => b.slice(i * max, (i + 1) * max)),
+  );
 }
 
 async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['log'], job: CommitJob, pending: Plan[]) {

@@ -26,6 +26,7 @@ export function startGitPool(
     settings: {
       author: { name: config.gitCommitUser, email: config.gitCommitEmail },
       messageTemplate: s.settings.commitTemplate,
+      maxBatch: config.gitMaxBatch,
     },
   });
   return startWorker('commit', JOB_SCHEMAS.commit, handler, poolOptions(s, config.concurrency.git));

@@ -116,6 +116,10 @@ export function createServices(
     budgets,
     maxInFlight: config.registryMaxInFlight,
   });
+  const git = new SimpleGitWorkspaceFactory({
+    env,
+    cloneCache: { maxEntries: config.gitCloneCache, idleMs: config.gitCloneIdleMs },
+  });
   return {
     settings: {
       config,
@@ -133,12 +137,13 @@ export function createServices(
     leases: new RedisLeases(redis, keys),
     registry,
     budgets,
-    git: new SimpleGitWorkspaceFactory({ env }),
+    git,
     controlPlanes,
     report: createCycleReporter(),
     ping: async () => void (await redis.ping()),
     async close() {
       await sink.close();
+      await git.close();
       redis.disconnect();
     },
   };

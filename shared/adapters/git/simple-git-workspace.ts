@@ -1,15 +1,16 @@
 /**
- * GitWorkspaceFactory over simple-git 4: every open() gets its own temp directory with a shallow,
- * single-branch clone. Credentials travel only as an `Authorization` header in the child env —
+ * GitWorkspaceFactory over simple-git 4: every open() gets a shallow, single-branch clone of its own
+ * (a new one in a temp directory, or one kept by the clone cache, fetched and reset). Credentials travel only as an `Authorization` header in the child env —
  * never in the remote URL, argv, logs or error messages.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { PermanentError } from '../../errors.ts';
 import type { GitAuth, GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../ports/git-workspace.ts';
 import { basicAuthorization, gitClient, type GitClientOptions } from './git-client.ts';
 import { classifyGitError, scrubSecrets, type GitOperation } from './git-errors.ts';
+import { CloneCache } from './clone-cache.ts';
 import { resolveInside } from './safe-path.ts';
 
 export interface SimpleGitWorkspaceFactoryOptions {
@@ -20,6 +21,8 @@ export interface SimpleGitWorkspaceFactoryOptions {
   /** Parent of the per-workspace temp dirs. Default: os.tmpdir(). */
   tmpRoot?: string;
   timeoutMs?: number;
+  /** Clones kept between workspaces (fetch + reset instead of a new clone). Default: off. */
+  cloneCache?: { maxEntries: number; idleMs: number };
 }
 
 /** Moves URL userinfo into auth (explicit auth wins) and returns the URL without it. */
@@ -42,7 +45,20 @@ export function splitCredentials(repoUrl: string, auth?: GitAuth): { url: string
 const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!\/)[^\s~^:?*[\\\x00-\x1f\x7f]+(?<!\/)(?<!\.lock)(?<!\.)$/;
 
 export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
-  constructor(private readonly options: SimpleGitWorkspaceFactoryOptions = {}) {}
+  private readonly clones: CloneCache;
+
+  constructor(private readonly options: SimpleGitWorkspaceFactoryOptions = {}) {
+    this.clones = new CloneCache({
+      root: options.tmpRoot,
+      maxEntries: options.cloneCache?.maxEntries ?? 0,
+      idleMs: options.cloneCache?.idleMs ?? 600_000,
+    });
+  }
+
+  /** Removes the clones kept idle (at shutdown). */
+  close(): Promise<void> {
+    return this.clones.clear();
+  }
 
   async open(options: { repoUrl: string; branch: string; pushBranch?: string; auth?: GitAuth }): Promise<GitWorkspace> {
     const { url, auth } = splitCredentials(options.repoUrl, options.auth);
@@ -58,35 +74,45 @@ export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
     const secrets = auth ? [auth.password, authorization!.slice('Basic '.length)] : [];
     const fail = (e: unknown, op: GitOperation, what: string) => classifyGitError(e, op, `${what} ${url}`, secrets);
 
-    const dir = await mkdtemp(join(this.options.tmpRoot ?? tmpdir(), 'tagflow-git-'));
+    let branch = options.branch.trim();
+    if (branch === '' || branch === 'HEAD') {
+      const out = await gitClient(this.options.tmpRoot ?? tmpdir(), client)
+        .listRemote(['--symref', url, 'HEAD'])
+        .catch((e: unknown) => {
+          throw fail(e, 'resolve-branch', 'resolve the default branch of');
+        });
+      const m = /^ref:\s*refs\/heads\/(\S+)\s+HEAD$/m.exec(out);
+      if (!m) throw new PermanentError('git.branch-not-found', `cannot determine the default branch of ${url}`);
+      branch = m[1]!;
+    }
+    if (!BRANCH.test(branch))
+      throw new PermanentError('git.branch', `git-branch "${branch}" is not a valid branch name`);
+    const push = options.pushBranch?.trim() || branch;
+    if (!BRANCH.test(push))
+      throw new PermanentError('git.branch', `git-branch write branch "${push}" is not a valid branch name`);
+
+    const lease = await this.clones.acquire(`${url}\n${branch}\n${push}`);
+    const ws = new SimpleGitWorkspace(lease.dir, url, push, client, secrets, () => lease.release());
     try {
-      let branch = options.branch.trim();
-      if (branch === '' || branch === 'HEAD') {
-        const out = await gitClient(dir, client)
-          .listRemote(['--symref', url, 'HEAD'])
-          .catch((e: unknown) => {
-            throw fail(e, 'resolve-branch', 'resolve the default branch of');
-          });
-        const m = /^ref:\s*refs\/heads\/(\S+)\s+HEAD$/m.exec(out);
-        if (!m) throw new PermanentError('git.branch-not-found', `cannot determine the default branch of ${url}`);
-        branch = m[1]!;
+      if (!lease.fresh) {
+        // a clone kept from an earlier write-back: fetch and reset instead of cloning again
+        const refreshed = await ws.refresh(branch).then(
+          () => true,
+          () => false,
+        );
+        if (refreshed) return ws;
+        await lease.release(true); // a clone that cannot be refreshed is not trusted: start over
+        return this.open(options);
       }
-      if (!BRANCH.test(branch))
-        throw new PermanentError('git.branch', `git-branch "${branch}" is not a valid branch name`);
-      await gitClient(dir, client)
-        .clone(url, dir, ['--depth', '1', '--branch', branch, '--single-branch', '--no-tags'])
+      await gitClient(lease.dir, client)
+        .clone(url, lease.dir, ['--depth', '1', '--branch', branch, '--single-branch', '--no-tags'])
         .catch((e: unknown) => {
           throw fail(e, 'clone', `clone branch ${branch} of`);
         });
-      const push = options.pushBranch?.trim();
-      if (!push || push === branch) return new SimpleGitWorkspace(dir, url, branch, client, secrets);
-      if (!BRANCH.test(push))
-        throw new PermanentError('git.branch', `git-branch write branch "${push}" is not a valid branch name`);
-      const ws = new SimpleGitWorkspace(dir, url, push, client, secrets);
-      await ws.checkoutPushBranch();
+      if (push !== branch) await ws.checkoutPushBranch();
       return ws;
     } catch (e) {
-      await rm(dir, { recursive: true, force: true });
+      await lease.release(true);
       throw e;
     }
   }
@@ -103,6 +129,8 @@ export class SimpleGitWorkspace implements GitWorkspace {
     readonly branch: string,
     private readonly client: GitClientOptions,
     private readonly secrets: readonly string[],
+    /** Gives the directory back to the clone cache (or removes it). */
+    private readonly release: () => Promise<void>,
   ) {}
 
   private git(extra?: Record<string, string>) {
@@ -172,10 +200,23 @@ export class SimpleGitWorkspace implements GitWorkspace {
   }
 
   /**
+   * Brings a cached clone to the remote's state: the push branch as `open()` would check it out (the
+   * remote's copy when it exists, else a new branch from `base`), nothing left of earlier work.
+   */
+  async refresh(base: string): Promise<void> {
+    await this.run('reset', 'fetch and reset to', async () => {
+      await this.git().raw(['reset', '--hard', '--quiet']);
+      await this.git().raw(['clean', '-ffdxq']);
+    });
+    if (this.branch !== base) return this.checkoutPushBranch(base);
+    return this.resetToRemote();
+  }
+
+  /**
    * Switches a fresh clone of the base branch to the push branch: the remote's copy of it when it
    * exists (so earlier updates on it are kept and the push is a fast-forward), else a new branch here.
    */
-  async checkoutPushBranch(): Promise<void> {
+  async checkoutPushBranch(base?: string): Promise<void> {
     const ref = `refs/remotes/origin/${this.branch}`;
     const exists = await this.run(
       'fetch',
@@ -186,6 +227,11 @@ export class SimpleGitWorkspace implements GitWorkspace {
       if (exists) {
         await this.git().raw(['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${this.branch}:${ref}`]);
         await this.git().raw(['checkout', '-B', this.branch, ref]);
+      } else if (base) {
+        // a cached clone is on an older push branch: start the new one from the base branch's head
+        const baseRef = `refs/remotes/origin/${base}`;
+        await this.git().raw(['fetch', '--depth', '1', '--no-tags', 'origin', `+refs/heads/${base}:${baseRef}`]);
+        await this.git().raw(['checkout', '-B', this.branch, baseRef]);
       } else {
         await this.git().raw(['checkout', '-B', this.branch]);
       }
@@ -194,6 +240,6 @@ export class SimpleGitWorkspace implements GitWorkspace {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    await rm(this.dir, { recursive: true, force: true });
+    await this.release();
   }
 }
