@@ -5,7 +5,8 @@
  * bench/results/<time>.json (and latest.json).
  *
  * BENCH_FLEET=apps x repos x tags x controlPlanes x processes (default 10000x2000x20x2x1).
- * BENCH_PARTS=fleet,strategies,budget,selection picks the parts (default all).
+ * BENCH_PARTS=fleet,strategies,budget,selection,git picks the parts (default all).
+ * BENCH_GIT_APPS=200,1000: the monorepo sizes of the git write-back part.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchFleetEngine, type FleetScale } from './fleet-engine.ts';
 import { benchBudget, benchStrategyCosts } from './registry-budget.ts';
 import { benchSelection } from './selection.ts';
+import { benchGitWriteback } from './git-writeback.ts';
 
 const [apps, repos, tags, controlPlanes, processes] = (process.env.BENCH_FLEET ?? '10000x2000x20x2x1')
   .split('x')
@@ -23,7 +25,7 @@ const log = (s: string) => console.error(`bench: ${s}`);
 // tagflow runs as users run it: the built distribution
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const parts = new Set((process.env.BENCH_PARTS ?? 'fleet,strategies,budget,selection').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'fleet,strategies,budget,selection,git').split(','));
 let fleet;
 if (parts.has('fleet')) {
   fleet = await benchFleetEngine(scale, log);
@@ -59,9 +61,18 @@ if (parts.has('selection')) {
   console.log('Tag selection with allow-tags patterns over 10,000 tags (linear-time RE2 engine):');
   console.table(selection);
 }
+let git;
+if (parts.has('git')) {
+  const sizes = (process.env.BENCH_GIT_APPS ?? '200,1000').split(',').map(Number);
+  git = await benchGitWriteback(sizes, log);
+  console.log(
+    'Git write-back, N apps in one repository (3,000 other files), one cycle each with a new tag; plain git = shallow clone (cold) or fetch + reset (warm) + edit + commit + push of N files with the git CLI on the same server:',
+  );
+  console.table(git);
+}
 const at = new Date().toISOString();
 const file = `bench/results/${at.replace(/[:.]/g, '-')}.json`;
-const result = JSON.stringify({ at, machine, scale, fleet, registry, selection }, null, 2);
+const result = JSON.stringify({ at, machine, scale, fleet, registry, selection, git }, null, 2);
 await writeFile(file, result);
 await writeFile('bench/results/latest.json', result);
 console.log(`written ${file}`);

@@ -61,7 +61,11 @@ export function configurationOf(app: Application, updaters: UpdaterSet): AppConf
     return {
       images: selected.images,
       problems: selected.problems,
-      writeBack: { config: selected.writeBack.config, problems: selected.writeBack.problems },
+      writeBack: {
+        config: selected.writeBack.config,
+        problems: selected.writeBack.problems,
+        ...(selected.writeBack.pullRequest ? { pullRequest: selected.writeBack.pullRequest } : {}),
+      },
       updater: selected.updater,
       signature: selectionSignature(selected),
     };

@@ -377,6 +377,37 @@ export const ANCHOR_FLAGS: readonly AnchorFlag[] = [
     treatment: 'tagflow',
     reason: 'v0.10 spelling of --disable-kube-events',
   },
+  {
+    flag: 'git-commit-signing-key',
+    kind: 'string',
+    lines: ALL,
+    commands: BOTH,
+    env: 'GIT_COMMIT_SIGNING_KEY',
+    anchorDefault: '',
+    treatment: 'tagflow',
+    reason:
+      'signs every commit: a GPG key id (openpgp, keyring from GNUPGHOME) or the path of an SSH private key (ssh)',
+  },
+  {
+    flag: 'git-commit-signing-method',
+    kind: 'string',
+    lines: ALL,
+    commands: BOTH,
+    env: 'GIT_COMMIT_SIGNING_METHOD',
+    anchorDefault: 'openpgp',
+    treatment: 'tagflow',
+    reason: 'how commits are signed: openpgp (gpg) or ssh (ssh-keygen)',
+  },
+  {
+    flag: 'git-commit-sign-off',
+    kind: 'bool',
+    lines: ALL,
+    commands: BOTH,
+    env: 'GIT_COMMIT_SIGN_OFF',
+    anchorDefault: 'false',
+    treatment: 'tagflow',
+    reason: 'adds a Signed-off-by trailer with the commit user and e-mail',
+  },
 
   // ── accepted and ignored ─────────────────────────────────────────────────────────────────────────────
   {
@@ -518,38 +549,6 @@ export const ANCHOR_FLAGS: readonly AnchorFlag[] = [
     treatment: 'ignored',
     reason:
       'tagflow always uses the Kubernetes API: it lists and patches Applications and reads pull secrets and ConfigMaps there',
-  },
-  {
-    flag: 'git-commit-signing-key',
-    kind: 'string',
-    lines: ALL,
-    commands: BOTH,
-    env: 'GIT_COMMIT_SIGNING_KEY',
-    anchorDefault: '',
-    treatment: 'ignored',
-    reason:
-      'tagflow does not sign commits: they are pushed unsigned, so a branch rule requiring signed commits rejects them',
-  },
-  {
-    flag: 'git-commit-signing-method',
-    kind: 'string',
-    lines: ALL,
-    commands: BOTH,
-    env: 'GIT_COMMIT_SIGNING_METHOD',
-    anchorDefault: 'openpgp',
-    treatment: 'ignored',
-    reason: 'tagflow does not sign commits, so there is no signing method to choose',
-    harmless: (v, given) => v === 'openpgp' || !given('git-commit-signing-key'),
-  },
-  {
-    flag: 'git-commit-sign-off',
-    kind: 'bool',
-    lines: ALL,
-    commands: BOTH,
-    env: 'GIT_COMMIT_SIGN_OFF',
-    anchorDefault: 'false',
-    treatment: 'ignored',
-    reason: 'tagflow does not add a Signed-off-by trailer to its commits',
   },
   {
     flag: 'git-commit-method',

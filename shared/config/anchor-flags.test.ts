@@ -277,7 +277,6 @@ const COMPANIONS: Record<string, string[]> = {
   'argocd-insecure': ['--applications-api', 'argocd'],
   'argocd-plaintext': ['--applications-api', 'argocd'],
   'argocd-auth-token': ['--applications-api', 'argocd'],
-  'git-commit-signing-method': ['--git-commit-signing-key', 'ABCD1234'],
 };
 const warningValue = (row: AnchorFlag) =>
   WARNING_VALUE[row.flag] ?? (row.kind === 'bool' ? String(row.anchorDefault !== 'true') : SAMPLE[row.kind]);
@@ -601,13 +600,9 @@ describe('anchorFlagWarnings from env variables', () => {
     // Out of the anchor's range or not a number: the anchor falls back to its default, so nothing changes.
     [{ MAX_CONCURRENT_RECONCILES: '11' }, []],
     [{ MAX_CONCURRENT_RECONCILES: 'many' }, []],
-    [{ GIT_COMMIT_SIGN_OFF: 'TRUE' }, ['GIT_COMMIT_SIGN_OFF (--git-commit-sign-off)']],
-    [{ GIT_COMMIT_SIGN_OFF: 'yes' }, []],
-    [{ GIT_COMMIT_SIGNING_METHOD: 'ssh' }, []],
-    [
-      { GIT_COMMIT_SIGNING_METHOD: 'ssh', GIT_COMMIT_SIGNING_KEY: '/app/ssh-keys/id_rsa' },
-      ['GIT_COMMIT_SIGNING_KEY (--git-commit-signing-key)', 'GIT_COMMIT_SIGNING_METHOD (--git-commit-signing-method)'],
-    ],
+    // implemented (shared/config/git-signing.ts): no "is ignored" warning
+    [{ GIT_COMMIT_SIGN_OFF: 'TRUE' }, []],
+    [{ GIT_COMMIT_SIGNING_METHOD: 'ssh', GIT_COMMIT_SIGNING_KEY: '/app/ssh-keys/id_rsa' }, []],
     [{ APPLICATIONS_API: 'kubernetes', ARGOCD_SERVER: 'argocd-server.argocd', ARGOCD_TOKEN: 'secret' }, []],
     [{ TLS_MIN_VERSION: '1.2' }, ['TLS_MIN_VERSION (--tlsminversion)']],
     [{ TLS_MIN_VERSION: '1.2', DISABLE_TLS: 'true' }, []],

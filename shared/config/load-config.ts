@@ -2,9 +2,10 @@ import { ConfigSchema, ROLES, type Config, type ConfigInput } from './schema.ts'
 import { parseGoDuration } from '../domain/registry/go-duration.ts';
 import { compileGlob } from '../domain/policy/glob.ts';
 import type { AnchorSettings } from './anchor-flags.ts';
+import { readSigning, type SigningFlags } from './git-signing.ts';
 
 /** Flags as the CLI hands them over (strings and booleans, unset = undefined). */
-export interface RawFlags {
+export interface RawFlags extends SigningFlags {
   redisUrl?: string;
   interval?: string;
   once?: boolean;
@@ -91,6 +92,7 @@ export function loadConfig(
     gitCommitUser: flags.gitCommitUser ?? env.GIT_COMMIT_USER,
     gitCommitEmail: flags.gitCommitEmail ?? env.GIT_COMMIT_EMAIL,
     gitCommitMessagePath: flags.gitCommitMessagePath,
+    ...readSigning(flags, env, problems),
     defaultPlatforms: list(env.TAGFLOW_DEFAULT_PLATFORMS),
     concurrency:
       anchor?.selectConcurrency !== undefined

@@ -99,6 +99,25 @@ export const ConfigSchema = z.object({
     .default('noreply@argoproj.io')
     .describe('Commit author e-mail (--git-commit-email, GIT_COMMIT_EMAIL)'),
   gitCommitMessagePath: z.string().optional().describe('Commit message template file (--git-commit-message-path)'),
+  gitCommitSigningKey: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Sign commits with this key: a GPG key id (openpgp) or the path of an SSH private key (ssh); unset = unsigned (--git-commit-signing-key, GIT_COMMIT_SIGNING_KEY)',
+    ),
+  gitCommitSigningMethod: z
+    .enum(['openpgp', 'ssh'])
+    .default('openpgp')
+    .describe(
+      'openpgp (gpg, keyring from GNUPGHOME) or ssh (ssh-keygen) (--git-commit-signing-method, GIT_COMMIT_SIGNING_METHOD)',
+    ),
+  gitCommitSignOff: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Add a Signed-off-by trailer with the commit user and e-mail (--git-commit-sign-off, GIT_COMMIT_SIGN_OFF)',
+    ),
   defaultPlatforms: z
     .array(z.string())
     .default(['linux/amd64'])

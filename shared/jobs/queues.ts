@@ -34,6 +34,20 @@ export const JOB_DEFAULTS: Record<QueueName, JobDefaults> = {
  */
 export const WORKER_LOCKS = { lockMs: 10_000, stalledIntervalMs: 4_000, maxStalled: 20 } as const;
 
+/**
+ * Testing aid: `TAGFLOW_JOB_LOCK_MS` and `TAGFLOW_JOB_STALLED_MS` (milliseconds) shorten the lock and
+ * the stall check, so a crash test sees a killed worker's job resumed within a few seconds instead of
+ * 14 s. Production leaves them unset; a value that is not a whole number in range is ignored.
+ */
+export function workerLocks(env: Record<string, string | undefined>): { lockMs: number; stalledIntervalMs: number } {
+  const ms = (v: string | undefined, min: number, fallback: number) =>
+    v !== undefined && /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= 600_000 ? Number(v) : fallback;
+  return {
+    lockMs: ms(env.TAGFLOW_JOB_LOCK_MS, 500, WORKER_LOCKS.lockMs),
+    stalledIntervalMs: ms(env.TAGFLOW_JOB_STALLED_MS, 200, WORKER_LOCKS.stalledIntervalMs),
+  };
+}
+
 /** Overrides for tests (shorter backoff); production never passes any. */
 export interface JobDefaultsOverride {
   backoffDelayMs?: number;

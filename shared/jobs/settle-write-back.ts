@@ -11,10 +11,16 @@ export interface SettleDeps {
   events(controlPlane: string): EventSink | undefined;
 }
 
+/** The pull/merge request a git write-back proposed its change in. */
+export interface ProposedIn {
+  number: number;
+  url: string;
+}
+
 /** How one plan's write-back ended: written (with where), nothing to write, or failed. */
 export type WriteBackResult =
-  | { kind: 'written'; commitSha?: string; resourceVersion?: string }
-  | { kind: 'unchanged'; resourceVersion?: string }
+  | { kind: 'written'; commitSha?: string; resourceVersion?: string; pullRequest?: ProposedIn }
+  | { kind: 'unchanged'; resourceVersion?: string; pullRequest?: ProposedIn }
   | { kind: 'failed'; code: string; message: string };
 
 const WORDS = {
@@ -43,6 +49,8 @@ export async function settleWriteBack(
   const words = WORDS[p.plan.method];
   const where =
     r.kind === 'written' ? (r.commitSha ? ` as ${r.commitSha}` : ` (resourceVersion ${r.resourceVersion})`) : '';
+  const proposed = r.kind !== 'failed' ? r.pullRequest : undefined;
+  const inPr = proposed ? ` in pull request #${proposed.number} ${proposed.url}` : '';
   await deps.audit.appendMany(
     p.plan.changes.map((c) => ({
       at: Date.now(),
@@ -63,10 +71,11 @@ export async function settleWriteBack(
         r.kind === 'failed'
           ? r.message
           : r.kind === 'written'
-            ? `${words.written} ${c.fullName}:${c.newTag}${where}`
-            : words.unchangedText,
+            ? `${words.written} ${c.fullName}:${c.newTag}${where}${inPr}`
+            : `${words.unchangedText}${inPr}`,
       commitSha: r.kind === 'written' ? r.commitSha : undefined,
       resourceVersion: r.kind === 'failed' ? undefined : r.resourceVersion,
+      ...(proposed ? { pullRequest: proposed } : {}),
       ...(p.plan.updater ? { detail: { updater: `${p.plan.updater.namespace}/${p.plan.updater.name}` } } : {}),
     })),
   );

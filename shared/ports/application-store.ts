@@ -16,7 +16,21 @@ export interface ApplicationStore {
     patch: object,
     resourceVersion?: string,
   ): Promise<{ resourceVersion: string }>;
+  /**
+   * RFC 6902 JSON patch: addresses one element of a list (`/spec/sources/1/helm`), which a merge
+   * patch cannot. When `resourceVersion` is given the patch first sets `/metadata/resourceVersion`
+   * to it, which the API server takes as a precondition (a stale one fails with ConflictError);
+   * a failing `test` operation is a PermanentError (HTTP 422).
+   */
+  jsonPatch(
+    ref: Omit<ApplicationRef, 'cluster'>,
+    operations: JsonPatchOperation[],
+    resourceVersion?: string,
+  ): Promise<{ resourceVersion: string }>;
 }
+
+export type JsonPatchOperation =
+  { op: 'add' | 'replace' | 'test'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 /** Secrets and ConfigMaps, decoded to strings. `null` when absent. */
 export interface ConfigReader {

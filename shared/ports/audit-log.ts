@@ -16,6 +16,8 @@ export interface AuditRecord {
   /** Selection explanation: tags found, left after filters, ranking, warnings. */
   detail?: Record<string, unknown>;
   commitSha?: string;
+  /** The pull/merge request a git write-back proposed the change in. */
+  pullRequest?: { number: number; url: string };
   resourceVersion?: string;
   jobId?: string;
   queue?: string;

@@ -12,6 +12,8 @@ export interface GitSshAuth {
   privateKey: string;
   /** OpenSSH known_hosts text (Argo CD's `argocd-ssh-known-hosts-cm`); a host not in it is refused. */
   knownHosts: string;
+  /** Where `knownHosts` comes from, named when a host key is unknown or changed. */
+  knownHostsSource?: string;
 }
 
 export interface GitAuthor {
@@ -28,8 +30,8 @@ export interface GitWorkspace {
   writeFile(path: string, content: string): Promise<void>;
   /** Stages everything and commits. Returns the new SHA, or null when there is nothing to commit. */
   commit(message: string, author: GitAuthor): Promise<string | null>;
-  /** Pushes the branch. A rejected (non-fast-forward) push throws ConflictError. */
-  push(): Promise<void>;
+  /** Pushes the branch. A rejected (non-fast-forward) push throws ConflictError; `force` replaces the remote branch. */
+  push(options?: { force?: boolean }): Promise<void>;
   /** Fetches the branch and hard-resets the working copy to the remote head (before re-applying a plan). */
   resetToRemote(): Promise<void>;
   /** Gives the working copy up (removed, or kept by a clone cache for the next workspace). Safe to call twice. */

@@ -23,6 +23,8 @@ export interface PipelineOptions {
   backoffDelayMs?: number;
   /** Wrap ports (to inject races or faults) before the roles start; return the services to use. */
   prepare?: (s: Services) => Services;
+  /** More environment: read by loadConfig (e.g. GIT_COMMIT_SIGNING_KEY) and given to the services (e.g. GNUPGHOME). */
+  env?: Record<string, string>;
 }
 
 export interface Pipeline {
@@ -51,14 +53,14 @@ export async function startPipeline(kubeconfigPath: string, o: PipelineOptions =
       loglevel: o.logLevel ?? 'debug',
       logformat: 'json',
     },
-    { TAGFLOW_PREFIX: prefix },
+    { ...o.env, TAGFLOW_PREFIX: prefix },
   );
   const lines: string[] = [];
   const out = new PassThrough();
   out.on('data', (c: Buffer) => lines.push(...c.toString('utf8').split('\n').filter(Boolean)));
   const base = createServices(
     config,
-    { ...process.env, KUBECONFIG: undefined },
+    { ...process.env, KUBECONFIG: undefined, ...o.env },
     {
       log: createLogger({ level: config.logLevel, format: 'json', destination: out }),
       backoffDelayMs: o.backoffDelayMs ?? 50,

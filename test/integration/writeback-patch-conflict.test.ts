@@ -31,6 +31,7 @@ function concurrentWriterAfterFirstGet(change: () => void) {
       return {
         list: (ns, o) => real.list(ns, o),
         mergePatch: (ref, patch, rv) => real.mergePatch(ref, patch, rv),
+        jsonPatch: (ref, ops, rv) => real.jsonPatch(ref, ops, rv),
         async get(ref) {
           const app = await real.get(ref);
           if (armed) {

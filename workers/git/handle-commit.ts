@@ -3,18 +3,23 @@ import type { GitWriteBackPlan } from '../../shared/domain/plan/write-back-plan.
 import { ConflictError, describeError, TransientError } from '../../shared/errors.ts';
 import { settleWriteBack, type SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import { commitGroup } from '../../shared/jobs/enqueue.ts';
+import { faultPoint } from '../../shared/jobs/fault-points.ts';
 import type { CommitJob } from '../../shared/jobs/payloads.ts';
 import type { ConfigReader } from '../../shared/ports/application-store.ts';
 import type { GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
 import type { PendingPlan } from '../../shared/ports/write-back-plans.ts';
-import { resolveGitAuth } from './git-auth.ts';
+import type { Forges } from '../../shared/ports/pull-requests.ts';
+import { resolveGitCredentials } from './git-auth.ts';
 import { batchCommitMessage } from './commit-message.ts';
 import { renderPlanFiles } from './render-target.ts';
+import { preparePullRequest, proposeChanges, splitPullRequests } from './pull-request.ts';
 
 export interface CommitDeps extends SettleDeps {
   git: GitWorkspaceFactory;
   /** A control plane's Secrets (git credentials) and the namespace Argo CD runs in. */
   controlPlane(name: string): { config: ConfigReader; argocdNamespace: string };
+  /** Pull/merge requests (ImageUpdater pullRequest) and GitHub App tokens. */
+  forges?: Forges;
   settings: {
     author: GitAuthor;
     messageTemplate: string;
@@ -42,7 +47,9 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
       const log = ctx.log.child({ repo: job.repoUrl, branch: job.branch });
       const results = [];
       let retry: unknown;
-      for (const batch of byCredentials(pending, deps.settings.maxBatch)) {
+      // plans proposed in a pull request: one batch (one head branch, one pull request) per credentials
+      const { direct, proposed } = splitPullRequests(pending);
+      for (const batch of [...byCredentials(direct, deps.settings.maxBatch), ...byCredentials(proposed)]) {
         try {
           results.push(await writeBatch(deps, ctx, log, job, batch));
         } catch (e) {
@@ -62,14 +69,15 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
               ctx,
               commitGroup(job),
               p,
-              p.written
-                ? { kind: 'written', commitSha: p.written }
+              pushedAs(p)
+                ? { kind: 'written', commitSha: pushedAs(p) }
                 : { kind: 'failed', code: err.code, message: err.message },
             );
           results.push({ outcome: 'failed', code: err.code });
         }
       }
       if (retry) throw retry;
+      faultPoint('git.before-ack');
       return results.length === 1 ? results[0] : { outcome: 'batches', results };
     },
     async onFinalFailure(job, ctx, error) {
@@ -81,8 +89,8 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
           ctx,
           group,
           p,
-          p.written
-            ? { kind: 'written', commitSha: p.written }
+          pushedAs(p)
+            ? { kind: 'written', commitSha: pushedAs(p) }
             : { kind: 'failed', code: error.code, message: error.message },
         );
       if (pending.length > 0)
@@ -98,6 +106,15 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
     },
   };
 }
+
+/**
+ * A plan is marked `pushing:<sha>` before its push and `<sha>` once pushed. A job killed between
+ * the push and the settle finds its change on the remote when it runs again and reports it as
+ * written by that commit (not as a no-op); only a mark without the prefix proves the push when the
+ * job fails for good.
+ */
+const PUSHING = 'pushing:';
+const pushedAs = (p: PendingPlan) => (p.written?.startsWith(PUSHING) ? undefined : p.written);
 
 function gitPlans(pending: readonly PendingPlan[]): Plan[] {
   return pending.filter((p): p is Plan => p.plan.method === 'git');
@@ -125,14 +142,24 @@ async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['lo
   const cp = deps.controlPlane(first.app.cluster);
   let ws: GitWorkspace | undefined;
   try {
-    const auth = await resolveGitAuth(cp.config, first.git.credentials, job.repoUrl, cp.argocdNamespace);
-    ws = await deps.git.open({ repoUrl: job.repoUrl, branch: job.branch, pushBranch: job.writeBranch, auth });
-    const { sha, changedApps } = await commitAndPush(deps, ws, pending, cp.argocdNamespace);
+    const creds = first.git.credentials;
+    const apps = deps.forges?.githubApps;
+    const { auth, ssh } = await resolveGitCredentials(cp.config, creds, job.repoUrl, cp.argocdNamespace, apps);
+    const pr = first.git.pullRequest ? await preparePullRequest(deps.forges, job, pending, auth) : undefined;
+    const [branch, pushBranch] = pr ? [pr.base, pr.head] : [job.branch, job.writeBranch];
+    ws = await deps.git.open({ repoUrl: job.repoUrl, branch, pushBranch, auth, ssh });
+    const { sha, changedApps } = await commitAndPush(deps, ws, pending, cp.argocdNamespace, group, !!pr);
+    faultPoint('git.after-push');
     const changed = pending.filter((p) => changedApps.has(p.app));
     if (sha) for (const p of changed) await deps.plans.markWritten(group, p.app, p.id, sha);
+    const pushed = sha !== null || pending.some((p) => p.written);
+    const opts = { plans: pending, pushed, template: deps.settings.messageTemplate, log };
+    const proposal = pr ? await proposeChanges(pr, opts) : null;
+    const inPr = proposal ? { pullRequest: { number: proposal.number, url: proposal.url } } : {};
     for (const p of pending) {
-      // a plan this job already pushed on an earlier attempt (crash before it was settled) counts as written
-      const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written;
+      // a plan this job already pushed on an earlier attempt (crash before it was settled) counts as written:
+      // it was marked before that push, and its content is on the remote now
+      const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written?.replace(PUSHING, '');
       if (written)
         log.info({ application: p.plan.app.name, commit: written }, 'Successfully updated the live application spec');
       else log.info({ application: p.plan.app.name }, 'write-back target already up to date, no commit needed');
@@ -141,7 +168,7 @@ async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['lo
         ctx,
         group,
         p,
-        written ? { kind: 'written', commitSha: written } : { kind: 'unchanged' },
+        written ? { kind: 'written', commitSha: written, ...inPr } : { kind: 'unchanged', ...inPr },
       );
     }
     return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
@@ -150,7 +177,15 @@ async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['lo
   }
 }
 
-async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[], controllerNamespace: string) {
+async function commitAndPush(
+  deps: CommitDeps,
+  ws: GitWorkspace,
+  pending: Plan[],
+  controllerNamespace: string,
+  group: string,
+  /** A pull request head branch: force-pushed (as the anchor). */
+  force = false,
+) {
   const attempts = deps.settings.maxPushAttempts ?? 4;
   for (let attempt = 1; ; attempt++) {
     const changedApps = new Set<string>();
@@ -163,6 +198,7 @@ async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[]
     }
     const changed = pending.filter((p) => changedApps.has(p.app));
     if (changed.length === 0) return { sha: null, changedApps };
+    faultPoint('git.before-commit');
     const sha = await ws.commit(
       batchCommitMessage(
         deps.settings.messageTemplate,
@@ -171,8 +207,10 @@ async function commitAndPush(deps: CommitDeps, ws: GitWorkspace, pending: Plan[]
       deps.settings.author,
     );
     if (!sha) return { sha: null, changedApps: new Set<string>() };
+    faultPoint('git.after-commit');
+    await Promise.all(changed.map((p) => deps.plans.markWritten(group, p.app, p.id, `${PUSHING}${sha}`)));
     try {
-      await ws.push();
+      await ws.push(force ? { force } : undefined);
       return { sha, changedApps };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;

@@ -4,6 +4,7 @@ import { poolOptions, type Pool, type PoolBase } from '../../shared/jobs/pool.ts
 import type { SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import type { ControlPlanes } from '../../shared/ports/control-plane.ts';
 import type { GitWorkspaceFactory } from '../../shared/ports/git-workspace.ts';
+import type { Forges } from '../../shared/ports/pull-requests.ts';
 import { handleCommit } from './handle-commit.ts';
 
 /** Composition root of the git pool (queue "commit", the git write-back method). */
@@ -12,6 +13,7 @@ export function startGitPool(
     Omit<SettleDeps, 'events'> & {
       controlPlanes: ControlPlanes;
       git: GitWorkspaceFactory;
+      forges?: Forges;
       settings: { commitTemplate: string };
     },
 ): Pool {
@@ -21,6 +23,7 @@ export function startGitPool(
     audit: s.audit,
     report: s.report,
     git: s.git,
+    forges: s.forges,
     events: (cp) => s.controlPlanes.get(cp).events,
     controlPlane: (cp) => s.controlPlanes.get(cp),
     settings: {

@@ -5,7 +5,13 @@ import { ConflictError, PermanentError } from '../../shared/errors.ts';
 import { settleWriteBack, type SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import { patchGroup } from '../../shared/jobs/enqueue.ts';
 import type { PatchJob } from '../../shared/jobs/payloads.ts';
-import type { ApplicationSource, ApplicationStore } from '../../shared/ports/application-store.ts';
+import { selectSource, type ChosenSource } from '../../shared/domain/plan/source-type.ts';
+import type {
+  Application,
+  ApplicationSource,
+  ApplicationStore,
+  JsonPatchOperation,
+} from '../../shared/ports/application-store.ts';
 
 export interface PatchDeps extends SettleDeps {
   /** The Applications of a control plane. */
@@ -14,8 +20,9 @@ export interface PatchDeps extends SettleDeps {
 }
 
 /**
- * The argocd write-back: merge-patch the Application's source with the plan, guarded by the
- * resourceVersion it was computed from; on a conflict re-read and re-apply. A failure is retried
+ * The argocd write-back: patch the Application's source with the plan (`spec.source`, or the
+ * planned element of `spec.sources`), guarded by the resourceVersion it was computed from; on a
+ * conflict re-read and re-apply. A failure is retried
  * with the job; once the job fails for good, the plan is settled as failed.
  */
 export function handlePatch(deps: PatchDeps): JobHandler<PatchJob> {
@@ -79,21 +86,16 @@ async function apply(deps: PatchDeps, plan: WriteBackPlan): Promise<{ changed: b
         `application ${plan.app.name} was deleted and re-created since the plan was made`,
       );
     }
-    const source = app.spec.source;
-    if (!source)
-      throw new PermanentError(
-        'k8s.no-source',
-        `application ${plan.app.name} has no spec.source (multi-source apps need git write-back)`,
-      );
-    const next = applyImageWrites(source, plan.sourceType, plan.writes);
-    const patch = sourcePatch(source, next);
-    if (!patch) return { changed: false, resourceVersion: app.metadata.resourceVersion };
+    const target = liveSource(app, plan);
+    const next = applyImageWrites(target.source, plan.sourceType, plan.writes);
+    const blocks = BLOCKS.filter((b) => JSON.stringify(target.source[b]) !== JSON.stringify(next[b]));
+    if (blocks.length === 0) return { changed: false, resourceVersion: app.metadata.resourceVersion };
+    const rv = app.metadata.resourceVersion;
     try {
-      const { resourceVersion } = await store.mergePatch(
-        plan.app,
-        { spec: { source: patch } },
-        app.metadata.resourceVersion,
-      );
+      const { resourceVersion } =
+        target.index === undefined
+          ? await store.mergePatch(plan.app, { spec: { source: mergeBlocks(next, blocks) } }, rv)
+          : await store.jsonPatch(plan.app, elementOps(target.index, next, blocks), rv);
       return { changed: true, resourceVersion };
     } catch (e) {
       if (!(e instanceof ConflictError) || i >= retries) throw e;
@@ -101,11 +103,55 @@ async function apply(deps: PatchDeps, plan: WriteBackPlan): Promise<{ changed: b
   }
 }
 
-/** The merge patch that turns `before` into `after` for the blocks tagflow owns (arrays are replaced whole). */
-function sourcePatch(before: ApplicationSource, after: ApplicationSource): ApplicationSource | null {
-  const patch: Record<string, unknown> = {};
-  for (const block of ['helm', 'kustomize', 'plugin'] as const) {
-    if (JSON.stringify(before[block]) !== JSON.stringify(after[block])) patch[block] = after[block];
+const BLOCKS = ['helm', 'kustomize', 'plugin'] as const;
+type Block = (typeof BLOCKS)[number];
+
+/**
+ * The source the plan was made for, in the Application as it is now, chosen by the same rules. When
+ * the rules now choose a different source (its repoURL/path/chart edited, or another source takes
+ * precedence) the plan is refused: the edit made the app dirty, so its next check plans again.
+ */
+function liveSource(app: Application, plan: WriteBackPlan): ChosenSource {
+  const who = `application ${plan.app.namespace}/${plan.app.name}`;
+  const chosen = selectSource(app, plan.sourceType);
+  if (!chosen) throw new PermanentError('k8s.no-source', `${who} has no source`);
+  // the index may differ from plan.sourceIndex (sources reordered): the same source is patched where it is now
+  if (!IDENTITY.every((k) => (chosen.source[k] ?? '') === (plan.source[k] ?? ''))) {
+    throw new PermanentError(
+      'writeback.source-changed',
+      `${who}: the source to update is now ${describeSource(chosen)}, not ${describeSource({ source: plan.source, index: plan.sourceIndex })} as planned; it is planned again at its next check`,
+    );
   }
-  return Object.keys(patch).length > 0 ? (patch as ApplicationSource) : null;
+  return chosen;
+}
+
+const IDENTITY = ['repoURL', 'path', 'chart'] as const;
+
+/** `spec.sources[1] (https://git.example.com/app.git path charts/app)`, without any user:password of the URL. */
+function describeSource(c: ChosenSource): string {
+  const where = c.index === undefined ? 'spec.source' : `spec.sources[${c.index}]`;
+  const repo = c.source.repoURL.replace(/\/\/[^/@]*@/, '//');
+  return `${where} (${repo}${c.source.chart ? ` chart ${c.source.chart}` : ` path ${c.source.path ?? '.'}`})`;
+}
+
+/** Single source: a merge patch of the blocks tagflow owns (their arrays are replaced whole). */
+function mergeBlocks(after: ApplicationSource, blocks: readonly Block[]): Record<string, unknown> {
+  return Object.fromEntries(blocks.map((b) => [b, after[b] ?? null]));
+}
+
+/**
+ * One element of `spec.sources`: a merge patch can only replace the whole list, which would write
+ * every other source back as tagflow parsed it. A JSON patch names the element and `add`s (creates
+ * or replaces) / `remove`s only the changed blocks. The element is pinned by the resourceVersion the
+ * store puts first (any concurrent edit, a reordering included, is a 409: re-read, choose again),
+ * not by a `test` of its repoURL: the API server applies the operations before it compares the
+ * resourceVersion, so a failed `test` would be a 422 failing the write for good instead of a retry.
+ */
+function elementOps(index: number, after: ApplicationSource, blocks: readonly Block[]): JsonPatchOperation[] {
+  const base = `/spec/sources/${index}`;
+  return blocks.map((b): JsonPatchOperation =>
+    after[b] === undefined
+      ? { op: 'remove', path: `${base}/${b}` }
+      : { op: 'add', path: `${base}/${b}`, value: after[b] },
+  );
 }

@@ -77,7 +77,9 @@ export function checkApp(
     errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length,
   };
   const plan =
-    ev.changes.length > 0 && wb.config ? planWriteBack(entry.app, entry.ref, ev, wb.config, entry.updater) : null;
+    ev.changes.length > 0 && wb.config
+      ? planWriteBack(entry.app, entry.ref, ev, wb.config, entry.updater, wb.pullRequest)
+      : null;
   if (ev.changes.length > 0 && !plan) counters.errors++;
   const result: CheckResult = {
     app: entry.key,

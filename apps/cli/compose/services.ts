@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { loadControlPlanes } from '../../../shared/adapters/k8s/control-planes.ts';
 import { KubeControlPlanes } from '../../../shared/adapters/k8s/kube-control-plane.ts';
 import { SimpleGitWorkspaceFactory } from '../../../shared/adapters/git/simple-git-workspace.ts';
+import { createForges } from '../../../shared/adapters/forge/index.ts';
 import { BullmqSink } from '../../../shared/adapters/queue/bullmq-sink.ts';
 import { RedisAuditLog } from '../../../shared/adapters/redis/audit-log.ts';
 import { createRedis } from '../../../shared/adapters/redis/connection.ts';
@@ -30,6 +31,7 @@ import type { ControlPlanes } from '../../../shared/ports/control-plane.ts';
 import type { CycleLedger } from '../../../shared/ports/cycle-ledger.ts';
 import type { FleetIndex } from '../../../shared/ports/fleet-index.ts';
 import type { GitWorkspaceFactory } from '../../../shared/ports/git-workspace.ts';
+import type { Forges } from '../../../shared/ports/pull-requests.ts';
 import type { JobSink } from '../../../shared/jobs/job-sink.ts';
 import type { Leases } from '../../../shared/ports/leases.ts';
 import type { RegistryAccess } from '../../../shared/ports/registry-access.ts';
@@ -60,6 +62,8 @@ export interface Services {
   registry: RegistryAccess;
   budgets: RequestBudgets;
   git: GitWorkspaceFactory;
+  /** GitHub/GitLab pull requests and GitHub App tokens (the git pool). */
+  forges: Forges;
   controlPlanes: ControlPlanes;
   report: ReturnType<typeof createCycleReporter>;
   /** Resolves when Redis answers (readiness). */
@@ -119,6 +123,11 @@ export function createServices(
   const git = new SimpleGitWorkspaceFactory({
     env,
     cloneCache: { maxEntries: config.gitCloneCache, idleMs: config.gitCloneIdleMs },
+    signing: {
+      key: config.gitCommitSigningKey,
+      method: config.gitCommitSigningMethod,
+      signOff: config.gitCommitSignOff,
+    },
   });
   return {
     settings: {
@@ -138,6 +147,7 @@ export function createServices(
     registry,
     budgets,
     git,
+    forges: createForges({ overrides: forgeApiOverrides(env) }),
     controlPlanes,
     report: createCycleReporter(),
     ping: async () => void (await redis.ping()),
@@ -147,4 +157,17 @@ export function createServices(
       redis.disconnect();
     },
   };
+}
+
+/** TAGFLOW_GITHUB_API_URL / TAGFLOW_GITLAB_API_URL: every GitHub / GitLab API call goes there (GitHub Enterprise, tests). */
+function forgeApiOverrides(env: Record<string, string | undefined>): { github?: string; gitlab?: string } {
+  const read = (name: string) => {
+    const v = env[name]?.trim();
+    if (!v) return undefined;
+    if (!/^https?:\/\/[^/\s]+/i.test(v)) throw new Error(`${name} must be an http(s) URL, not "${v}"`);
+    return v;
+  };
+  const github = read('TAGFLOW_GITHUB_API_URL');
+  const gitlab = read('TAGFLOW_GITLAB_API_URL');
+  return { ...(github ? { github } : {}), ...(gitlab ? { gitlab } : {}) };
 }

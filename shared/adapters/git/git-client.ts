@@ -2,11 +2,13 @@
  * simple-git instances with a hermetic environment. simple-git 4's environment guard strips every
  * ambient GIT_* variable (and rejects guarded ones passed explicitly unless allow-listed), so the
  * child environment is built here from scratch:
- *   - no global/system git config (GIT_CONFIG_GLOBAL/SYSTEM=/dev/null), no prompts, http(s)/file only;
+ *   - no global/system git config (GIT_CONFIG_GLOBAL/SYSTEM=/dev/null), no prompts, http(s)/file only,
+ *     plus ssh for an ssh remote, through the given GIT_SSH_COMMAND (see ssh-identity.ts);
  *   - per-command config through GIT_CONFIG_COUNT/KEY/VALUE: `http.extraHeader` for auth (kept out of
  *     the argv, so it never shows in `ps` or in simple-git's error text) and `http.sslCAInfo` for a CA.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SshIdentity } from './ssh-identity.ts';
 
 export interface GitClientOptions {
   /** Base environment (PATH, HOME, proxies...). GIT_* and editor/pager variables are dropped. */
@@ -17,6 +19,8 @@ export interface GitClientOptions {
   caFile?: string;
   /** Kill a git command that produces no output for this long. */
   timeoutMs?: number;
+  /** An ssh remote's key and known hosts: its GIT_SSH_COMMAND, and the ssh protocol allowed. */
+  ssh?: SshIdentity;
 }
 
 const GUARDED = new Set(['editor', 'pager', 'prefix', 'ssh_askpass', 'visual']);
@@ -35,9 +39,10 @@ export function hermeticEnv(options: GitClientOptions, extra: Record<string, str
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_CONFIG_SYSTEM: '/dev/null',
     GIT_TERMINAL_PROMPT: '0',
-    GIT_ALLOW_PROTOCOL: 'http:https:file',
+    GIT_ALLOW_PROTOCOL: options.ssh ? 'http:https:file:ssh' : 'http:https:file',
     GIT_CONFIG_COUNT: String(config.length),
   });
+  if (options.ssh) Object.assign(env, { GIT_SSH_COMMAND: options.ssh.command, GIT_SSH_VARIANT: 'ssh' });
   config.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;
@@ -53,7 +58,12 @@ export function gitClient(baseDir: string, options: GitClientOptions, extra: Rec
     allowEnvironment: Object.keys(env).filter((k) => k.toLowerCase().startsWith('git_')),
     // GIT_CONFIG_GLOBAL/SYSTEM point at /dev/null and GIT_CONFIG_COUNT carries our own two keys:
     // both are gated behind these flags. No user input reaches config paths or -C/--git-dir.
-    unsafe: { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true },
+    // GIT_SSH_COMMAND is ours too (ssh-identity.ts: fixed options, paths of our own temp files).
+    unsafe: {
+      allowUnsafeConfigPaths: true,
+      allowUnsafeConfigEnvCount: true,
+      allowUnsafeSshCommand: options.ssh !== undefined,
+    },
     timeout: { block: options.timeoutMs ?? 120_000 },
   }).env(env);
 }

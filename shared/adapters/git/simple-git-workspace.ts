@@ -1,17 +1,21 @@
 /**
  * GitWorkspaceFactory over simple-git 4: every open() gets a shallow, single-branch clone of its own
  * (a new one in a temp directory, or one kept by the clone cache, fetched and reset). Credentials travel only as an `Authorization` header in the child env —
- * never in the remote URL, argv, logs or error messages.
+ * never in the remote URL, argv, logs or error messages. An ssh remote's deploy key and known hosts
+ * are files of a private temp dir (ssh-identity.ts) named by GIT_SSH_COMMAND, removed by dispose().
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { PermanentError } from '../../errors.ts';
-import type { GitAuth, GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../ports/git-workspace.ts';
-import { basicAuthorization, gitClient, type GitClientOptions } from './git-client.ts';
-import { classifyGitError, scrubSecrets, type GitOperation } from './git-errors.ts';
+import type { GitAuthor, GitWorkspace, GitWorkspaceFactory } from '../../ports/git-workspace.ts';
+import { basicAuthorization, gitClient, hermeticEnv, type GitClientOptions } from './git-client.ts';
+import { appendGitConfig, signingConfig, signingFailure, signingFlags, type CommitSigning } from './commit-signing.ts';
+import { classifyGitError, type GitOperation } from './git-errors.ts';
 import { CloneCache } from './clone-cache.ts';
 import { resolveInside } from './safe-path.ts';
+import { checkRemote, splitCredentials } from './remote-url.ts';
+import { createSshIdentity } from './ssh-identity.ts';
 
 export interface SimpleGitWorkspaceFactoryOptions {
   /** Base environment for git (PATH, HOME, proxies). Default: process.env. */
@@ -23,23 +27,19 @@ export interface SimpleGitWorkspaceFactoryOptions {
   timeoutMs?: number;
   /** Clones kept between workspaces (fetch + reset instead of a new clone). Default: off. */
   cloneCache?: { maxEntries: number; idleMs: number };
+  /** Signs (openpgp or ssh) and signs off every commit (--git-commit-signing-key/-method, --git-commit-sign-off). */
+  signing?: CommitSigning;
 }
 
-/** Moves URL userinfo into auth (explicit auth wins) and returns the URL without it. */
-export function splitCredentials(repoUrl: string, auth?: GitAuth): { url: string; auth?: GitAuth } {
-  if (!/^https?:\/\//i.test(repoUrl)) return { url: repoUrl, auth };
-  let u: URL;
-  try {
-    u = new URL(repoUrl);
-  } catch {
-    throw new PermanentError('git.url', `repository URL "${scrubSecrets(repoUrl)}" is not a valid URL`);
-  }
-  const fromUrl = u.username
-    ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
-    : undefined;
-  u.username = '';
-  u.password = '';
-  return { url: u.toString(), auth: auth ?? fromUrl };
+export { splitCredentials } from './remote-url.ts';
+
+type OpenOptions = Parameters<GitWorkspaceFactory['open']>[0];
+
+interface OpenContext {
+  url: string;
+  client: GitClientOptions;
+  secrets: string[];
+  fail(e: unknown, op: GitOperation, what: string): Error;
 }
 
 const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!\/)[^\s~^:?*[\\\x00-\x1f\x7f]+(?<!\/)(?<!\.lock)(?<!\.)$/;
@@ -60,20 +60,43 @@ export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
     return this.clones.clear();
   }
 
-  async open(options: { repoUrl: string; branch: string; pushBranch?: string; auth?: GitAuth }): Promise<GitWorkspace> {
-    const { url, auth } = splitCredentials(options.repoUrl, options.auth);
-    if (url.startsWith('-')) throw new PermanentError('git.url', `repository URL "${url}" is not allowed`);
+  /**
+   * An ssh remote's key and known hosts are written to a private temp dir first; the workspace owns it
+   * (removed by dispose()), and it is removed here when open() fails or a retried open() made its own.
+   */
+  async open(options: OpenOptions): Promise<GitWorkspace> {
+    const { url, auth: split } = splitCredentials(options.repoUrl, options.auth);
+    checkRemote(url, options.ssh);
+    const auth = options.ssh ? undefined : split;
     const env = this.options.env ?? process.env;
+    const ssh =
+      options.ssh &&
+      (await createSshIdentity(this.options.tmpRoot ?? tmpdir(), options.ssh, {
+        connectTimeoutSeconds: Math.min(30, (this.options.timeoutMs ?? 120_000) / 1000),
+      }));
     const authorization = auth ? basicAuthorization(auth.username, auth.password) : undefined;
     const client: GitClientOptions = {
       env,
       authorization,
       caFile: this.options.caFile ?? env.GIT_SSL_CAINFO,
       timeoutMs: this.options.timeoutMs,
+      ssh,
     };
     const secrets = auth ? [auth.password, authorization!.slice('Basic '.length)] : [];
-    const fail = (e: unknown, op: GitOperation, what: string) => classifyGitError(e, op, `${what} ${url}`, secrets);
+    if (options.ssh) secrets.push(options.ssh.privateKey.trim());
+    const fail = (e: unknown, op: GitOperation, what: string) =>
+      classifyGitError(e, op, `${what} ${url}`, secrets, options.ssh?.knownHostsSource);
+    try {
+      const ws = await this.openWith(options, { url, client, secrets, fail });
+      if (ssh && !(ws instanceof SimpleGitWorkspace && ws.sshIdentity === ssh)) await ssh.dispose();
+      return ws;
+    } catch (e) {
+      await ssh?.dispose();
+      throw e;
+    }
+  }
 
+  private async openWith(options: OpenOptions, { url, client, secrets, fail }: OpenContext): Promise<GitWorkspace> {
     let branch = options.branch.trim();
     if (branch === '' || branch === 'HEAD') {
       const out = await gitClient(this.options.tmpRoot ?? tmpdir(), client)
@@ -92,7 +115,15 @@ export class SimpleGitWorkspaceFactory implements GitWorkspaceFactory {
       throw new PermanentError('git.branch', `git-branch write branch "${push}" is not a valid branch name`);
 
     const lease = await this.clones.acquire(`${url}\n${branch}\n${push}`);
-    const ws = new SimpleGitWorkspace(lease.dir, url, push, client, secrets, () => lease.release());
+    const ws = new SimpleGitWorkspace(
+      lease.dir,
+      url,
+      push,
+      client,
+      secrets,
+      () => lease.release(),
+      this.options.signing,
+    );
     try {
       if (!lease.fresh) {
         // a clone kept from an earlier write-back: fetch and reset instead of cloning again
@@ -131,6 +162,7 @@ export class SimpleGitWorkspace implements GitWorkspace {
     private readonly secrets: readonly string[],
     /** Gives the directory back to the clone cache (or removes it). */
     private readonly release: () => Promise<void>,
+    private readonly signing?: CommitSigning,
   ) {}
 
   private git(extra?: Record<string, string>) {
@@ -176,17 +208,32 @@ export class SimpleGitWorkspace implements GitWorkspace {
       GIT_COMMITTER_NAME: author.name,
       GIT_COMMITTER_EMAIL: author.email,
     };
-    return this.run('commit', 'commit to', async () => {
+    const staged = await this.run('commit', 'commit to', async () => {
       await this.git().raw(['add', '-A']);
-      if ((await this.git().raw(['status', '--porcelain'])).trim() === '') return null;
-      await this.git(identity).commit(message, undefined, { '--no-verify': null });
-      return (await this.git().revparse(['HEAD'])).trim();
+      return (await this.git().raw(['status', '--porcelain'])).trim() !== '';
     });
+    if (!staged) return null;
+    // signing settings as per-command config after the hermetic env's own entries; Signed-off-by = committer
+    const signing = appendGitConfig(hermeticEnv(this.client), signingConfig(this.signing));
+    const where = `${this.repoUrl} (${this.branch})`;
+    try {
+      await this.git({ ...identity, ...signing }).commit(message, undefined, {
+        '--no-verify': null,
+        ...signingFlags(this.signing),
+      });
+    } catch (e) {
+      throw (
+        signingFailure(e, this.signing, where, this.secrets) ??
+        classifyGitError(e, 'commit', `commit to ${where}`, this.secrets)
+      );
+    }
+    return this.head();
   }
 
-  push(): Promise<void> {
+  push(options?: { force?: boolean }): Promise<void> {
+    const force = options?.force ? ['--force'] : [];
     return this.run('push', 'push to', async () => {
-      await this.git().raw(['push', '--porcelain', 'origin', `HEAD:refs/heads/${this.branch}`]);
+      await this.git().raw(['push', '--porcelain', ...force, 'origin', `HEAD:refs/heads/${this.branch}`]);
     });
   }
 
@@ -238,8 +285,17 @@ export class SimpleGitWorkspace implements GitWorkspace {
     });
   }
 
+  /** The ssh key and known hosts files this workspace owns (an ssh remote), removed by dispose(). */
+  get sshIdentity() {
+    return this.client.ssh;
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
-    await this.release();
+    try {
+      await this.release();
+    } finally {
+      await this.client.ssh?.dispose();
+    }
   }
 }

@@ -1,10 +1,15 @@
 /**
  * ApplicationStore over @kubernetes/client-node: Argo CD Applications (argoproj.io/v1alpha1).
- * Writes are RFC 7386 merge patches (client-node 1.x defaults to json-patch, so the content type is
- * set explicitly); a resourceVersion in the patch turns a concurrent change into a 409 → ConflictError.
+ * Writes are RFC 7386 merge patches or RFC 6902 JSON patches (the content type is set explicitly
+ * for both); a resourceVersion in the patch turns a concurrent change into a 409 → ConflictError.
  */
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import type { Application, ApplicationRef, ApplicationStore } from '../../ports/application-store.ts';
+import type {
+  Application,
+  ApplicationRef,
+  ApplicationStore,
+  JsonPatchOperation,
+} from '../../ports/application-store.ts';
 import type { PermanentError } from '../../errors.ts';
 import { parseApplication } from './application-schema.ts';
 import { classifyKubeError, isNotFound } from './kube-errors.ts';
@@ -12,6 +17,7 @@ import { classifyKubeError, isNotFound } from './kube-errors.ts';
 export const APPLICATION_RESOURCE = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' } as const;
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 const PAGE_SIZE = 500;
 
 type Ref = Omit<ApplicationRef, 'cluster'>;
@@ -98,11 +104,27 @@ export class KubeApplicationStore implements ApplicationStore {
   }
 
   async mergePatch(ref: Ref, patch: object, resourceVersion?: string): Promise<{ resourceVersion: string }> {
-    const body = resourceVersion ? withResourceVersion(patch, resourceVersion) : patch;
+    return this.patch(ref, resourceVersion ? withResourceVersion(patch, resourceVersion) : patch, MERGE_PATCH);
+  }
+
+  async jsonPatch(
+    ref: Ref,
+    operations: JsonPatchOperation[],
+    resourceVersion?: string,
+  ): Promise<{ resourceVersion: string }> {
+    // `replace` (not `test`): the API server compares a resourceVersion set by the patch with the
+    // stored one and answers 409, whereas a failed `test` is a 422 that no retry can fix
+    const guard: JsonPatchOperation[] = resourceVersion
+      ? [{ op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion }]
+      : [];
+    return this.patch(ref, [...guard, ...operations], JSON_PATCH);
+  }
+
+  private async patch(ref: Ref, body: object, contentType: typeof MERGE_PATCH): Promise<{ resourceVersion: string }> {
     try {
       const updated = (await this.api.patchNamespacedCustomObject(
         { ...APPLICATION_RESOURCE, namespace: ref.namespace, name: ref.name, body },
-        MERGE_PATCH,
+        contentType,
       )) as { metadata?: { resourceVersion?: string } };
       return { resourceVersion: updated.metadata?.resourceVersion ?? '' };
     } catch (e) {

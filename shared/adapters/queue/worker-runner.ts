@@ -2,11 +2,14 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { ZodType } from 'zod';
 import type { Logger } from '../../logging/logger.ts';
 import { describeError, RateLimitedError } from '../../errors.ts';
-import { WORKER_LOCKS, type QueueName } from '../../jobs/queues.ts';
+import { WORKER_LOCKS, workerLocks, type QueueName } from '../../jobs/queues.ts';
 import { connectionOptions } from '../redis/connection.ts';
 import type { JobContext, JobHandler } from '../../jobs/job-context.ts';
 
 export type { JobContext, JobHandler };
+
+/** The lock and stall-check durations, with the crash tests' environment override (read once). */
+const LOCKS = workerLocks(process.env);
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -62,8 +65,8 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
       prefix: o.prefix,
       concurrency: o.concurrency,
       ...(o.name ? { name: o.name } : {}),
-      lockDuration: o.lockMs ?? WORKER_LOCKS.lockMs,
-      stalledInterval: o.stalledIntervalMs ?? WORKER_LOCKS.stalledIntervalMs,
+      lockDuration: o.lockMs ?? LOCKS.lockMs,
+      stalledInterval: o.stalledIntervalMs ?? LOCKS.stalledIntervalMs,
       maxStalledCount: WORKER_LOCKS.maxStalled,
     },
   );

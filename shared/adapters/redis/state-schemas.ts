@@ -90,6 +90,8 @@ const gitCredentials = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('secret'), namespace: z.string(), name: z.string() }),
 ]);
 
+const pullRequest = z.object({ provider: z.enum(['github', 'gitlab']), labels: z.array(z.string()) });
+
 const writeBackConfig = z.object({
   method: z.enum(['argocd', 'git']),
   credentials: gitCredentials.optional(),
@@ -104,7 +106,11 @@ export const IndexEntrySchema = z.object({
   app: application,
   tracked: z.array(z.object({ spec: imageSpec, repoKey: z.string() })),
   problems: z.array(problem),
-  writeBack: z.object({ config: writeBackConfig.nullable(), problems: z.array(problem) }),
+  writeBack: z.object({
+    config: writeBackConfig.nullable(),
+    problems: z.array(problem),
+    pullRequest: pullRequest.optional(),
+  }),
   updater: z.object({ namespace: z.string(), name: z.string() }).optional(),
   signature: z.string().optional(),
   hash: z.string(),
@@ -155,6 +161,7 @@ const planBase = {
   appUid: z.string().optional(),
   sourceType: z.enum(['Helm', 'Kustomize', 'Plugin']),
   source,
+  sourceIndex: z.number().int().nonnegative().optional(),
   writes: z.array(imageWrite),
   changes: z.array(imageChange),
   createdAt: z.number(),
@@ -172,6 +179,7 @@ export const WriteBackPlanSchema = z.discriminatedUnion('method', [
       path: z.string(),
       target: z.string().optional(),
       credentials: gitCredentials,
+      pullRequest: pullRequest.optional(),
     }),
   }),
 ]);

@@ -12,6 +12,7 @@ import {
   type ImageSpec,
   type WriteBackConfig,
 } from '../annotations/index.ts';
+import type { PullRequestSettings } from '../imageupdater/write-back.ts';
 import type { Application, ApplicationRef } from '../model/application.ts';
 import { STRATEGY_FLAGS } from '../policy/strategy.ts';
 import { allowTagsMatcher, ignoreTagsMatcher } from '../policy/tag-filters.ts';
@@ -138,7 +139,12 @@ export interface UpdaterRef {
 export interface AppConfiguration {
   images: ImageSpec[];
   problems: AnnotationProblem[];
-  writeBack: { config: WriteBackConfig | null; problems: AnnotationProblem[] };
+  writeBack: {
+    config: WriteBackConfig | null;
+    problems: AnnotationProblem[];
+    /** ImageUpdater `gitConfig.pullRequest` (git method only). */
+    pullRequest?: PullRequestSettings;
+  };
   updater?: UpdaterRef;
   /** Changes whenever the configuration source changes (e.g. the ImageUpdater's generation). */
   signature?: string;

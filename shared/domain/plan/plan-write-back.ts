@@ -1,9 +1,10 @@
 import type { Application } from '../model/application.ts';
 import type { ApplicationRef as AppRef } from '../model/application.ts';
 import type { WriteBackConfig } from '../annotations/index.ts';
+import type { PullRequestSettings } from '../imageupdater/write-back.ts';
 import type { AppEvaluation } from './evaluate-app.ts';
 import { renderBranchName, type BranchChange } from '../writeback/branch-template.ts';
-import { resolveSource } from './source-type.ts';
+import { forcedSourceType, gitLocation, selectSource } from './source-type.ts';
 import { tagOrDigest, type ImageChange } from './write-back-plan.ts';
 import type { WriteBackPlan } from './write-back-plan.ts';
 
@@ -21,23 +22,28 @@ export function planWriteBack(
   ev: AppEvaluation,
   config: WriteBackConfig,
   updater?: { namespace: string; name: string },
+  pullRequest?: PullRequestSettings,
 ): WriteBackPlan | null {
   if (!ev.sourceType || ev.changes.length === 0) return null;
-  const resolved = resolveSource(app, { helm: ev.sourceType === 'Helm', kustomize: ev.sourceType === 'Kustomize' });
-  if ('error' in resolved) return null;
-  const { source } = resolved;
+  // a kustomization/helmvalues target forces the type (git only, as the anchor), which may choose another source
+  const sourceType = (config.method === 'git' && forcedSourceType(config.target)) || ev.sourceType;
+  const chosen = selectSource(app, sourceType);
+  if (!chosen) return null;
+  const { source } = chosen;
   const base = {
     app: ref,
     appUid: app.metadata.uid,
-    sourceType: ev.sourceType,
+    sourceType,
     source,
+    ...(chosen.index !== undefined ? { sourceIndex: chosen.index } : {}),
     writes: ev.writes,
     changes: ev.changes,
     createdAt: Date.now(),
     ...(updater ? { updater } : {}),
   };
   if (config.method === 'argocd') return { ...base, method: 'argocd' };
-  const branch = config.gitBranch?.base || source.targetRevision || '';
+  const at = gitLocation(app, chosen, ev.sourceType, config.gitRepository);
+  const branch = config.gitBranch?.base || at.targetRevision;
   const writeBranch = config.gitBranch?.write
     ? renderBranchName(config.gitBranch.write, { changes: ev.changes.map(branchChange) })
     : undefined;
@@ -45,12 +51,13 @@ export function planWriteBack(
     ...base,
     method: 'git',
     git: {
-      repoUrl: config.gitRepository || source.repoURL,
+      repoUrl: at.repoUrl,
       branch: branch === 'HEAD' ? '' : branch,
       ...(writeBranch ? { writeBranch } : {}),
-      path: source.path || '.',
+      path: at.path,
       ...(config.target ? { target: config.target } : {}),
       credentials: config.credentials ?? { kind: 'repocreds' },
+      ...(pullRequest ? { pullRequest } : {}),
     },
   };
 }

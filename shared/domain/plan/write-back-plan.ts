@@ -1,6 +1,7 @@
 import type { ApplicationSource } from '../model/application.ts';
 import type { ApplicationRef as AppRef } from '../model/application.ts';
 import type { GitCredentialsRef } from '../annotations/index.ts';
+import type { PullRequestSettings } from '../imageupdater/write-back.ts';
 import type { ImageWrite } from '../writeback/image-write.ts';
 import type { SupportedSourceType } from './source-type.ts';
 
@@ -34,6 +35,8 @@ export interface GitTarget {
   /** write-back-target annotation, if any. */
   target?: string;
   credentials: GitCredentialsRef;
+  /** Propose the change as a pull/merge request into `branch` instead of pushing to it (ImageUpdater pullRequest). */
+  pullRequest?: PullRequestSettings;
 }
 
 interface PlanBase {
@@ -41,6 +44,8 @@ interface PlanBase {
   appUid?: string;
   sourceType: SupportedSourceType;
   source: ApplicationSource;
+  /** The index of `source` in `spec.sources` of a multi-source app; undefined for `spec.source`. */
+  sourceIndex?: number;
   writes: ImageWrite[];
   changes: ImageChange[];
   createdAt: number;
