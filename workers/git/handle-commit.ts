@@ -3,6 +3,7 @@ import type { GitWriteBackPlan } from '../../shared/domain/plan/write-back-plan.
 import { ConflictError, describeError, TransientError } from '../../shared/errors.ts';
 import { settleWriteBack, type SettleDeps } from '../../shared/jobs/settle-write-back.ts';
 import { commitGroup } from '../../shared/jobs/enqueue.ts';
+import { eachLimit } from '../../shared/jobs/each-limit.ts';
 import { faultPoint } from '../../shared/jobs/fault-points.ts';
 import type { CommitJob } from '../../shared/jobs/payloads.ts';
 import type { ConfigReader } from '../../shared/ports/application-store.ts';
@@ -11,7 +12,7 @@ import type { PendingPlan } from '../../shared/ports/write-back-plans.ts';
 import type { Forges } from '../../shared/ports/pull-requests.ts';
 import { resolveGitCredentials } from './git-auth.ts';
 import { batchCommitMessage } from './commit-message.ts';
-import { renderPlanFiles } from './render-target.ts';
+import { planTargetKey, renderPlanFiles } from './render-target.ts';
 import { preparePullRequest, proposeChanges, splitPullRequests } from './pull-request.ts';
 
 export interface CommitDeps extends SettleDeps {
@@ -114,6 +115,8 @@ export function handleCommit(deps: CommitDeps): JobHandler<CommitJob> {
  * job fails for good.
  */
 const PUSHING = 'pushing:';
+/** Plans marked or settled at once (Redis scripts, audit appends, Events). */
+const SETTLE_LANES = 16;
 const pushedAs = (p: PendingPlan) => (p.written?.startsWith(PUSHING) ? undefined : p.written);
 
 function gitPlans(pending: readonly PendingPlan[]): Plan[] {
@@ -122,14 +125,7 @@ function gitPlans(pending: readonly PendingPlan[]): Plan[] {
 
 /** One batch per control plane and credentials reference, each cut into commits of `max` apps at most (0 = no cap). */
 function byCredentials(pending: Plan[], max = 0): Plan[][] {
-  const batches = new Map<string, Plan[]>();
-  for (const p of pending) {
-    const id = `${p.plan.app.cluster}\n${JSON.stringify(p.plan.git.credentials)}`;
-    const batch = batches.get(id);
-    if (batch) batch.push(p);
-    else batches.set(id, [p]);
-  }
-  const all = [...batches.values()];
+  const all = groupBy(pending, (p) => `${p.plan.app.cluster}\n${JSON.stringify(p.plan.git.credentials)}`);
   if (max <= 0) return all;
   return all.flatMap((b) =>
     Array.from({ length: Math.ceil(b.length / max) }, (_, i) => b.slice(i * max, (i + 1) * max)),
@@ -151,12 +147,13 @@ async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['lo
     const { sha, changedApps } = await commitAndPush(deps, ws, pending, cp.argocdNamespace, group, !!pr);
     faultPoint('git.after-push');
     const changed = pending.filter((p) => changedApps.has(p.app));
-    if (sha) for (const p of changed) await deps.plans.markWritten(group, p.app, p.id, sha);
+    if (sha) await eachLimit(changed, SETTLE_LANES, (p) => deps.plans.markWritten(group, p.app, p.id, sha));
     const pushed = sha !== null || pending.some((p) => p.written);
     const opts = { plans: pending, pushed, template: deps.settings.messageTemplate, log };
     const proposal = pr ? await proposeChanges(pr, opts) : null;
     const inPr = proposal ? { pullRequest: { number: proposal.number, url: proposal.url } } : {};
-    for (const p of pending) {
+    // apps settle independently of each other: a monorepo's hundreds of plans settle in parallel lanes
+    await eachLimit(pending, SETTLE_LANES, async (p) => {
       // a plan this job already pushed on an earlier attempt (crash before it was settled) counts as written:
       // it was marked before that push, and its content is on the remote now
       const written = changedApps.has(p.app) ? (sha ?? undefined) : p.written?.replace(PUSHING, '');
@@ -170,11 +167,22 @@ async function writeBatch(deps: CommitDeps, ctx: JobContext, log: JobContext['lo
         p,
         written ? { kind: 'written', commitSha: written, ...inPr } : { kind: 'unchanged', ...inPr },
       );
-    }
+    });
     return { outcome: sha ? 'committed' : 'noop', sha, apps: pending.length };
   } finally {
     await ws?.dispose();
   }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
 }
 
 async function commitAndPush(
@@ -189,13 +197,19 @@ async function commitAndPush(
   const attempts = deps.settings.maxPushAttempts ?? 4;
   for (let attempt = 1; ; attempt++) {
     const changedApps = new Set<string>();
-    for (const p of pending) {
-      for (const file of await renderPlanFiles(ws, p.plan, controllerNamespace)) {
-        if (file.content === (await ws.readFile(file.path))) continue;
-        await ws.writeFile(file.path, file.content);
-        changedApps.add(p.app);
-      }
-    }
+    // plans writing the same file (a shared values file or kustomization) render in turn, the others in parallel
+    await eachLimit(
+      groupBy(pending, (p) => planTargetKey(p.plan, controllerNamespace)),
+      SETTLE_LANES,
+      async (plans) => {
+        for (const p of plans)
+          for (const file of await renderPlanFiles(ws, p.plan, controllerNamespace)) {
+            if (file.content === (await ws.readFile(file.path))) continue;
+            await ws.writeFile(file.path, file.content);
+            changedApps.add(p.app);
+          }
+      },
+    );
     const changed = pending.filter((p) => changedApps.has(p.app));
     if (changed.length === 0) return { sha: null, changedApps };
     faultPoint('git.before-commit');
@@ -208,7 +222,7 @@ async function commitAndPush(
     );
     if (!sha) return { sha: null, changedApps: new Set<string>() };
     faultPoint('git.after-commit');
-    await Promise.all(changed.map((p) => deps.plans.markWritten(group, p.app, p.id, `${PUSHING}${sha}`)));
+    await eachLimit(changed, SETTLE_LANES, (p) => deps.plans.markWritten(group, p.app, p.id, `${PUSHING}${sha}`));
     try {
       await ws.push(force ? { force } : undefined);
       return { sha, changedApps };

@@ -18,20 +18,29 @@ export interface RenderedFile {
  * after a rebase merges with the new head): the `.argocd-source-<app>.yaml` override file by
  * default, or the `write-back-target` kustomization / Helm values file.
  */
+/** What a plan writes to (a file, or a kustomization's directory): plans with the same key render one after the other. */
+export function planTargetKey(plan: WriteBackPlan, controllerNamespace: string): string {
+  const target = targetOf(plan, controllerNamespace);
+  return target.kind === 'kustomization' ? `dir:${target.dir}` : `file:${target.path}`;
+}
+
+function targetOf(plan: WriteBackPlan, controllerNamespace: string) {
+  return resolveWriteBackTarget({
+    target: plan.git.target,
+    sourcePath: plan.git.path,
+    appName: plan.app.name,
+    appNamespace: plan.app.namespace,
+    controllerNamespace,
+  });
+}
+
 export async function renderPlanFiles(
   ws: GitWorkspace,
   plan: WriteBackPlan,
   controllerNamespace: string,
 ): Promise<RenderedFile[]> {
-  const git = plan.git;
   const source = applyImageWrites(plan.source, plan.sourceType, plan.writes);
-  const target = resolveWriteBackTarget({
-    target: git.target,
-    sourcePath: git.path,
-    appName: plan.app.name,
-    appNamespace: plan.app.namespace,
-    controllerNamespace,
-  });
+  const target = targetOf(plan, controllerNamespace);
   switch (target.kind) {
     case 'argocd-source':
       return [
