@@ -5,15 +5,9 @@
  */
 import { z } from 'zod';
 import type { PullRequest, PullRequestApi, PullRequestDraft } from '../../ports/pull-requests.ts';
-import { describeError, TransientError } from '../../errors.ts';
-import {
-  classifyForgeFailure,
-  forgeRequest,
-  parseAnswer,
-  remoteMessage,
-  type FetchLike,
-  type ForgeCall,
-} from './forge-http.ts';
+import { describeError } from '../../errors.ts';
+import { classifyForgeFailure, parseAnswer, remoteMessage, type FetchLike } from './forge-http.ts';
+import { ForgeRepoApi } from './forge-repo-api.ts';
 
 const Pull = z.object({
   number: z.number().int(),
@@ -23,9 +17,6 @@ const Pull = z.object({
   head: z.object({ ref: z.string() }),
   base: z.object({ ref: z.string() }),
 });
-const Repo = z.object({ default_branch: z.string().min(1) });
-const PAGE = 100;
-const MAX_PAGES = 10;
 
 const toPullRequest = (p: z.infer<typeof Pull>): PullRequest => ({
   number: p.number,
@@ -36,44 +27,22 @@ const toPullRequest = (p: z.infer<typeof Pull>): PullRequest => ({
   state: p.state === 'open' ? 'open' : 'closed',
 });
 
-export class GitHubPullRequests implements PullRequestApi {
+export class GitHubPullRequests extends ForgeRepoApi implements PullRequestApi {
   readonly provider = 'github' as const;
-  private readonly base: string;
-  private readonly headers: Record<string, string>;
 
-  constructor(
-    apiUrl: string,
-    readonly repository: string,
-    token: string,
-    private readonly fetchFn: FetchLike,
-  ) {
+  constructor(apiUrl: string, repository: string, token: string, fetchFn: FetchLike) {
     const [owner, repo] = repository.split('/') as [string, string];
-    this.base = `${apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
-    this.headers = {
-      accept: 'application/vnd.github+json',
-      authorization: `Bearer ${token}`,
-      'x-github-api-version': '2022-11-28',
-      'user-agent': 'tagflow',
-    };
-  }
-
-  private call(what: string): ForgeCall {
-    return { provider: 'github', repository: this.repository, what };
-  }
-
-  private send(what: string, method: string, path: string, body?: unknown, accept?: (s: number) => boolean) {
-    return forgeRequest(
-      this.fetchFn,
-      this.call(what),
-      `${this.base}${path}`,
-      { method, headers: this.headers, body },
-      accept,
+    super(
+      `${apiUrl}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`,
+      repository,
+      {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${token}`,
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'tagflow',
+      },
+      fetchFn,
     );
-  }
-
-  async defaultBranch(): Promise<string> {
-    const what = 'read the default branch';
-    return parseAnswer(this.call(what), Repo, (await this.send(what, 'GET', '')).json).default_branch;
   }
 
   listOpen(base: string): Promise<PullRequest[]> {
@@ -84,17 +53,18 @@ export class GitHubPullRequests implements PullRequestApi {
     return this.list(`list the pull requests ${head} → ${base}`, base, 'all', head);
   }
 
-  private async list(what: string, base: string, state: 'open' | 'all', head?: string): Promise<PullRequest[]> {
-    const out: PullRequest[] = [];
+  private list(what: string, base: string, state: 'open' | 'all', head?: string): Promise<PullRequest[]> {
     const owner = this.repository.split('/')[0]!;
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const q = new URLSearchParams({ state, base, per_page: String(PAGE), page: String(page) });
-      if (head) q.set('head', `${owner}:${head}`);
-      const pulls = parseAnswer(this.call(what), z.array(Pull), (await this.send(what, 'GET', `/pulls?${q}`)).json);
-      out.push(...pulls.map(toPullRequest));
-      if (pulls.length < PAGE) break;
-    }
-    return out;
+    return this.paged(
+      what,
+      Pull,
+      (page, perPage) => {
+        const q = new URLSearchParams({ state, base, per_page: String(perPage), page: String(page) });
+        if (head) q.set('head', `${owner}:${head}`);
+        return `/pulls?${q}`;
+      },
+      toPullRequest,
+    );
   }
 
   async create(draft: PullRequestDraft): Promise<{ pullRequest: PullRequest; created: boolean; labelError?: string }> {
@@ -110,13 +80,7 @@ export class GitHubPullRequests implements PullRequestApi {
       const said = remoteMessage(res.json);
       if (!/already exists/i.test(said)) throw classifyForgeFailure(this.call(what), res.status, res.headers, res.json);
       const found = await this.list(`find the open pull request ${draft.head}`, draft.base, 'open', draft.head);
-      const existing = found.find((p) => p.head === draft.head);
-      if (!existing)
-        throw new TransientError(
-          'forge.inconsistent',
-          `GitHub says a pull request ${draft.head} → ${draft.base} exists on ${this.repository} but lists none`,
-        );
-      return { pullRequest: existing, created: false };
+      return { pullRequest: await this.existing('pull request', found, draft.head, draft.base), created: false };
     }
     const pullRequest = toPullRequest(parseAnswer(this.call(what), Pull, res.json));
     if (draft.labels.length === 0) return { pullRequest, created: true };

@@ -4,9 +4,9 @@
  * (409 "Another open merge request already exists") is answered with the existing one.
  */
 import { z } from 'zod';
-import { TransientError } from '../../errors.ts';
 import type { PullRequest, PullRequestApi, PullRequestDraft } from '../../ports/pull-requests.ts';
-import { forgeRequest, parseAnswer, type FetchLike, type ForgeCall } from './forge-http.ts';
+import { parseAnswer, type FetchLike } from './forge-http.ts';
+import { ForgeRepoApi } from './forge-repo-api.ts';
 
 const MergeRequest = z.object({
   iid: z.number().int(),
@@ -16,9 +16,6 @@ const MergeRequest = z.object({
   source_branch: z.string(),
   target_branch: z.string(),
 });
-const Project = z.object({ default_branch: z.string().min(1) });
-const PAGE = 100;
-const MAX_PAGES = 10;
 
 const toPullRequest = (m: z.infer<typeof MergeRequest>): PullRequest => ({
   number: m.iid,
@@ -29,38 +26,16 @@ const toPullRequest = (m: z.infer<typeof MergeRequest>): PullRequest => ({
   state: m.state === 'opened' ? 'open' : 'closed',
 });
 
-export class GitLabMergeRequests implements PullRequestApi {
+export class GitLabMergeRequests extends ForgeRepoApi implements PullRequestApi {
   readonly provider = 'gitlab' as const;
-  private readonly base: string;
-  private readonly headers: Record<string, string>;
 
-  constructor(
-    apiUrl: string,
-    readonly repository: string,
-    token: string,
-    private readonly fetchFn: FetchLike,
-  ) {
-    this.base = `${apiUrl}/projects/${encodeURIComponent(repository)}`;
-    this.headers = { accept: 'application/json', 'private-token': token, 'user-agent': 'tagflow' };
-  }
-
-  private call(what: string): ForgeCall {
-    return { provider: 'gitlab', repository: this.repository, what };
-  }
-
-  private send(what: string, method: string, path: string, body?: unknown, accept?: (s: number) => boolean) {
-    return forgeRequest(
-      this.fetchFn,
-      this.call(what),
-      `${this.base}${path}`,
-      { method, headers: this.headers, body },
-      accept,
+  constructor(apiUrl: string, repository: string, token: string, fetchFn: FetchLike) {
+    super(
+      `${apiUrl}/projects/${encodeURIComponent(repository)}`,
+      repository,
+      { accept: 'application/json', 'private-token': token, 'user-agent': 'tagflow' },
+      fetchFn,
     );
-  }
-
-  async defaultBranch(): Promise<string> {
-    const what = 'read the default branch';
-    return parseAnswer(this.call(what), Project, (await this.send(what, 'GET', '')).json).default_branch;
   }
 
   listOpen(base: string): Promise<PullRequest[]> {
@@ -71,22 +46,17 @@ export class GitLabMergeRequests implements PullRequestApi {
     return this.list(`list the merge requests ${head} → ${base}`, base, 'all', head);
   }
 
-  private async list(what: string, base: string, state: 'opened' | 'all', head?: string): Promise<PullRequest[]> {
-    const out: PullRequest[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const q = new URLSearchParams({
-        state,
-        target_branch: base,
-        per_page: String(PAGE),
-        page: String(page),
-      });
-      if (head) q.set('source_branch', head);
-      const answer = await this.send(what, 'GET', `/merge_requests?${q}`);
-      const mrs = parseAnswer(this.call(what), z.array(MergeRequest), answer.json);
-      out.push(...mrs.map(toPullRequest));
-      if (mrs.length < PAGE) break;
-    }
-    return out;
+  private list(what: string, base: string, state: 'opened' | 'all', head?: string): Promise<PullRequest[]> {
+    return this.paged(
+      what,
+      MergeRequest,
+      (page, perPage) => {
+        const q = new URLSearchParams({ state, target_branch: base, per_page: String(perPage), page: String(page) });
+        if (head) q.set('source_branch', head);
+        return `/merge_requests?${q}`;
+      },
+      toPullRequest,
+    );
   }
 
   async create(draft: PullRequestDraft): Promise<{ pullRequest: PullRequest; created: boolean }> {
@@ -106,13 +76,7 @@ export class GitLabMergeRequests implements PullRequestApi {
     );
     if (res.status === 409) {
       const found = await this.list(`find the open merge request ${draft.head}`, draft.base, 'opened', draft.head);
-      const existing = found.find((m) => m.head === draft.head);
-      if (!existing)
-        throw new TransientError(
-          'forge.inconsistent',
-          `GitLab says a merge request ${draft.head} → ${draft.base} exists on ${this.repository} but lists none`,
-        );
-      return { pullRequest: existing, created: false };
+      return { pullRequest: await this.existing('merge request', found, draft.head, draft.base), created: false };
     }
     return { pullRequest: toPullRequest(parseAnswer(this.call(what), MergeRequest, res.json)), created: true };
   }
