@@ -114,7 +114,7 @@ describe('tagflow run modes', () => {
     expect(run.stdout).toContain('Processing results: applications=1');
     expect(run.stdout).toMatch(/--warmup-cache is ignored: /);
     expect(run.stdout).toMatch(/--max-concurrent-reconciles is ignored: /);
-    expect(run.stdout).toMatch(/--git-commit-sign-off is ignored: /);
+    expect(run.stdout).not.toMatch(/--git-commit-sign-off is ignored/); // implemented: commits are signed off
     expect(run.stdout).toMatch(/metrics/);
     expect(run.stdout).not.toMatch(/--leader-election is ignored|--applications-api is ignored/); // no-ops at these values
     const bad = await runCli(['run', '--once', ...common(), '--max-concurrency', 'x'], {});
