@@ -1,5 +1,7 @@
 # One image, every role: `tagflow run --roles <role>` picks what a container runs.
-# Build stage: the bundled distribution (npm run build); the image runs it with production deps only.
+# Build stage: the bundled distribution (npm run build); the image runs it with production deps only
+# and carries no TypeScript source, so bin/tagflow.js runs dist/ and never loads a TypeScript loader.
+#   docker build -t <registry>/tagflow:<version> .   (deploy/kustomize: `kustomize edit set image`)
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -22,5 +24,7 @@ RUN chmod +x /app/bin/tagflow.js \
 # A bounded heap: V8 would otherwise grow far past what tagflow keeps alive (README, "Benchmark").
 ENV NODE_OPTIONS=--max-old-space-size=192
 USER node
+# the api role: dashboard, /api/v1, webhooks, /metrics, /healthz, /readyz
+EXPOSE 8080
 ENTRYPOINT ["node", "/app/bin/tagflow.js"]
 CMD ["run"]

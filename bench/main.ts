@@ -5,7 +5,8 @@
  * bench/results/<time>.json (and latest.json).
  *
  * BENCH_FLEET=apps x repos x tags x controlPlanes x processes (default 10000x2000x20x2x1).
- * BENCH_PARTS=fleet,strategies,budget,selection,git picks the parts (default all).
+ * BENCH_PARTS=fleet,strategies,budget,selection,git,startup,webhook picks the parts (default all).
+ * BENCH_WEBHOOK_PUSHES=50: pushes timed by the webhook part.
  * BENCH_GIT_APPS=200,1000: the monorepo sizes of the git write-back part.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { benchFleetEngine, type FleetScale } from './fleet-engine.ts';
 import { benchBudget, benchStrategyCosts } from './registry-budget.ts';
 import { benchSelection } from './selection.ts';
 import { benchGitWriteback } from './git-writeback.ts';
+import { benchWebhookLatency } from './webhook-latency.ts';
 
 const [apps, repos, tags, controlPlanes, processes] = (process.env.BENCH_FLEET ?? '10000x2000x20x2x1')
   .split('x')
@@ -25,7 +27,7 @@ const log = (s: string) => console.error(`bench: ${s}`);
 // tagflow runs as users run it: the built distribution
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const parts = new Set((process.env.BENCH_PARTS ?? 'fleet,strategies,budget,selection,git').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'fleet,strategies,budget,selection,git,startup,webhook').split(','));
 let fleet;
 if (parts.has('fleet')) {
   fleet = await benchFleetEngine(scale, log);
@@ -70,9 +72,25 @@ if (parts.has('git')) {
   );
   console.table(git);
 }
+let startup;
+if (parts.has('startup')) {
+  // scripts/startup-times.mjs: fresh processes of the built command vs the sources (STARTUP_RUNS)
+  startup = JSON.parse(execFileSync(process.execPath, ['scripts/startup-times.mjs', '--json'], { encoding: 'utf8' }));
+  console.log('Start-up of the tagflow command (built = installed package running dist/; targets on the p50):');
+  console.table(startup);
+}
+let webhook;
+if (parts.has('webhook')) {
+  const pushes = Number(process.env.BENCH_WEBHOOK_PUSHES ?? 50);
+  webhook = await benchWebhookLatency(pushes, log);
+  console.log(
+    `Registry webhook → write-back, ${pushes} pushes (POST of the notification → commit on the remote / Application patched):`,
+  );
+  console.table(webhook);
+}
 const at = new Date().toISOString();
 const file = `bench/results/${at.replace(/[:.]/g, '-')}.json`;
-const result = JSON.stringify({ at, machine, scale, fleet, registry, selection, git }, null, 2);
+const result = JSON.stringify({ at, machine, scale, fleet, registry, selection, git, startup, webhook }, null, 2);
 await writeFile(file, result);
 await writeFile('bench/results/latest.json', result);
 console.log(`written ${file}`);

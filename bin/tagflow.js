@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `tagflow` command: the built distribution (dist/, `npm run build`) when it is there and no
-// source file is newer than it, else the TypeScript sources through tsx's loader.
+// source file is newer than it, else the TypeScript sources through tsx's loader. An installed
+// package or the Docker image carries no sources (package.json `files`): it runs dist/ only, and
+// never loads a TypeScript loader.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -17,9 +19,10 @@ function newestSource(dir, newest = 0) {
   return newest;
 }
 
+const fromSources = existsSync(`${root}apps`);
+
 function distIsFresh() {
   if (process.env.TAGFLOW_FROM_SOURCE || !existsSync(dist)) return false;
-  if (!existsSync(`${root}apps`)) return true; // an installed package: dist only
   const built = statSync(dist).mtimeMs;
   return (
     ['apps', 'workers', 'shared'].every((d) => newestSource(`${root}${d}`) <= built) &&
@@ -27,7 +30,14 @@ function distIsFresh() {
   );
 }
 
-if (distIsFresh()) {
+if (!fromSources) {
+  // an installed package: dist only
+  if (!existsSync(dist)) {
+    console.error(`tagflow: ${dist} is missing: build it with \`npm run build\``);
+    process.exit(1);
+  }
+  await import(dist);
+} else if (distIsFresh()) {
   await import(dist);
 } else {
   const { register } = await import('tsx/esm/api');

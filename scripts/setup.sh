@@ -13,6 +13,7 @@ command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)        # git over SSH tests: a real sshd
 command -v ssh-keygen >/dev/null 2>&1 || need_pkgs+=(openssh-client)
 command -v gpg >/dev/null 2>&1 || need_pkgs+=(gnupg)        # signed commits (openpgp)
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium) # the dashboard test (playwright-core)
 command -v kubectl >/dev/null 2>&1 || need_pkgs+=(kubernetes-client) # kubectl kustomize renders
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${need_pkgs[*]}" >&2

@@ -15,10 +15,17 @@ export interface ApiDeps {
   log: Logger;
   /** Resolves when the process's stores answer. */
   ping(): Promise<void>;
+  /** Readiness beyond Redis (each control plane too); `ping` alone when omitted. */
+  ready?(): Promise<{ ok: boolean; problems: string[] }>;
   /** Every registry's request budget (GET /api/v1/registries). */
   budgets?(): Promise<BudgetState[]>;
   /** More endpoints, tried in order after the built-in ones. */
   routes?: Route[];
+  /**
+   * Wraps the built-in routes that need the API token (GET /api/v1/registries): see
+   * apps/api/auth/guard.ts `protectApi`. Without one they answer 401: nothing is open by default.
+   */
+  guard?: (route: Route) => Route;
   host: string;
   port: number;
 }
@@ -37,24 +44,30 @@ function builtins(d: ApiDeps): Route[] {
     {
       path: '/readyz',
       handle: (_req, res) =>
-        d.ping().then(
-          () => text(res, 200, 'OK\n'),
-          () => text(res, 503, 'redis unavailable\n'),
-        ),
+        d.ready
+          ? d.ready().then((r) => (r.ok ? text(res, 200, 'OK\n') : text(res, 503, r.problems.join('\n') + '\n')))
+          : d.ping().then(
+              () => text(res, 200, 'OK\n'),
+              () => text(res, 503, 'redis unavailable\n'),
+            ),
     },
   ];
   const budgets = d.budgets;
+  const guard =
+    d.guard ?? ((r: Route): Route => ({ ...r, handle: (_req, res) => text(res, 401, 'no API token is configured\n') }));
   if (budgets)
-    routes.push({
-      method: 'GET',
-      path: '/api/v1/registries',
-      handle: (_req, res) =>
-        budgets().then(
-          (registries) =>
-            void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ registries })),
-          () => text(res, 503, 'redis unavailable\n'),
-        ),
-    });
+    routes.push(
+      guard({
+        method: 'GET',
+        path: '/api/v1/registries',
+        handle: (_req, res) =>
+          budgets().then(
+            (registries) =>
+              void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ registries })),
+            () => text(res, 503, 'redis unavailable\n'),
+          ),
+      }),
+    );
   return routes;
 }
 

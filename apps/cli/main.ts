@@ -3,6 +3,8 @@ import { registerRun } from './commands/run.ts';
 import { registerTest } from './commands/test.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerQueues } from './commands/queues.ts';
+import { registerWebhook } from './commands/webhook.ts';
+import { registerPlan } from './commands/plan.ts';
 import { VERSION } from './version.ts';
 
 /** `tagflow`: one binary, every role and every tool. */
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerTest(program);
   registerAudit(program);
   registerQueues(program);
+  registerWebhook(program);
+  registerPlan(program);
   program
     .command('version')
     .description('Print the version')

@@ -569,9 +569,9 @@ export const ANCHOR_FLAGS: readonly AnchorFlag[] = [
     env: 'WEBHOOK_RATELIMIT_ALLOWED',
     anchorDefault: '0',
     envRange: [0, Number.MAX_SAFE_INTEGER],
-    treatment: 'ignored',
+    treatment: 'tagflow',
     reason:
-      'tagflow does not throttle webhooks: events for one repository collapse into one pending poll, and registry calls stay within the per-registry budget',
+      'authenticated webhooks accepted per hour (0 = no limit); over it the request is answered 429 (the anchor waits instead)',
   },
   {
     flag: 'disable-tls',

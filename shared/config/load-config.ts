@@ -22,8 +22,11 @@ export interface RawFlags extends SigningFlags {
   gitCommitEmail?: string;
   gitCommitMessagePath?: string;
   healthPort?: string;
+  apiTokenFile?: string;
   fullResync?: string;
   disableKubeEvents?: boolean;
+  /** tagflow's own flag (the anchor has no distribution type). */
+  distributionWebhookSecret?: string;
   loglevel?: string;
   logformat?: string;
 }
@@ -109,11 +112,14 @@ export function loadConfig(
         : env.IMAGE_UPDATER_KUBE_EVENTS === 'true'
           ? false
           : undefined,
+    ...webhookInput(flags, env, anchor),
     apiHost: anchor?.healthHost ?? env.TAGFLOW_API_HOST,
     apiPort:
       flags.healthPort !== undefined
         ? Number(flags.healthPort)
         : (anchor?.healthPort ?? (env.TAGFLOW_API_PORT !== undefined ? Number(env.TAGFLOW_API_PORT) : undefined)),
+    apiToken: env.TAGFLOW_API_TOKEN,
+    apiTokenFile: flags.apiTokenFile ?? env.TAGFLOW_API_TOKEN_FILE,
     logLevel: (flags.loglevel ?? anchor?.logLevel ?? env.IMAGE_UPDATER_LOGLEVEL) as Config['logLevel'] | undefined,
     logFormat: (flags.logformat ?? env.IMAGE_UPDATER_LOGFORMAT) as Config['logFormat'] | undefined,
   };
@@ -132,6 +138,29 @@ export function loadConfig(
   // argocd-image-updater: an interval of 0 means a single run.
   return parsed.data.intervalMs === 0 ? { ...parsed.data, once: true } : parsed.data;
 }
+
+/** The webhook settings: the anchor's flags and variables (anchor-flags.ts) plus the distribution secret. */
+function webhookInput(
+  flags: RawFlags,
+  env: Record<string, string | undefined>,
+  anchor?: Partial<AnchorSettings>,
+): Pick<ConfigInput, 'enableWebhook' | 'webhookPort' | 'webhookRequireSecret' | 'webhookRateLimit' | 'webhookSecrets'> {
+  const w = anchor?.webhook;
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(w?.secrets ?? {})) if (value) secrets[WEBHOOK_SECRET_KEYS[key] ?? key] = value;
+  const distribution = flags.distributionWebhookSecret ?? env.DISTRIBUTION_WEBHOOK_SECRET;
+  if (distribution) secrets.distribution = distribution;
+  return {
+    enableWebhook: w?.enabled,
+    webhookPort: w?.port,
+    webhookRequireSecret: w?.requireSecret,
+    webhookRateLimit: w?.rateLimit,
+    webhookSecrets: secrets,
+  };
+}
+
+/** anchor-flags.ts names registries in camel case; the config uses the flag's spelling. */
+const WEBHOOK_SECRET_KEYS: Record<string, string> = { aliyunAcr: 'aliyun-acr' };
 
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -166,6 +166,39 @@ export const ConfigSchema = z.object({
     .describe(
       'Record Kubernetes Events on Applications (--disable-kube-events; IMAGE_UPDATER_KUBE_EVENTS=true disables, as the anchor)',
     ),
+  enableWebhook: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Serve registry webhooks (POST /webhook) on --webhook-port too; the api role serves them anyway (--enable-webhook, ENABLE_WEBHOOK)',
+    ),
+  webhookPort: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8082)
+    .describe('Port of the webhook listener of --enable-webhook (--webhook-port, WEBHOOK_PORT; `tagflow webhook`: 8080)'),
+  webhookRequireSecret: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Refuse webhooks of a type whose secret is not configured (--webhook-require-secret, WEBHOOK_REQUIRE_SECRET)',
+    ),
+  webhookRateLimit: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Authenticated webhooks accepted per hour and process, 0 = no limit; over it 429 (--webhook-ratelimit-allowed, WEBHOOK_RATELIMIT_ALLOWED)',
+    ),
+  webhookSecrets: z
+    .record(z.string(), z.string().min(1))
+    .default({})
+    .describe(
+      'Webhook secrets by type key (docker, ghcr, harbor, quay, aliyun-acr, acr, cloudevents, distribution): --<key>-webhook-secret, <KEY>_WEBHOOK_SECRET, else key webhook.<key>-secret of Secret argocd-image-updater-secret (secrets, never logged)',
+    ),
   apiHost: z.string().default('0.0.0.0').describe('Address the api role listens on (TAGFLOW_API_HOST)'),
   apiPort: z
     .number()
@@ -174,6 +207,20 @@ export const ConfigSchema = z.object({
     .max(65535)
     .default(8080)
     .describe('Port of the api role: /healthz, /readyz (--health-port, --health-probe-bind-address, TAGFLOW_API_PORT)'),
+  apiToken: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Bearer token of the dashboard and the JSON API; unset (and no --api-token-file) = they answer 401 (TAGFLOW_API_TOKEN; a secret, never logged)',
+    ),
+  apiTokenFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'File holding the dashboard/API token, read at start and trimmed; wins over TAGFLOW_API_TOKEN (--api-token-file, TAGFLOW_API_TOKEN_FILE)',
+    ),
   logLevel: z
     .enum(['trace', 'debug', 'info', 'warn', 'error'])
     .default('info')

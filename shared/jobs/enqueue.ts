@@ -19,6 +19,8 @@ export function pollBatchSize(n: number): number {
 }
 export const CHECK_BATCH = 50;
 export const PRIORITY = { changes: 1, normal: 10 } as const;
+/** Work a change or a registry webhook asked for goes before the interval cycles' work. */
+const urgent = (trigger: Trigger) => trigger === 'app-changed' || trigger === 'webhook';
 /** Changes seen within this window start one cycle together. */
 export const CHANGE_CYCLE_DELAY_MS = 250;
 
@@ -35,7 +37,7 @@ export function enqueuePolls(sink: JobSink, targets: readonly PollTarget[], trig
     const id = `${t.controlPlane}\n${t.endpoint.apiUrl}`;
     byEndpoint.set(id, [...(byEndpoint.get(id) ?? []), t.repoKey]);
   }
-  const priority = trigger === 'app-changed' ? PRIORITY.changes : PRIORITY.normal;
+  const priority = urgent(trigger) ? PRIORITY.changes : PRIORITY.normal;
   const size = pollBatchSize(targets.length);
   const jobs = [...byEndpoint.values()]
     .flatMap((repos) => chunk(repos, size))
@@ -46,7 +48,7 @@ export function enqueuePolls(sink: JobSink, targets: readonly PollTarget[], trig
 /** Check jobs for apps, CHECK_BATCH per job. */
 export function enqueueChecks(sink: JobSink, apps: readonly string[], trigger: Trigger): Promise<void> {
   const unique = [...new Set(apps)];
-  const priority = trigger === 'app-changed' ? PRIORITY.changes : PRIORITY.normal;
+  const priority = urgent(trigger) ? PRIORITY.changes : PRIORITY.normal;
   return sink.addBulk(
     'select',
     chunk(unique, CHECK_BATCH).map((batch) => ({

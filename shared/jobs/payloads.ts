@@ -16,9 +16,9 @@ export type AppRef = ApplicationRef;
 /**
  * interval: the periodic tick; once: `tagflow run --once` (every app checked); manual: a cycle
  * enqueued by hand (`tagflow`'s API, tests, the benchmark); app-changed: Applications or their
- * configuration changed (the control plane watchers).
+ * configuration changed (the control plane watchers); webhook: a registry webhook named the repository.
  */
-export const TriggerSchema = z.enum(['interval', 'once', 'manual', 'app-changed']);
+export const TriggerSchema = z.enum(['interval', 'once', 'manual', 'app-changed', 'webhook']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
 /** A cycle started by the job scheduler has no id of its own: the job id names it. */

@@ -1,10 +1,13 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 
 /** What every worker pool's composition root gets besides its ports. */
 export interface PoolBase {
   log: Logger;
   settings: { config: Config; owner?: string };
+  /** Job durations and failures per queue (none: not recorded). */
+  metrics?: Metrics;
 }
 
 /** A started worker pool. */
@@ -21,5 +24,6 @@ export function poolOptions(s: PoolBase, concurrency: number) {
     log: s.log,
     concurrency,
     ...(s.settings.owner ? { name: s.settings.owner } : {}),
+    ...(s.metrics ? { metrics: s.metrics } : {}),
   };
 }

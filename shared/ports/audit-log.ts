@@ -1,10 +1,24 @@
 /** One entry of the audit trail: why an image of an app is (not) on a tag, and what was written. */
-export type AuditOutcome = 'updated' | 'noop' | 'skipped' | 'failed' | 'dry-run' | 'planned' | 'invalid' | 'warning';
+export type AuditOutcome =
+  | 'updated'
+  | 'noop'
+  | 'skipped'
+  | 'failed'
+  | 'dry-run'
+  | 'planned'
+  | 'invalid'
+  | 'warning'
+  // registry webhooks: polls enqueued, no tracked image, nothing to poll, refused (bad secret, body, type, rate)
+  | 'accepted'
+  | 'unmatched'
+  | 'ignored'
+  | 'refused';
 
 export interface AuditRecord {
   id?: string;
   at: number;
-  kind: 'select' | 'write-back' | 'config';
+  /** `webhook`: one registry webhook request (app `webhooks`; detail: type, registry, repository, tag, repos). */
+  kind: 'select' | 'write-back' | 'config' | 'webhook';
   app: string;
   image?: string;
   alias?: string;
@@ -31,6 +45,14 @@ export interface AuditQuery {
   app?: string;
   image?: string;
   since?: number;
+  /** Records at or before this time (ms since the epoch). */
+  until?: number;
+  /** Records older than this record id (a page's cursor). */
+  before?: string;
+  outcome?: string;
+  kind?: string;
+  /** Only apps of this control plane (the first segment of the app key). */
+  controlPlane?: string;
   limit?: number;
 }
 

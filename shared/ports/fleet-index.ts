@@ -39,6 +39,8 @@ export interface FleetIndex {
   ): Promise<{ changed: string[]; removed: string[] }>;
   getMany(keys: readonly string[]): Promise<Map<string, IndexEntry | CorruptEntry>>;
   targets(repoKeys: readonly string[]): Promise<Map<string, PollTarget>>;
+  /** Every tracked repository (the keys of its poll targets). */
+  repoKeys(): Promise<string[]>;
   appsForRepo(repoKey: string): Promise<string[]>;
   /** Every app key (of one control plane, when given). */
   keys(cp?: string): Promise<string[]>;

@@ -1,68 +1,47 @@
 import type { Command } from 'commander';
-import type { BudgetState } from '../../../shared/ports/request-budget.ts';
 
-export function registerQueues(program: Command): void {
-  program
-    .command('queues')
-    .description('Show how many jobs wait, run, failed or completed in each queue, and every registry budget')
-    .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
-    .option('-o, --output <format>', 'text or json', 'text')
-    .action(async (flags: { redisUrl?: string; output: string }) => {
-      const { BullmqSink } = await import('../../../shared/adapters/queue/bullmq-sink.ts');
-      const { createRedis } = await import('../../../shared/adapters/redis/connection.ts');
-      const { Keys } = await import('../../../shared/adapters/redis/keys.ts');
-      const { RedisRequestBudgets } = await import('../../../shared/adapters/redis/request-budgets.ts');
-      const { silentLogger } = await import('../../../shared/logging/logger.ts');
-      const url = flags.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-      const prefix = process.env.TAGFLOW_PREFIX || 'tagflow';
-      const sink = new BullmqSink(url, prefix);
-      const redis = createRedis(url, 'queues');
-      try {
-        const rows = Object.entries(await sink.counts()).map(([queue, counts]) => ({ queue, counts }));
-        const registries = await new RedisRequestBudgets(redis, new Keys(prefix), {
-          owner: 'queues',
-          log: silentLogger(),
-        }).states();
-        if (flags.output === 'json') return void console.log(JSON.stringify({ queues: rows, registries }, null, 2));
-        console.log('QUEUE     WAITING  ACTIVE  DELAYED  FAILED  COMPLETED');
-        for (const r of rows) {
-          const c = r.counts;
-          const waiting = (c.waiting ?? 0) + (c.prioritized ?? 0);
-          const cols = [waiting, c.active ?? 0, c.delayed ?? 0, c.failed ?? 0, c.completed ?? 0].map((n, i) =>
-            String(n).padStart([7, 7, 8, 7, 10][i]!),
-          );
-          console.log(`${r.queue.padEnd(9)} ${cols.join(' ')}`);
-        }
-        if (registries.length > 0) console.log(`\n${budgetTable(registries)}`);
-      } finally {
-        await sink.close();
-        redis.disconnect();
-      }
-    });
+export interface QueuesFlags {
+  redisUrl?: string;
+  output: string;
 }
 
-/** REGISTRY, configured rate, requests in the last second, tokens left, jobs waiting, what the registry asked. */
-export function budgetTable(states: readonly BudgetState[]): string {
-  const rows = states.map((s) => [
-    s.key,
-    s.configuredRate === null ? 'unlimited' : `${s.configuredRate}/s`,
-    `${s.currentRate}/s`,
-    s.tokens === null ? '-' : String(s.tokens),
-    String(s.waitingJobs),
-    s.blockedForMs > 0
-      ? `held back ${Math.ceil(s.blockedForMs / 1000)} s`
-      : s.signalledRate !== null
-        ? `${Math.round(s.signalledRate * 1000) / 1000}/s for ${Math.ceil(s.signalledForMs / 1000)} s`
-        : '-',
-  ]);
-  const head = ['REGISTRY', 'LIMIT', 'CURRENT', 'TOKENS', 'WAITING', 'REGISTRY ASKED'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows]
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
+/**
+ * `tagflow queues`: depths and registry budgets; `queues failed|retry|remove`: the failed jobs.
+ * `--redis-url` and `--output` belong to `queues` and are read by every subcommand.
+ */
+export function registerQueues(program: Command): void {
+  const queues = program
+    .command('queues')
+    .description(
+      'Show how many jobs wait, run, failed or completed in each queue, and every registry budget; list, retry or remove failed jobs',
     )
-    .join('\n');
+    .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .configureHelp({ showGlobalOptions: true })
+    .action(async (flags: QueuesFlags) => (await import('./queues-action.ts')).queuesAction(flags));
+  queues
+    .command('failed')
+    .description('List the failed jobs (newest first): id, queue, name, attempts, why it failed, when')
+    .option('--queue <name>', 'only this queue (cycle, poll, select, patch, commit)')
+    .option('--limit <n>', 'at most this many jobs per queue', '100')
+    .action(async (_flags: unknown, cmd: Command) =>
+      (await import('./queues-failed-action.ts')).failedAction(cmd.optsWithGlobals()),
+    );
+  queues
+    .command('retry')
+    .description('Move a failed job (or, with --all, every failed job of the queue) back to waiting')
+    .argument('<queue>', 'queue name (cycle, poll, select, patch, commit)')
+    .argument('[jobId]', 'the failed job (see `tagflow queues failed`)')
+    .option('--all', 'every failed job of the queue')
+    .action(async (queue: string, jobId: string | undefined, _flags: unknown, cmd: Command) =>
+      (await import('./queues-failed-action.ts')).retryAction(queue, jobId, cmd.optsWithGlobals()),
+    );
+  queues
+    .command('remove')
+    .description('Delete a failed job')
+    .argument('<queue>', 'queue name (cycle, poll, select, patch, commit)')
+    .argument('<jobId>', 'the failed job (see `tagflow queues failed`)')
+    .action(async (queue: string, jobId: string, _flags: unknown, cmd: Command) =>
+      (await import('./queues-failed-action.ts')).removeAction(queue, jobId, cmd.optsWithGlobals()),
+    );
 }

@@ -3,13 +3,7 @@ import { ConfigError, loadConfig, type RawFlags } from '../../../shared/config/l
 import { processingResultsLine } from '../../../shared/jobs/cycle-report.ts';
 import { createServices } from '../compose/services.ts';
 import { startRoles } from '../compose/roles.ts';
-
-/** Anchor flags tagflow accepts but does not serve yet (they come with the operations surface). */
-const NOT_YET = {
-  metrics: '--metrics-port / --metrics-bind-address: /metrics is not served by this version of tagflow yet; ignored',
-  webhook:
-    '--enable-webhook: the webhook receiver is not part of this version of tagflow yet; registries are polled every --interval',
-};
+import { startMetricsServer } from '../../api/metrics/index.ts';
 
 /** `tagflow run`: builds the services, starts the roles, and with --once runs one cycle and exits. */
 export async function runAction(flags: RawFlags & Record<string, unknown>): Promise<void> {
@@ -18,8 +12,6 @@ export async function runAction(flags: RawFlags & Record<string, unknown>): Prom
   const config = loadConfig(flags, process.env, anchor.settings);
   const services = createServices(config, process.env);
   for (const w of [...anchorFlagWarnings(flags, process.env), ...anchor.warnings]) services.log.warn(w);
-  if (anchor.settings.metricsPort) services.log.warn(NOT_YET.metrics);
-  if (anchor.settings.webhook.enabled) services.log.warn(NOT_YET.webhook);
   // a bug must not end the process silently: say what it was, then exit (the orchestrator restarts it)
   process.on('unhandledRejection', (e) => {
     services.log.fatal(
@@ -29,7 +21,17 @@ export async function runAction(flags: RawFlags & Record<string, unknown>): Prom
     process.exit(1);
   });
   const roles = await startRoles(services);
+  // the anchor's own /metrics listener (the api role's port serves /metrics too)
+  const metricsServer =
+    anchor.settings.metricsPort && !config.once
+      ? await startMetricsServer({
+          ...services,
+          host: anchor.settings.metricsHost || '0.0.0.0',
+          port: anchor.settings.metricsPort,
+        })
+      : undefined;
   const shutdown = async (code: number) => {
+    await metricsServer?.close();
     await roles.close();
     await services.close();
     process.exit(code);

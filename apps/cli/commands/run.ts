@@ -47,6 +47,11 @@ export function registerRun(program: Command): void {
     .option('--git-commit-message-path <file>', 'commit message template (Go text/template)')
     .addOption(anchorBooleanOption('--disable-kube-events', 'do not record Kubernetes Events on Applications'))
     .option('--health-port <port>', 'port of /healthz and /readyz (api role)')
+    .option(
+      '--distribution-webhook-secret <secret>',
+      'Authorization header CNCF Distribution webhooks must carry (env DISTRIBUTION_WEBHOOK_SECRET)',
+    )
+    .option('--api-token-file <file>', 'file holding the dashboard/API bearer token (default TAGFLOW_API_TOKEN)')
     .option('--loglevel <level>', 'trace, debug, info, warn or error')
     .option('--logformat <format>', 'text or json');
   registerAnchorFlags(cmd, new Set());

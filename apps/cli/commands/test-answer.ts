@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fullNameWithoutTag } from '../../../shared/domain/image/image-ref.ts';
-import { readRegistriesConfFile } from '../../../shared/adapters/k8s/registries-conf-source.ts';
+import { readRegistriesConfFile } from '../../../shared/adapters/k8s/registries-conf-file.ts';
 import { selectTag, STRATEGY_FLAGS, type SelectionInput } from '../../../shared/domain/policy/index.ts';
 import {
   findEndpoint,

@@ -10,7 +10,9 @@ import { loadControlPlanes } from '../../../shared/adapters/k8s/control-planes.t
 import { KubeControlPlanes } from '../../../shared/adapters/k8s/kube-control-plane.ts';
 import { SimpleGitWorkspaceFactory } from '../../../shared/adapters/git/simple-git-workspace.ts';
 import { createForges } from '../../../shared/adapters/forge/index.ts';
+import { createMetrics } from '../../../shared/adapters/metrics/index.ts';
 import { BullmqSink } from '../../../shared/adapters/queue/bullmq-sink.ts';
+import { BullmqQueueAdmin } from '../../../shared/adapters/queue/bullmq-queue-admin.ts';
 import { RedisAuditLog } from '../../../shared/adapters/redis/audit-log.ts';
 import { createRedis } from '../../../shared/adapters/redis/connection.ts';
 import { RedisCycleLedger } from '../../../shared/adapters/redis/cycle-ledger.ts';
@@ -34,6 +36,8 @@ import type { GitWorkspaceFactory } from '../../../shared/ports/git-workspace.ts
 import type { Forges } from '../../../shared/ports/pull-requests.ts';
 import type { JobSink } from '../../../shared/jobs/job-sink.ts';
 import type { Leases } from '../../../shared/ports/leases.ts';
+import type { QueueAdmin } from '../../../shared/ports/queue-admin.ts';
+import type { Metrics } from '../../../shared/ports/metrics.ts';
 import type { RegistryAccess } from '../../../shared/ports/registry-access.ts';
 import type { RequestBudgets } from '../../../shared/ports/request-budget.ts';
 import type { TagSnapshotStore } from '../../../shared/ports/tag-snapshots.ts';
@@ -53,6 +57,8 @@ export interface Services {
   settings: Settings;
   log: Logger;
   sink: JobSink;
+  /** Queue counts and failed jobs (retry/remove): the dashboard. */
+  queueAdmin: QueueAdmin;
   index: FleetIndex;
   ledger: CycleLedger;
   plans: WriteBackPlans;
@@ -66,6 +72,8 @@ export interface Services {
   forges: Forges;
   controlPlanes: ControlPlanes;
   report: ReturnType<typeof createCycleReporter>;
+  /** This process's Prometheus metrics (/metrics). */
+  metrics: Metrics;
   /** Resolves when Redis answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -111,6 +119,9 @@ export function createServices(
   const known = (cp: string) => (controlPlanes.names.includes(cp) ? controlPlanes.get(cp).config : undefined);
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const budgets = new RedisRequestBudgets(redis, keys, { owner, log });
+  const metrics = createMetrics({ redis, keys, sink, log });
+  const report = createCycleReporter();
+  report.listeners.add((summary) => metrics.cycleFinished(summary));
   const registry = createRegistryAccess({
     reader: known,
     fallback: controlPlanes.credentials?.config,
@@ -119,6 +130,7 @@ export function createServices(
     log,
     budgets,
     maxInFlight: config.registryMaxInFlight,
+    metrics,
   });
   const git = new SimpleGitWorkspaceFactory({
     env,
@@ -138,6 +150,7 @@ export function createServices(
     },
     log,
     sink,
+    queueAdmin: new BullmqQueueAdmin(sink.queues),
     index: new RedisFleetIndex(redis, keys),
     ledger: new RedisCycleLedger(redis, keys, () => createRedis(config.redisUrl, 'subscriber')),
     plans: new RedisWriteBackPlans(redis, keys),
@@ -149,7 +162,8 @@ export function createServices(
     git,
     forges: createForges({ overrides: forgeApiOverrides(env) }),
     controlPlanes,
-    report: createCycleReporter(),
+    report,
+    metrics,
     ping: async () => void (await redis.ping()),
     async close() {
       await sink.close();

@@ -5,13 +5,13 @@
  * `followRegistriesConf` keeps following it: the ConfigMap by list + watch (an edit arrives within
  * seconds), the file by its modification time.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { formatBytes, MAX_REGISTRIES_CONF_BYTES } from '../../domain/input-limits.ts';
 import { parseRegistriesConf, type RegistryEndpoint } from '../../domain/registry/index.ts';
 import { PermanentError, type TagflowError } from '../../errors.ts';
 import type { ConfigReader } from '../../ports/application-store.ts';
 import { watchConfigMap } from './config-map-watch.ts';
+import { readRegistriesConfFile } from './registries-conf-file.ts';
 
 export const CONFIG_MAP = 'argocd-image-updater-config';
 export const REGISTRIES_CONF_KEY = 'registries.conf';
@@ -51,25 +51,7 @@ export function parseRegistriesConfFrom(text: string | undefined, from: string):
   }
 }
 
-/**
- * The text of a registries.conf file, null when there is none. A file over the size cap is refused
- * before it is read (a PermanentError naming it); other read errors are thrown as they are.
- */
-export function readRegistriesConfFile(path: string): string | null {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  if (size > MAX_REGISTRIES_CONF_BYTES)
-    throw new PermanentError(
-      'config.registries-conf',
-      `invalid registries.conf ${JSON.stringify(path)}: the file is larger than ${formatBytes(MAX_REGISTRIES_CONF_BYTES)} (${size} bytes)`,
-    );
-  return readFileSync(path, 'utf8');
-}
+export { readRegistriesConfFile };
 
 export async function readRegistriesConf(s: RegistriesConfSource): Promise<RegistriesConf> {
   const from = describeRegistriesConfSource(s);

@@ -5,6 +5,7 @@ import { describeError, RateLimitedError } from '../../errors.ts';
 import { WORKER_LOCKS, workerLocks, type QueueName } from '../../jobs/queues.ts';
 import { connectionOptions } from '../redis/connection.ts';
 import type { JobContext, JobHandler } from '../../jobs/job-context.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 
 export type { JobContext, JobHandler };
 
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** This process's identity, recorded on every job it processes (`processedBy`). */
   name?: string;
+  /** Job durations and failures per queue (none: not recorded). */
+  metrics?: Pick<Metrics, 'jobFinished'>;
 }
 
 /**
@@ -50,13 +53,21 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
           Number((job.data as { budgetDelays?: number }).budgetDelays ?? 0) > 0,
         log: o.log.child({ queue, jobId: job.id, attempt }),
       };
+      const started = Date.now();
+      const took = () => Date.now() - started;
       try {
-        return await handler.run(parsed.data, ctx);
+        const out = await handler.run(parsed.data, ctx);
+        o.metrics?.jobFinished(queue, took(), 'completed');
+        return out;
       } catch (e) {
-        if (e instanceof RateLimitedError && token && (await postpone(job, token, e, ctx))) throw new DelayedError();
+        if (e instanceof RateLimitedError && token && (await postpone(job, token, e, ctx))) {
+          o.metrics?.jobFinished(queue, took(), 'delayed', 'rate-limited');
+          throw new DelayedError();
+        }
         const d = describeError(e);
         const final = ctx.finalAttempt || d.kind === 'permanent' || e instanceof RateLimitedError;
         if (final && handler.onFinalFailure) await settleFinal(handler, parsed.data, ctx, d);
+        o.metrics?.jobFinished(queue, took(), final ? 'failed' : 'retried', d.kind);
         throw toBullmqError(e, ctx, final);
       }
     },

@@ -47,14 +47,17 @@ export class RedisAuditLog implements AuditLog {
     const limit = q.limit ?? 100;
     const stream = q.app ? this.k.auditApp(q.app) : this.k.audit;
     const out: AuditRecord[] = [];
-    let end = '+';
+    let end = q.before ? `(${q.before}` : q.until !== undefined ? String(q.until) : '+';
     const start = q.since ? String(q.since) : '-';
+    const cpPrefix = q.controlPlane ? `${q.controlPlane}/` : undefined;
     while (out.length < limit) {
       const batch = await this.redis.xrevrange(stream, end, start, 'COUNT', 500);
       if (batch.length === 0) break;
       for (const [id, fields] of batch) {
         const rec = { ...(JSON.parse(fields[1]!) as AuditRecord), id };
         if (q.image && rec.image !== q.image && rec.alias !== q.image) continue;
+        if ((q.outcome && rec.outcome !== q.outcome) || (q.kind && rec.kind !== q.kind)) continue;
+        if (cpPrefix && !rec.app.startsWith(cpPrefix)) continue;
         out.push(rec);
         if (out.length >= limit) break;
       }

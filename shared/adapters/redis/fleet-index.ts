@@ -237,6 +237,10 @@ export class RedisFleetIndex implements FleetIndex {
     return out;
   }
 
+  repoKeys(): Promise<string[]> {
+    return this.redis.hkeys(this.k.idxRepos);
+  }
+
   appsForRepo(repoKey: string): Promise<string[]> {
     return this.redis.smembers(this.k.idxRepoApps(repoKey));
   }

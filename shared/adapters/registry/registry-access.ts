@@ -9,9 +9,10 @@ import type { TagRecord } from '../../domain/model/tags.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ConfigReader } from '../../ports/application-store.ts';
 import type { MetadataCache } from '../../ports/metadata-cache.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import type { RegistryAccess } from '../../ports/registry-access.ts';
 import type { RegistryClient } from '../../ports/registry-client.ts';
-import type { RequestBudgets } from '../../ports/request-budget.ts';
+import type { RequestBudgets, RequestGate } from '../../ports/request-budget.ts';
 import { budgetKeyOf } from './budget-key.ts';
 import { createRegistryClient } from './create-registry-client.ts';
 import { CredentialsResolver } from './credentials.ts';
@@ -30,6 +31,8 @@ export interface RegistryAccessDeps {
   budgets?: RequestBudgets;
   /** Requests in flight at once per registry in this process. */
   maxInFlight?: number;
+  /** Requests by registry and status, budget waits (none: not recorded). */
+  metrics?: Metrics;
 }
 
 /** Reads a Secret from `primary`, else (absent there) from `fallback`. */
@@ -76,14 +79,21 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
         const resolver = resolverFor(t.controlPlane);
         client = createRegistryClient(t.endpoint, {
           credentials: t.credentials ? resolver.provider(t.endpoint.apiUrl, t.credentials, cacheMs) : null,
-          onRequest: (e) => deps.log.trace({ registry: t.endpoint.prefix, ...e }, 'registry request'),
+          onRequest: (e) => {
+            deps.log.trace({ registry: t.endpoint.prefix, ...e }, 'registry request');
+            deps.metrics?.registryRequest(t.endpoint.prefix, e);
+          },
           ...(deps.budgets
             ? {
-                gate: deps.budgets.gate({
-                  key: budgetKeyOf(t.endpoint, t.credentials),
-                  ...(t.endpoint.limit && t.endpoint.limit > 0 ? { ratePerSec: t.endpoint.limit } : {}),
-                  maxInFlight: deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-                }),
+                gate: metered(
+                  deps.metrics,
+                  t.endpoint.prefix,
+                  deps.budgets.gate({
+                    key: budgetKeyOf(t.endpoint, t.credentials),
+                    ...(t.endpoint.limit && t.endpoint.limit > 0 ? { ratePerSec: t.endpoint.limit } : {}),
+                    maxInFlight: deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+                  }),
+                ),
               }
             : {}),
         });
@@ -98,6 +108,27 @@ export function createRegistryAccess(deps: RegistryAccessDeps): RegistryAccess {
     },
     withMetadata(client: RegistryClient, repository: string, tags: readonly TagRecord[]): Promise<TagRecord[]> {
       return fetchMetadata(client, deps.metadata, repository, tags);
+    },
+  };
+}
+
+/** A gate whose waits (longer than a few ms: an unlimited registry's grant is not a wait) are counted. */
+function metered(metrics: Metrics | undefined, registry: string, gate: RequestGate): RequestGate {
+  if (!metrics) return gate;
+  return {
+    observe: (status, headers) => gate.observe(status, headers),
+    async acquire(job) {
+      const started = Date.now();
+      try {
+        const release = await gate.acquire(job);
+        const waited = Date.now() - started;
+        if (waited > 2) metrics.budgetWait(registry, waited, 'granted');
+        return release;
+      } catch (e) {
+        const stepped = (e as { code?: unknown }).code === 'registry.budget';
+        metrics.budgetWait(registry, Date.now() - started, stepped ? 'stepped_aside' : 'failed');
+        throw e;
+      }
     },
   };
 }
