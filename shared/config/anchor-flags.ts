@@ -219,7 +219,12 @@ export function readAnchorSettings(
   if (port !== undefined) settings.webhook.port = port;
   const requireSecret = bool('webhook-require-secret');
   if (requireSecret !== undefined) settings.webhook.requireSecret = requireSecret;
-  const rateLimit = int('webhook-ratelimit-allowed', 0, Number.MAX_SAFE_INTEGER, 'a number of requests per hour (0 = off)');
+  const rateLimit = int(
+    'webhook-ratelimit-allowed',
+    0,
+    Number.MAX_SAFE_INTEGER,
+    'a number of requests per hour (0 = off)',
+  );
   if (rateLimit !== undefined) settings.webhook.rateLimit = rateLimit;
   for (const [registry, name] of Object.entries(SECRET_FLAGS) as [WebhookRegistry, string][]) {
     const secret = str(name) || env[anchorFlag(name)!.env!];

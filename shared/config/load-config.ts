@@ -147,7 +147,8 @@ function webhookInput(
 ): Pick<ConfigInput, 'enableWebhook' | 'webhookPort' | 'webhookRequireSecret' | 'webhookRateLimit' | 'webhookSecrets'> {
   const w = anchor?.webhook;
   const secrets: Record<string, string> = {};
-  for (const [key, value] of Object.entries(w?.secrets ?? {})) if (value) secrets[WEBHOOK_SECRET_KEYS[key] ?? key] = value;
+  for (const [key, value] of Object.entries(w?.secrets ?? {}))
+    if (value) secrets[WEBHOOK_SECRET_KEYS[key] ?? key] = value;
   const distribution = flags.distributionWebhookSecret ?? env.DISTRIBUTION_WEBHOOK_SECRET;
   if (distribution) secrets.distribution = distribution;
   return {

@@ -178,7 +178,9 @@ export const ConfigSchema = z.object({
     .min(0)
     .max(65535)
     .default(8082)
-    .describe('Port of the webhook listener of --enable-webhook (--webhook-port, WEBHOOK_PORT; `tagflow webhook`: 8080)'),
+    .describe(
+      'Port of the webhook listener of --enable-webhook (--webhook-port, WEBHOOK_PORT; `tagflow webhook`: 8080)',
+    ),
   webhookRequireSecret: z
     .boolean()
     .default(true)
