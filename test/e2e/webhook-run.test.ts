@@ -1,0 +1,94 @@
+/**
+ * The seed scenario driven by a registry webhook, as its user wires it: a long-running
+ * `tagflow run --enable-webhook` (interval one hour, so nothing but the webhook can explain the
+ * update), the ACR Personal Edition trigger posted after `echo-server:v2.0` is pushed, and the commit
+ * with v2.0 on the git remote seconds later. A wrong secret changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { pushTags } from '../fixtures/images.ts';
+import { SEED_REPOSITORY } from '../fixtures/gitops-demo.ts';
+import { startSeedEnvironment, type SeedEnvironment } from '../fixtures/seed-environment.ts';
+import { spawnTagflow, type TagflowProcess } from '../helpers/cli.ts';
+import { until } from '../helpers/pipeline.ts';
+import { dropPrefix } from '../helpers/pipeline.ts';
+import { TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import { freePort } from '../services/registry-process.ts';
+
+const SECRET = 'acr-hook-s3cret';
+const SOURCE_FILE = 'manifests/helm/.argocd-source-gitops-demo.yaml';
+const SAMPLE = fileURLToPath(new URL('../../../shared/compat/webhooks/acr.json', import.meta.url));
+
+let env: SeedEnvironment;
+let tagflow: TagflowProcess | undefined;
+const prefix = uniquePrefix('hookrun');
+
+beforeAll(async () => {
+  env = await startSeedEnvironment({ tags: ['v1.0'] });
+}, 60_000);
+afterAll(async () => {
+  await tagflow?.kill('SIGTERM');
+  await dropPrefix(prefix);
+  await env?.stop();
+});
+
+async function acrBody(tag: string): Promise<string> {
+  const sample = JSON.parse(await readFile(SAMPLE, 'utf8')) as Record<string, any>;
+  const [namespace, name] = SEED_REPOSITORY.split('/') as [string, string];
+  sample.repository = { ...sample.repository, namespace, name, repo_full_name: SEED_REPOSITORY, region: 'cn-hangzhou' };
+  sample.push_data = { ...sample.push_data, tag };
+  return JSON.stringify(sample);
+}
+
+describe('tagflow run --enable-webhook (the seed scenario by webhook)', () => {
+  it('a pushed v2.0 announced by the ACR trigger is committed within seconds; a wrong secret is refused', async () => {
+    env.addApplication({ writeBack: 'git:secret:argocd/git-creds' });
+    const port = await freePort();
+    tagflow = spawnTagflow(
+      [
+        'run',
+        '--kubeconfig',
+        env.kubeconfigPath,
+        '--redis-url',
+        TEST_REDIS_URL,
+        '--interval',
+        '1h',
+        '--enable-webhook',
+        '--webhook-port',
+        String(port),
+      ],
+      { TAGFLOW_PREFIX: prefix, KUBECONFIG: undefined, ALIYUN_ACR_WEBHOOK_SECRET: SECRET, TAGFLOW_API_PORT: '0' },
+    );
+    // the job scheduler's first tick comes at start and the watcher's first picture makes a change cycle:
+    // wait for both (they see v1.0 only: nothing to write); after them nothing runs for an hour
+    const results = (l: Record<string, any>) => /^Processing results: /.test(String(l.msg ?? ''));
+    await tagflow.waitForLog((l) => results(l) && l.trigger === 'interval', 60_000);
+    await tagflow.waitForLog((l) => results(l) && /applications=1 /.test(String(l.msg)), 60_000);
+    const commitsBefore = (await env.git.log('gitops-demo')).length;
+    await pushTags(env.registry, SEED_REPOSITORY, ['v2.0']);
+    const url = (secret: string) => `http://127.0.0.1:${port}/webhook?type=aliyun-acr&secret=${secret}`;
+
+    const refused = await fetch(url('wrong'), { method: 'POST', body: await acrBody('v2.0') });
+    expect(refused.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await env.git.log('gitops-demo')).toHaveLength(commitsBefore);
+
+    const sent = Date.now();
+    const accepted = await fetch(url(SECRET), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: await acrBody('v2.0'),
+    });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain('Webhook received and processing');
+    await until(async () => (await env.git.readFile('gitops-demo', SOURCE_FILE))?.includes('value: v2.0'), 30_000);
+    const latencyMs = Date.now() - sent;
+    console.log(`webhook -> commit on the remote: ${latencyMs} ms`);
+    expect(latencyMs).toBeLessThan(30_000);
+    const log = await env.git.log('gitops-demo');
+    expect(log).toHaveLength(commitsBefore + 1);
+    expect(log[0]!.message).toContain("tag 'v1.0' to 'v2.0'");
+    expect(JSON.stringify(tagflow.logs())).not.toContain(SECRET);
+  }, 120_000);
+});
