@@ -7,7 +7,6 @@
  * writes nothing but its own temporary Redis keys.
  */
 import { randomBytes } from 'node:crypto';
-import { createRedis } from '../../../shared/adapters/redis/connection.ts';
 import { anchorFlagWarnings, readAnchorSettings } from '../../../shared/config/anchor-flags.ts';
 import { ConfigError, loadConfig } from '../../../shared/config/load-config.ts';
 import type { Config, Role } from '../../../shared/config/schema.ts';
@@ -16,6 +15,7 @@ import { createLogger } from '../../../shared/logging/logger.ts';
 import { createServices, type Services } from '../compose/services.ts';
 import { startRoles, type RunningRoles } from '../compose/roles.ts';
 import { collectPlan } from './plan-changes.ts';
+import { claimPlanKeys, planPrefix } from './plan-keys.ts';
 import { planProgress } from './plan-progress.ts';
 import { planJson, planText } from './plan-report.ts';
 import type { PlanFlags } from './plan.ts';
@@ -36,7 +36,7 @@ export async function planAction(flags: PlanFlags): Promise<void> {
   const base = loadConfig({ ...flags, ...(quietByDefault ? { loglevel: 'warn' } : {}) }, process.env, anchor.settings);
   const config: Config = {
     ...base,
-    queuePrefix: `${base.queuePrefix}-plan-${randomBytes(4).toString('hex')}`,
+    queuePrefix: planPrefix(base.queuePrefix),
     once: true,
     dryRun: true,
     kubeEvents: false,
@@ -45,7 +45,14 @@ export async function planAction(flags: PlanFlags): Promise<void> {
 
   const progress = planProgress(process.stderr);
   const log = createLogger({ level: config.logLevel, format: config.logFormat, destination: progress.logs });
-  const services = createServices(config, process.env, { log });
+  const keys = await claimPlanKeys(config.redisUrl, base.queuePrefix, config.queuePrefix);
+  let services: Services;
+  try {
+    services = createServices(config, process.env, { log });
+  } catch (e) {
+    await keys.release();
+    throw e;
+  }
   for (const w of [...anchorFlagWarnings(flags, process.env), ...anchor.warnings]) log.warn(w);
   let roles: RunningRoles | undefined;
   let cleaned: Promise<void> | undefined;
@@ -53,7 +60,7 @@ export async function planAction(flags: PlanFlags): Promise<void> {
     (cleaned ??= (async () => {
       await roles?.close().catch(() => undefined);
       await services.close().catch(() => undefined);
-      await deletePrefix(config.redisUrl, config.queuePrefix);
+      await keys.release();
     })());
   const fail = (code: number, message?: string) => {
     if (message) log.fatal(message);
@@ -116,19 +123,4 @@ async function runPlan(s: Services, config: Config, timeoutMs: number, progress:
     since,
   );
   return { changes, applications: summary.applications, errors: summary.errors, errorList: errors };
-}
-
-/** Deletes every key of the plan's private prefix (its queues, index, snapshots, audit trail). */
-async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = createRedis(url, 'plan-cleanup');
-  try {
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (found.length > 0) await redis.unlink(...found);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -85,7 +85,7 @@ export async function collectPlan(
       target: targetOf(plan, d.controlPlanes),
     });
   }
-  changes.sort((a, b) => a.app.localeCompare(b.app) || a.image.localeCompare(b.image));
+  changes.sort((a, b) => a.app.localeCompare(b.app, 'en', { numeric: true }) || a.image.localeCompare(b.image));
   return { changes, errors: dedupeErrors(errors) };
 }
 
