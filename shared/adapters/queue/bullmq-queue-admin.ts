@@ -1,12 +1,17 @@
 import type { Job, Queue } from 'bullmq';
 import type { QueueName } from '../../jobs/queues.ts';
 import type { FailedJob, JobStateName, QueueAdmin } from '../../ports/queue-admin.ts';
+import { FailedJobs, QueueAdminError } from './failed-jobs.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 /** QueueAdmin over the BullMQ queues of a sink (the producer's Queue objects). */
 export class BullmqQueueAdmin implements QueueAdmin {
-  constructor(private readonly queues: Record<QueueName, Queue>) {}
+  private readonly jobs: FailedJobs;
+
+  constructor(private readonly queues: Record<QueueName, Queue>) {
+    this.jobs = new FailedJobs(queues);
+  }
 
   async counts(): Promise<Record<string, Record<string, number>>> {
     const entries = await Promise.all(
@@ -28,18 +33,12 @@ export class BullmqQueueAdmin implements QueueAdmin {
     return (STATES as readonly string[]).includes(s) ? (s as JobStateName) : 'unknown';
   }
 
-  async retry(queue: string, id: string): Promise<boolean> {
-    const job = await this.failedJob(queue, id);
-    if (!job) return false;
-    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    return true;
+  retry(queue: string, id: string): Promise<boolean> {
+    return found(this.jobs.retry(queue, id));
   }
 
-  async remove(queue: string, id: string): Promise<boolean> {
-    const job = await this.failedJob(queue, id);
-    if (!job) return false;
-    await job.remove();
-    return true;
+  remove(queue: string, id: string): Promise<boolean> {
+    return found(this.jobs.remove(queue, id));
   }
 
   private queue(name: string): Queue {
@@ -47,10 +46,16 @@ export class BullmqQueueAdmin implements QueueAdmin {
     if (!q) throw new Error(`unknown queue "${name}" (known: ${Object.keys(this.queues).join(', ')})`);
     return q;
   }
+}
 
-  private async failedJob(queue: string, id: string): Promise<Job | null> {
-    const job = await this.queue(queue).getJob(id);
-    return job && (await job.getState()) === 'failed' ? job : null;
+/** True when the failed job was acted on; false when there is no such failed job. */
+async function found(action: Promise<unknown>): Promise<boolean> {
+  try {
+    await action;
+    return true;
+  } catch (e) {
+    if (e instanceof QueueAdminError) return false;
+    throw e;
   }
 }
 
