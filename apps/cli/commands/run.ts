@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { anchorBooleanOption, registerAnchorFlags } from '../../../shared/config/anchor-flag-options.ts';
 import type { RawFlags } from '../../../shared/config/load-config.ts';
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
+import { clusterOptions } from './cluster-options.ts';
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -19,29 +18,8 @@ export function registerRun(program: Command): void {
     .addOption(anchorBooleanOption('--dry-run', 'plan and audit, but write nothing back'))
     .option('--interval <duration>', 'time between update cycles (e.g. 2m, 30s)')
     .option('--full-resync <duration>', 'check every app this often even when nothing changed (default 1h)')
-    .option('--roles <list>', 'comma-separated roles to run: scheduler,registry,select,patch,git,api')
-    .option(
-      '--kubeconfig <file>',
-      'kubeconfig file; repeatable: one control plane per selected context of every file (default: KUBECONFIG, ~/.kube/config or in-cluster)',
-      collect,
-    )
-    .option(
-      '--context <name>',
-      'kubeconfig context to serve; repeatable (default: the current context of each file)',
-      collect,
-    )
-    .option('--credentials-context <name>', 'a control plane whose Secrets the others may use when they lack them')
-    .option(
-      '--argocd-namespace <ns>',
-      "namespace of Argo CD, its ConfigMap and Secrets (default: the context's namespace, else argocd)",
-    )
-    .option(
-      '--registries-conf-path <file>',
-      'registries.conf (default: ConfigMap argocd-image-updater-config, key registries.conf, of each control plane)',
-    )
-    .option('--redis-url <url>', 'Redis URL (default REDIS_URL or redis://127.0.0.1:6379)')
-    .option('--match-application-name <glob>', 'only Applications whose name matches (repeatable)', collect)
-    .option('--match-application-label <selector>', 'only Applications matching this label selector')
+    .option('--roles <list>', 'comma-separated roles to run: scheduler,registry,select,patch,git,api');
+  clusterOptions(cmd, 'serve')
     .option('--git-commit-user <name>', 'commit author name')
     .option('--git-commit-email <email>', 'commit author e-mail')
     .option('--git-commit-message-path <file>', 'commit message template (Go text/template)')
