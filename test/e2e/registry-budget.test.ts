@@ -154,7 +154,13 @@ describe('registry request budget across two processes', () => {
     expect(openLists).toHaveLength(N);
     const mixed = Math.max(...openLists) - started;
     console.log(`unlimited registry: ${alone} ms alone, ${mixed} ms beside the limited one`);
-    expect(mixed).toBeLessThanOrEqual(alone * 1.2);
+    // not held back by the other registry's budget: were its requests queued behind the limited
+    // registry's 20/s, they would end with those, 15 s or more after the start. The ratio to its time
+    // alone is measured by the benchmark (bench/registry-budget.ts); on a busy machine a test can only
+    // bound it loosely.
+    const limitedSpan = Math.max(...limitedLists) - started;
+    expect(mixed).toBeLessThan(Math.max(3 * alone, 2000));
+    expect(mixed).toBeLessThan(limitedSpan / 4);
   }, 240_000);
 
   it("holds every process back as long as a 429's Retry-After asks, then polls everything", async () => {

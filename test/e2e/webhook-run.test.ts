@@ -5,9 +5,8 @@
  * with v2.0 on the git remote seconds later. A wrong secret changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { pushTags } from '../fixtures/images.ts';
+import { sample as sampleBody } from '../fixtures/webhook-samples.ts';
 import { SEED_REPOSITORY } from '../fixtures/gitops-demo.ts';
 import { startSeedEnvironment, type SeedEnvironment } from '../fixtures/seed-environment.ts';
 import { spawnTagflow, type TagflowProcess } from '../helpers/cli.ts';
@@ -18,7 +17,6 @@ import { freePort } from '../services/registry-process.ts';
 
 const SECRET = 'acr-hook-s3cret';
 const SOURCE_FILE = 'manifests/helm/.argocd-source-gitops-demo.yaml';
-const SAMPLE = fileURLToPath(new URL('../../../shared/compat/webhooks/acr.json', import.meta.url));
 
 let env: SeedEnvironment;
 let tagflow: TagflowProcess | undefined;
@@ -34,7 +32,7 @@ afterAll(async () => {
 });
 
 async function acrBody(tag: string): Promise<string> {
-  const sample = JSON.parse(await readFile(SAMPLE, 'utf8')) as Record<string, any>;
+  const sample = JSON.parse(sampleBody('acr.json')) as Record<string, any>;
   const [namespace, name] = SEED_REPOSITORY.split('/') as [string, string];
   sample.repository = { ...sample.repository, namespace, name, repo_full_name: SEED_REPOSITORY, region: 'cn-hangzhou' };
   sample.push_data = { ...sample.push_data, tag };
