@@ -82,7 +82,44 @@ export function startWorker<T>(queue: QueueName, schema: ZodType<T>, handler: Jo
     },
   );
   worker.on('error', (err) => o.log.error({ queue, err: describeError(err) }, 'worker error'));
+  worker.on('failed', (job) => void settleStalled(queue, schema, handler, o, job));
   return worker;
+}
+
+/**
+ * A job whose processes died more than `maxStalled` times is failed by BullMQ itself (the worker
+ * that picks it up next fails it with the stall script's deferred failure) without running the
+ * handler: that worker settles what the job owed, as for any other final failure, so its apps and
+ * cycles do not wait for the cycle timeout.
+ */
+async function settleStalled<T>(
+  queue: QueueName,
+  schema: ZodType<T>,
+  handler: JobHandler<T>,
+  o: WorkerOptions,
+  job: Job | undefined,
+): Promise<void> {
+  if (!job?.deferredFailure || !handler.onFinalFailure) return;
+  const parsed = schema.safeParse(job.data);
+  if (!parsed.success) return;
+  // the failure that was just recorded counts as an attempt already
+  const attempt = Math.max(1, job.attemptsMade);
+  const ctx: JobContext = {
+    jobId: job.id ?? '?',
+    queue,
+    attempt,
+    finalAttempt: true,
+    resumed: true,
+    log: o.log.child({ queue, jobId: job.id, attempt }),
+  };
+  const error = {
+    code: 'job.stalled',
+    kind: 'permanent' as const,
+    message: `its worker process died ${WORKER_LOCKS.maxStalled} times while running it (${job.deferredFailure})`,
+  };
+  ctx.log.error({ code: error.code }, `job failed: ${error.message}`);
+  o.metrics?.jobFinished(queue, 0, 'failed', 'permanent');
+  await settleFinal(handler, parsed.data, ctx, error);
 }
 
 /** onFinalFailure, retried a few times: a failure to settle would leave a cycle without its results line. */
