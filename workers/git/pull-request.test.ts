@@ -32,7 +32,8 @@ describe('anchorHead', () => {
   it('is image-updater-<TargetKey>-<SHA256 over every change of the batch, by app>', () => {
     const batch = [pending('b', 'v1', 'v2'), pending('a', 'v1', 'v3')];
     const { head, prefix } = anchorHead(REPO, 'main', batch);
-    const targetKey = sha(`${REPO}|main|`).slice(0, 8);
+    // the anchor's repo|branch|target, then the batch's control plane and credentials reference
+    const targetKey = sha(`${REPO}|main||cp|{"kind":"repocreds"}`).slice(0, 8);
     expect(prefix).toBe(`image-updater-${targetKey}-`);
     expect(head).toBe(`${prefix}${sha('org/web-v1-v3,org/web-v1-v2,')}`);
     expect(anchorHead(REPO, 'main', [...batch].reverse()).head).toBe(head);
@@ -47,6 +48,16 @@ describe('anchorHead', () => {
     expect(anchorHead(REPO, 'main', [pending('a', 'v1', 'v2', { target: 'kustomization' })]).prefix).not.toBe(
       first.prefix,
     );
+  });
+
+  it('batches of one repository and base with other credentials or another control plane get their own prefix', () => {
+    const first = anchorHead(REPO, 'main', [pending('a', 'v1', 'v2')]);
+    const other = pending('a', 'v1', 'v2');
+    other.plan.git.credentials = { kind: 'secret', namespace: 'argocd', name: 'bot' };
+    expect(anchorHead(REPO, 'main', [other]).prefix).not.toBe(first.prefix);
+    const elsewhere = pending('a', 'v1', 'v2');
+    elsewhere.plan.app = { ...elsewhere.plan.app, cluster: 'other-cp' };
+    expect(anchorHead(REPO, 'main', [elsewhere]).prefix).not.toBe(first.prefix);
   });
 });
 

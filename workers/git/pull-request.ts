@@ -38,10 +38,17 @@ export function splitPullRequests<P extends Plan>(pending: readonly P[]): { dire
 
 const byApp = (a: Plan, b: Plan) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0);
 
-/** The anchor's head branch for a batch: `image-updater-<TargetKey>-<SHA256>`; also its TargetKey prefix. */
+/**
+ * The anchor's head branch for a batch: `image-updater-<TargetKey>-<SHA256>`; also its TargetKey prefix.
+ * The TargetKey covers the batch's targets and, past the anchor's, its control plane and credentials
+ * reference: batches of one repository and base that differ in those are separate pull requests and
+ * must not close each other's as superseded.
+ */
 export function anchorHead(repoUrl: string, base: string, plans: readonly Plan[]): { head: string; prefix: string } {
   const targets = [...new Set(plans.map((p) => p.plan.git.target ?? ''))].sort().join(',');
-  const targetKey = writeBackTargetKey(repoUrl, base, targets);
+  const first = plans[0]?.plan;
+  const batch = first ? `|${first.app.cluster}|${JSON.stringify(first.git.credentials)}` : '';
+  const targetKey = writeBackTargetKey(repoUrl, base, `${targets}${batch}`);
   const changes = [...plans].sort(byApp).flatMap((p) =>
     p.plan.changes.map((c) => ({
       image: c.image,
