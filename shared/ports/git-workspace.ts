@@ -14,6 +14,8 @@ export interface GitSshAuth {
   knownHosts: string;
   /** Where `knownHosts` comes from, named when a host key is unknown or changed. */
   knownHostsSource?: string;
+  /** Argo CD's `insecure: "true"` on the repository Secret: any host key is accepted (never strict). */
+  insecureIgnoreHostKey?: boolean;
 }
 
 export interface GitAuthor {

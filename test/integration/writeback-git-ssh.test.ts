@@ -48,9 +48,9 @@ function knownHostsConfigMap(text: string | null): void {
     });
 }
 
-/** An Argo CD repository Secret for `url` holding `privateKey`. */
-function repositorySecret(name: string, url: string, privateKey: string): void {
-  const s = opaqueSecret('argocd', name, { type: 'git', url, sshPrivateKey: privateKey });
+/** An Argo CD repository Secret for `url` holding `privateKey` (and `more` fields). */
+function repositorySecret(name: string, url: string, privateKey: string, more: Record<string, string> = {}): void {
+  const s = opaqueSecret('argocd', name, { type: 'git', url, sshPrivateKey: privateKey, ...more });
   suite.env.kube.put({ ...s, metadata: { ...s.metadata, labels: { 'argocd.argoproj.io/secret-type': 'repository' } } });
 }
 
@@ -147,6 +147,19 @@ describe('git write-back over ssh', () => {
     expect(logged.map((l) => l.msg)).toEqual([expect.stringMatching(/^could not write back to git: /)]);
     expect(logged[0]!.msg).toMatch(text);
     await expectNoKeyLeft(key.privateKey, writes);
+  });
+
+  it('a repository Secret marked insecure: "true" (Argo CD\'s skip server verification) pushes to an unknown host', async () => {
+    const name = 'ssh-insecure';
+    const url = await sshd.createRepo(name, HELM_FILES);
+    repositorySecret('ssh-repo', url, key.privateKey, { insecure: 'true' });
+    knownHostsConfigMap(sshd.wrongKnownHosts); // even a wrong key for the host does not matter then
+    const app = suite.env.app({ name, repoURL: url, writeBack: 'git' });
+    await pipeline();
+
+    expect(await suite.pipeline!.runOnce()).toMatchObject({ images_updated: 1, errors: 0 });
+    expect(await sshd.readFile(name, `manifests/helm/.argocd-source-${app}.yaml`)).toContain('value: v2.0');
+    await expectNoKeyLeft(key.privateKey, await writeBacks(app));
   });
 
   it('a deploy key the server does not accept: a clear permission error, nothing pushed', async () => {

@@ -3,7 +3,7 @@
  * `ssh://[user@]host[:port]/path`): `sshPrivateKey` of the `git:secret:` Secret or of the Argo CD
  * repository / repo-creds Secret, and the hosts Argo CD trusts (ConfigMap `argocd-ssh-known-hosts-cm`,
  * key `ssh_known_hosts`, in the Argo CD namespace of the app's control plane). Strict: a host missing
- * there is refused by ssh, never learned.
+ * there is refused by ssh, never learned, unless the Secret says `insecure: "true"` as Argo CD allows.
  */
 import type { GitCredentialsRef } from '../../shared/domain/annotations/index.ts';
 import { PermanentError } from '../../shared/errors.ts';
@@ -20,13 +20,16 @@ export async function resolveSshAuth(
   repoUrl: string,
   argocdNamespace: string,
 ): Promise<GitSshAuth> {
-  const privateKey = sshKeyOf(await sshSecret(reader, ref, repoUrl, argocdNamespace), repoUrl);
+  const secret = await sshSecret(reader, ref, repoUrl, argocdNamespace);
+  const privateKey = sshKeyOf(secret, repoUrl);
   const config = await reader.readConfigMap(argocdNamespace, KNOWN_HOSTS_CONFIG_MAP);
   const source = `the ConfigMap ${argocdNamespace}/${KNOWN_HOSTS_CONFIG_MAP} (key ${KNOWN_HOSTS_KEY})`;
   return {
     privateKey,
     knownHosts: config?.[KNOWN_HOSTS_KEY] ?? '',
     knownHostsSource: config ? source : `${source}, which does not exist yet`,
+    // Argo CD's "skip server verification" of a repository: the host key is not checked
+    ...(secret.data.insecure?.trim().toLowerCase() === 'true' ? { insecureIgnoreHostKey: true } : {}),
   };
 }
 

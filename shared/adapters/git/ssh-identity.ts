@@ -3,7 +3,8 @@
  * (mkdtemp: mode 0700; the key 0600) that `dispose()` removes. git runs ssh through GIT_SSH_COMMAND
  * (env, never argv) with a hermetic set of options: no ssh config files, no agent, only this key,
  * only these known hosts and strict checking (an unknown or changed host key is refused, never
- * learned), no prompts.
+ * learned), no prompts. Only a repository Secret marked `insecure: "true"` (Argo CD's switch to skip
+ * server verification) turns the host key check off.
  */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,7 +33,13 @@ export async function createSshIdentity(
     const knownHostsFile = join(dir, 'known_hosts');
     await writeFile(keyFile, textFile(ssh.privateKey), { mode: 0o600, flag: 'wx' });
     await writeFile(knownHostsFile, textFile(ssh.knownHosts), { mode: 0o600, flag: 'wx' });
-    return { dir, command: sshCommand(keyFile, knownHostsFile, options.connectTimeoutSeconds ?? 30), dispose };
+    const command = sshCommand(
+      keyFile,
+      knownHostsFile,
+      options.connectTimeoutSeconds ?? 30,
+      !!ssh.insecureIgnoreHostKey,
+    );
+    return { dir, command, dispose };
   } catch (e) {
     await dispose();
     throw e;
@@ -45,14 +52,15 @@ function textFile(text: string): string {
   return t ? `${t}\n` : '';
 }
 
-function sshCommand(keyFile: string, knownHostsFile: string, connectTimeout: number): string {
+function sshCommand(keyFile: string, knownHostsFile: string, connectTimeout: number, insecure: boolean): string {
   const options = [
     'IdentitiesOnly=yes',
     `IdentityFile=${sshPath(keyFile)}`,
     'IdentityAgent=none',
     `UserKnownHostsFile=${sshPath(knownHostsFile)}`,
     'GlobalKnownHostsFile=/dev/null',
-    'StrictHostKeyChecking=yes',
+    // insecure (Argo CD's `insecure: "true"`): a host key is accepted into the private file and forgotten with it
+    `StrictHostKeyChecking=${insecure ? 'no' : 'yes'}`,
     'UpdateHostKeys=no',
     'BatchMode=yes',
     `ConnectTimeout=${Math.max(1, Math.round(connectTimeout))}`,
