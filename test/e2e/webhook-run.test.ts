@@ -2,7 +2,8 @@
  * The seed scenario driven by a registry webhook, as its user wires it: a long-running
  * `tagflow run --enable-webhook` (interval one hour, so nothing but the webhook can explain the
  * update), the ACR Personal Edition trigger posted after `echo-server:v2.0` is pushed, and the commit
- * with v2.0 on the git remote seconds later. A wrong secret changes nothing.
+ * with v2.0 on the git remote seconds later. A wrong secret changes nothing. Then the anchor's
+ * standalone `tagflow webhook` process on the same Redis: it only enqueues, the running workers write.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushTags } from '../fixtures/images.ts';
@@ -31,7 +32,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function acrBody(tag: string): Promise<string> {
+function acrBody(tag: string): string {
   const sample = JSON.parse(sampleBody('acr.json')) as Record<string, any>;
   const [namespace, name] = SEED_REPOSITORY.split('/') as [string, string];
   sample.repository = { ...sample.repository, namespace, name, repo_full_name: SEED_REPOSITORY, region: 'cn-hangzhou' };
@@ -67,7 +68,7 @@ describe('tagflow run --enable-webhook (the seed scenario by webhook)', () => {
     await pushTags(env.registry, SEED_REPOSITORY, ['v2.0']);
     const url = (secret: string) => `http://127.0.0.1:${port}/webhook?type=aliyun-acr&secret=${secret}`;
 
-    const refused = await fetch(url('wrong'), { method: 'POST', body: await acrBody('v2.0') });
+    const refused = await fetch(url('wrong'), { method: 'POST', body: acrBody('v2.0') });
     expect(refused.status).toBe(401);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await env.git.log('gitops-demo')).toHaveLength(commitsBefore);
@@ -76,7 +77,7 @@ describe('tagflow run --enable-webhook (the seed scenario by webhook)', () => {
     const accepted = await fetch(url(SECRET), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: await acrBody('v2.0'),
+      body: acrBody('v2.0'),
     });
     expect(accepted.status).toBe(200);
     expect(await accepted.text()).toContain('Webhook received and processing');
@@ -89,4 +90,30 @@ describe('tagflow run --enable-webhook (the seed scenario by webhook)', () => {
     expect(log[0]!.message).toContain("tag 'v1.0' to 'v2.0'");
     expect(JSON.stringify(tagflow.logs())).not.toContain(SECRET);
   }, 120_000);
+
+  it('the standalone `tagflow webhook` enqueues; the running workers commit the announced v3.0', async () => {
+    expect(tagflow, 'the run process of the first test').toBeDefined();
+    const port = await freePort();
+    const hook = spawnTagflow(
+      ['webhook', '--kubeconfig', env.kubeconfigPath, '--redis-url', TEST_REDIS_URL, '--webhook-port', String(port)],
+      { TAGFLOW_PREFIX: prefix, KUBECONFIG: undefined, ALIYUN_ACR_WEBHOOK_SECRET: SECRET },
+    );
+    try {
+      await until(
+        async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok,
+        30_000,
+        'the webhook server',
+      );
+      await pushTags(env.registry, SEED_REPOSITORY, ['v3.0']);
+      const res = await fetch(`http://127.0.0.1:${port}/webhook?type=aliyun-acr&secret=${SECRET}`, {
+        method: 'POST',
+        body: acrBody('v3.0'),
+      });
+      expect(res.status).toBe(200);
+      await until(async () => (await env.git.readFile('gitops-demo', SOURCE_FILE))?.includes('value: v3.0'), 30_000);
+      expect((await env.git.log('gitops-demo'))[0]!.message).toContain("to 'v3.0'");
+    } finally {
+      await hook.kill('SIGTERM');
+    }
+  }, 90_000);
 });
