@@ -190,3 +190,17 @@ describe('api role without a token', () => {
     await expect(role({}, { apiTokenFile: file })).rejects.toThrow(/--api-token-file: .* is empty/);
   }, 30_000);
 });
+
+describe('sign-in throttle', () => {
+  it('after 10 wrong tokens from one address, even the right one gets 429 with Retry-After', async () => {
+    const api = await role({ TAGFLOW_API_TOKEN: TOKEN });
+    const origin = { origin: api.url };
+    for (let i = 0; i < 10; i++) expect((await post(`${api.url}/login`, `token=guess-${i}`, origin)).status).toBe(401);
+    const held = await post(`${api.url}/login`, `token=${TOKEN}`, origin);
+    expect(held.status).toBe(429);
+    expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(held.headers.get('set-cookie')).toBeNull();
+    // the bearer API of tools is not a sign-in: it keeps working with the right token
+    expect((await get(`${api.url}/api/v1/apps`, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+});

@@ -4,6 +4,7 @@ import type { Route } from '../main.ts';
 import { NO_TOKEN_LINE, type ApiAuth } from './guard.ts';
 import { overHttps, readForm, redirect, sameOrigin, sendHtml, sendText } from './http.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './session.ts';
+import { SignInThrottle } from './throttle.ts';
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -28,7 +29,7 @@ function page(next: string, problem?: string): string {
 <p class="hint">The token of TAGFLOW_API_TOKEN or --api-token-file.</p></main></body></html>`;
 }
 
-export function signInRoutes(auth: ApiAuth): Route[] {
+export function signInRoutes(auth: ApiAuth, throttle = new SignInThrottle()): Route[] {
   return [
     {
       method: 'GET',
@@ -47,8 +48,17 @@ export function signInRoutes(auth: ApiAuth): Route[] {
         const form = await readForm(req);
         if (!form) return sendText(res, 413, 'request body too large\n');
         const next = safeNext(form.get('next'));
+        const client = req.socket.remoteAddress ?? '?';
+        const wait = throttle.retryAfterS(client);
+        if (wait > 0)
+          return void res
+            .writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(wait) })
+            .end(`too many wrong tokens from this address: try again in ${wait} s\n`);
         const signed = auth.signIn(form.get('token') ?? '');
-        if (!signed) return sendHtml(res, 401, page(next, 'Wrong token.'));
+        if (!signed) {
+          throttle.failed(client);
+          return sendHtml(res, 401, page(next, 'Wrong token.'));
+        }
         redirect(res, next, { 'set-cookie': cookie(req, signed.cookie, Math.floor(SESSION_TTL_MS / 1000)) });
       },
     },
