@@ -36,6 +36,8 @@ export async function startRoles(s: Services, roles: readonly Role[] = s.setting
   const reported = new Set<string>();
   s.report.listeners.add((summary) => reported.add(summary.cycleId));
 
+  // read first: a bad --api-token-file stops start-up before any pool runs
+  const auth = createApiAuth(has('api') && !config.once ? resolveApiToken(config) : undefined);
   const pools: Pool[] = [];
   let scheduler: SchedulerRole | undefined;
   if (has('scheduler')) {
@@ -51,7 +53,6 @@ export async function startRoles(s: Services, roles: readonly Role[] = s.setting
     config.enableWebhook && !config.once
       ? await startWebhookListener(s, { host: config.apiHost, port: config.webhookPort }, { limiter })
       : undefined;
-  const auth = createApiAuth(has('api') && !config.once ? resolveApiToken(config) : undefined);
   const dashboard = {
     index: s.index,
     ledger: s.ledger,
