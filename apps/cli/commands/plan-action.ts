@@ -48,7 +48,8 @@ export async function planAction(flags: PlanFlags): Promise<void> {
   const keys = await claimPlanKeys(config.redisUrl, base.queuePrefix, config.queuePrefix);
   let services: Services;
   try {
-    services = createServices(config, process.env, { log });
+    // the registry budgets and metadata cache are the fleet's: a plan does not get a budget of its own
+    services = createServices(config, process.env, { log, sharedPrefix: base.queuePrefix });
   } catch (e) {
     await keys.release();
     throw e;

@@ -81,6 +81,12 @@ export interface Services {
 
 export interface ServicesOptions {
   log?: Logger;
+  /**
+   * The prefix of what is shared with the fleet's other processes even when this one works under a
+   * private prefix (`tagflow plan`): registry request budgets and the manifest metadata cache, so a
+   * plan spends the same budget as the running tagflow and reuses what it already read.
+   */
+  sharedPrefix?: string;
   /** Tests: a shorter BullMQ backoff. */
   backoffDelayMs?: number;
 }
@@ -118,7 +124,8 @@ export function createServices(
   );
   const known = (cp: string) => (controlPlanes.names.includes(cp) ? controlPlanes.get(cp).config : undefined);
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const budgets = new RedisRequestBudgets(redis, keys, { owner, log });
+  const shared = o.sharedPrefix !== undefined ? new Keys(o.sharedPrefix) : keys;
+  const budgets = new RedisRequestBudgets(redis, shared, { owner, log });
   const metrics = createMetrics({ redis, keys, sink, log });
   const report = createCycleReporter();
   report.listeners.add((summary) => metrics.cycleFinished(summary));
@@ -126,7 +133,7 @@ export function createServices(
     reader: known,
     fallback: controlPlanes.credentials?.config,
     env,
-    metadata: new RedisMetadataCache(redis, keys),
+    metadata: new RedisMetadataCache(redis, shared),
     log,
     budgets,
     maxInFlight: config.registryMaxInFlight,
