@@ -4,7 +4,7 @@ import type { AuditRecord } from '../../../shared/ports/audit-log.ts';
 import type { CorruptEntry } from '../../../shared/ports/fleet-index.ts';
 import { funnel, verdict, warnings, written } from './explain.ts';
 import type { FleetRow } from './fleet-data.ts';
-import { html, Html, redact, time } from './html.ts';
+import { html, Html, redact, table, time } from './html.ts';
 
 function config(entry: IndexEntry | CorruptEntry | undefined): Html {
   if (!entry) return html`<p class="empty">This app is not in the fleet index (deleted, or not tracked).</p>`;
@@ -26,21 +26,7 @@ function config(entry: IndexEntry | CorruptEntry | undefined): Html {
         <td class="tag">${t.spec.settings.ignoreTags.join(', ') || '—'}</td>
       </tr>`,
   );
-  return html`<table id="config">
-      <thead>
-        <tr>
-          <th>Alias</th>
-          <th>Image</th>
-          <th>Strategy</th>
-          <th>Constraint</th>
-          <th>Allow tags</th>
-          <th>Ignore tags</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
+  return html`${table('config', ['Alias', 'Image', 'Strategy', 'Constraint', 'Allow tags', 'Ignore tags'], rows)}
     <p>
       Write-back:
       <span class="tag">${redact(target.trim())}</span
@@ -93,22 +79,7 @@ export function appBody(o: {
     ${
       o.records.length === 0
         ? html`<p class="empty">No audit record yet.</p>`
-        : html`<table id="timeline">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Kind</th>
-                <th>Image</th>
-                <th>Tags</th>
-                <th>Outcome</th>
-                <th>Why</th>
-                <th>Job</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${o.records.map(record)}
-            </tbody>
-          </table>`
+        : table('timeline', ['When', 'Kind', 'Image', 'Tags', 'Outcome', 'Why', 'Job'], o.records.map(record))
     }
     <div class="pager">
       ${o.cursor ? html`<a href="${link('')}">« Newest</a>` : ''}${o.next ? html`<a rel="next" href="${link(`&cursor=${encodeURIComponent(o.next)}`)}">Older »</a>` : ''}

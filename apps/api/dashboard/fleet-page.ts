@@ -1,5 +1,5 @@
 import type { FleetFilters, FleetPage, FleetRow } from './fleet-data.ts';
-import { html, Html, time } from './html.ts';
+import { html, Html, table, time } from './html.ts';
 
 export const OUTCOMES = ['errors', 'updated', 'planned', 'dry-run', 'noop', 'skipped', 'failed', 'invalid'] as const;
 
@@ -50,26 +50,23 @@ export function fleetBody(page: FleetPage, f: FleetFilters, controlPlanes: reado
   const outcomeOptions = ['', ...OUTCOMES].map(
     (o) => html`<option value="${o}" ${o === f.outcome ? new Html(' selected') : ''}>${o || 'any'}</option>`,
   );
-  const table =
+  const list =
     page.rows.length === 0
       ? html`<p class="empty">No application matches.</p>`
-      : html`<table id="fleet">
-          <thead>
-            <tr>
-              <th>Control plane</th>
-              <th>App</th>
-              <th>Image</th>
-              <th>Current tag</th>
-              <th>Newest allowed</th>
-              <th>Last check</th>
-              <th>Last change</th>
-              <th>Errors / outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${page.rows.map(row)}
-          </tbody>
-        </table>`;
+      : table(
+          'fleet',
+          [
+            'Control plane',
+            'App',
+            'Image',
+            'Current tag',
+            'Newest allowed',
+            'Last check',
+            'Last change',
+            'Errors / outcome',
+          ],
+          page.rows.map(row),
+        );
   return html`<form class="filters" method="get" action="/dashboard">
       <div>
         <label for="cp">Control plane</label
@@ -92,7 +89,7 @@ export function fleetBody(page: FleetPage, f: FleetFilters, controlPlanes: reado
     <p class="muted">
       ${page.total} applications${f.controlPlane ? ` in ${f.controlPlane}` : ''}; showing ${page.rows.length}.
     </p>
-    ${table}
+    ${list}
     <div class="pager">
       ${f.cursor ? html`<a href="${query(f, {})}">« First page</a>` : ''}${page.next ? html`<a rel="next" href="${query(f, { cursor: page.next })}">Next page »</a>` : ''}
     </div>`;

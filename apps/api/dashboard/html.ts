@@ -30,6 +30,20 @@ export function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
   return new Html(out);
 }
 
+/** A table: its id, a header cell per column, and the body rows. */
+export function table(id: string, headers: readonly Part[], rows: Part): Html {
+  return html`<table id="${id}">
+    <thead>
+      <tr>
+        ${headers.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
+
 export const time = (ms: number | undefined) =>
   ms
     ? html`<time datetime="${new Date(ms).toISOString()}"

@@ -2,7 +2,7 @@
 import type { AuditRecord } from '../../../shared/ports/audit-log.ts';
 import type { FailedJob } from '../../../shared/ports/queue-admin.ts';
 import type { BudgetState } from '../../../shared/ports/request-budget.ts';
-import { html, Html, redact, time } from './html.ts';
+import { html, Html, redact, table, time } from './html.ts';
 
 export const COUNT_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'] as const;
 
@@ -51,100 +51,59 @@ export function queuesBody(o: {
   const failed =
     o.failed.length === 0
       ? html`<p class="empty">No failed job.</p>`
-      : html`<table id="failed">
-          <thead>
-            <tr>
-              <th>Queue</th>
-              <th>Job</th>
-              <th>Name</th>
-              <th>Attempts</th>
-              <th>Error</th>
-              <th>Failed</th>
-              <th>Payload</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${o.failed.map((j) => failedRow(j, o.csrf))}
-          </tbody>
-        </table>`;
+      : table(
+          'failed',
+          ['Queue', 'Job', 'Name', 'Attempts', 'Error', 'Failed', 'Payload', ''],
+          o.failed.map((j) => failedRow(j, o.csrf)),
+        );
   return html`${o.notice ? html`<p class="ok" role="status">${o.notice}</p>` : ''}
-    <table id="queues">
-      <thead>
-        <tr>
-          <th>Queue</th>
-          ${COUNT_STATES.map((s) => html`<th>${s}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
+    ${table('queues', ['Queue', ...COUNT_STATES], rows)}
     <h2>Failed jobs</h2>
     ${o.csrf ? '' : html`<p class="muted">Sign in through /login to retry or remove jobs.</p>`}${failed}`;
 }
 
 export function registriesBody(states: readonly BudgetState[]): Html {
   if (states.length === 0) return html`<p class="empty">No registry was asked lately.</p>`;
-  return html`<table id="registries">
-    <thead>
-      <tr>
-        <th>Registry</th>
-        <th>Limit</th>
-        <th>Requests last second</th>
-        <th>Tokens</th>
-        <th>Jobs waiting</th>
-        <th>Registry asked</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${states.map(
-        (s) =>
-          html`<tr>
-            <td>${s.key}</td>
-            <td>${s.configuredRate === null ? 'unlimited' : `${s.configuredRate}/s`}</td>
-            <td>${s.currentRate}/s</td>
-            <td>${s.tokens ?? '—'}</td>
-            <td>${s.waitingJobs}</td>
-            <td>
-              ${
-                s.blockedForMs > 0
-                  ? `held back ${Math.ceil(s.blockedForMs / 1000)} s`
-                  : s.signalledRate !== null
-                    ? `${Math.round(s.signalledRate * 1000) / 1000}/s for ${Math.ceil(s.signalledForMs / 1000)} s`
-                    : '—'
-              }
-            </td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return table(
+    'registries',
+    ['Registry', 'Limit', 'Requests last second', 'Tokens', 'Jobs waiting', 'Registry asked'],
+    states.map(
+      (s) =>
+        html`<tr>
+          <td>${s.key}</td>
+          <td>${s.configuredRate === null ? 'unlimited' : `${s.configuredRate}/s`}</td>
+          <td>${s.currentRate}/s</td>
+          <td>${s.tokens ?? '—'}</td>
+          <td>${s.waitingJobs}</td>
+          <td>
+            ${
+              s.blockedForMs > 0
+                ? `held back ${Math.ceil(s.blockedForMs / 1000)} s`
+                : s.signalledRate !== null
+                  ? `${Math.round(s.signalledRate * 1000) / 1000}/s for ${Math.ceil(s.signalledForMs / 1000)} s`
+                  : '—'
+            }
+          </td>
+        </tr>`,
+    ),
+  );
 }
 
 /** Webhook events as the receiver records them (audit records of kind `webhook`). */
 export function webhooksBody(records: readonly AuditRecord[]): Html {
   if (records.length === 0) return html`<p class="empty">No webhook event received yet.</p>`;
-  return html`<table id="webhooks">
-    <thead>
-      <tr>
-        <th>When</th>
-        <th>Type / image</th>
-        <th>Tag</th>
-        <th>Outcome</th>
-        <th>Why</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${records.map(
-        (r) =>
-          html`<tr>
-            <td>${time(r.at)}</td>
-            <td>${r.image ?? r.app}</td>
-            <td class="tag">${r.selected ?? r.current ?? '—'}</td>
-            <td>${r.outcome}</td>
-            <td>${redact(r.reason)}: ${redact(r.message)}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return table(
+    'webhooks',
+    ['When', 'Type / image', 'Tag', 'Outcome', 'Why'],
+    records.map(
+      (r) =>
+        html`<tr>
+          <td>${time(r.at)}</td>
+          <td>${r.image ?? r.app}</td>
+          <td class="tag">${r.selected ?? r.current ?? '—'}</td>
+          <td>${r.outcome}</td>
+          <td>${redact(r.reason)}: ${redact(r.message)}</td>
+        </tr>`,
+    ),
+  );
 }
