@@ -14,6 +14,19 @@ export type AuditOutcome =
   | 'ignored'
   | 'refused';
 
+/** Where a dry run's change would be written (`detail.writeBack` of its `dry-run` select records). */
+export type PlannedWriteBack =
+  | { method: 'argocd' }
+  | {
+      method: 'git';
+      repoUrl: string;
+      branch: string;
+      writeBranch?: string;
+      path: string;
+      target?: string;
+      pullRequest?: 'github' | 'gitlab';
+    };
+
 export interface AuditRecord {
   id?: string;
   at: number;

@@ -10,7 +10,7 @@ import { evaluateApp, type AppEvaluation } from '../../shared/domain/plan/evalua
 import { planWriteBack } from '../../shared/domain/plan/plan-write-back.ts';
 import type { WriteBackPlan } from '../../shared/domain/plan/write-back-plan.ts';
 import { commitGroup, commitJobOf, patchGroup } from '../../shared/jobs/enqueue.ts';
-import type { AuditRecord } from '../../shared/ports/audit-log.ts';
+import type { AuditRecord, PlannedWriteBack } from '../../shared/ports/audit-log.ts';
 import type { CheckResult } from '../../shared/ports/cycle-ledger.ts';
 
 export interface CheckSettings {
@@ -46,6 +46,12 @@ export function checkApp(
     defaultPlatforms: s.defaultPlatforms,
   });
   const wb = entry.writeBack;
+  const plan =
+    ev.changes.length > 0 && wb.config
+      ? planWriteBack(entry.app, entry.ref, ev, wb.config, entry.updater, wb.pullRequest)
+      : null;
+  // a dry run records where each change would be written (what `tagflow plan` reports)
+  const where = s.dryRun && plan ? writeBackOf(plan) : undefined;
   const notes = [...entry.problems.filter((p) => p.severity === 'warning'), ...wb.problems];
   const logs: LogLine[] = [
     ...notes.map((p) => ({
@@ -69,17 +75,13 @@ export function checkApp(
       reason: 'annotation',
       message: p.message,
     })),
-    ...ev.decisions.map((d) => decisionRecord(d, s.dryRun)),
+    ...ev.decisions.map((d) => decisionRecord(d, s.dryRun, where)),
   ];
   const warnings = [...entry.problems, ...wb.problems].filter((p) => p.severity === 'error').map((p) => p.message);
   const counters = {
     ...ev.counters,
     errors: ev.counters.errors + wb.problems.filter((p) => p.severity === 'error').length,
   };
-  const plan =
-    ev.changes.length > 0 && wb.config
-      ? planWriteBack(entry.app, entry.ref, ev, wb.config, entry.updater, wb.pullRequest)
-      : null;
   if (ev.changes.length > 0 && !plan) counters.errors++;
   const result: CheckResult = {
     app: entry.key,
@@ -102,7 +104,18 @@ export function checkApp(
   return { result, plan: s.dryRun ? null : plan, audit, logs, warnings };
 }
 
-function decisionRecord(d: AppEvaluation['decisions'][number], dryRun: boolean): AppCheck['audit'][number] {
+/** Where a plan writes, without its credentials reference: the method, and the repository, branch, path and target of git. */
+export function writeBackOf(plan: WriteBackPlan): PlannedWriteBack {
+  if (plan.method === 'argocd') return { method: 'argocd' };
+  const { credentials: _, pullRequest, ...at } = plan.git;
+  return { method: 'git', ...at, ...(pullRequest ? { pullRequest: pullRequest.provider } : {}) };
+}
+
+function decisionRecord(
+  d: AppEvaluation['decisions'][number],
+  dryRun: boolean,
+  writeBack?: PlannedWriteBack,
+): AppCheck['audit'][number] {
   const outcome: AuditRecord['outcome'] =
     d.outcome === 'update'
       ? dryRun
@@ -125,14 +138,20 @@ function decisionRecord(d: AppEvaluation['decisions'][number], dryRun: boolean):
     outcome,
     reason: d.reason,
     message: d.message,
-    detail: s
-      ? {
-          tagsFound: s.tagsFound,
-          afterFilters: s.afterFilters,
-          afterPlatforms: s.afterPlatforms,
-          ranking: s.ranking,
-          warnings: s.warnings,
-        }
-      : undefined,
+    detail:
+      s || (writeBack && d.outcome === 'update')
+        ? {
+            ...(s
+              ? {
+                  tagsFound: s.tagsFound,
+                  afterFilters: s.afterFilters,
+                  afterPlatforms: s.afterPlatforms,
+                  ranking: s.ranking,
+                  warnings: s.warnings,
+                }
+              : {}),
+            ...(writeBack && d.outcome === 'update' ? { writeBack } : {}),
+          }
+        : undefined,
   };
 }

@@ -113,15 +113,6 @@ async function runPlan(s: Services, config: Config, timeoutMs: number, progress:
     clearInterval(tick);
   }
   progress.finish(summary.applications, summary.applications);
-  const { changes, errors } = await collectPlan(
-    {
-      audit: s.audit,
-      index: s.index,
-      snapshots: s.snapshots,
-      controlPlanes: s.controlPlanes,
-      defaultPlatforms: config.defaultPlatforms,
-    },
-    since,
-  );
+  const { changes, errors } = await collectPlan({ audit: s.audit, controlPlanes: s.controlPlanes }, since);
   return { changes, applications: summary.applications, errors: summary.errors, errorList: errors };
 }

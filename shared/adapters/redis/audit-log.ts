@@ -11,11 +11,11 @@ const MAX_LEN = 200_000;
  * queries show), which keeps the fleet-wide writes of a big cycle small.
  * Queries scan newest first and filter.
  */
-/** A record as the fleet stream keeps it: a check without its selection explanation. */
+/** A record as the fleet stream keeps it: a check without its selection explanation (a dry run's write-back target kept). */
 function fleetJson(r: AuditRecord): string {
   if (r.kind !== 'select' || !r.detail) return JSON.stringify(r);
-  const { detail: _detail, ...rest } = r;
-  return JSON.stringify(rest);
+  const { detail, ...rest } = r;
+  return JSON.stringify(detail.writeBack ? { ...rest, detail: { writeBack: detail.writeBack } } : rest);
 }
 
 export class RedisAuditLog implements AuditLog {
