@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../main.ts';
 import { cookies, readForm, redirect, sameOrigin, sendText } from './http.ts';
-import { safeEqual, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
+import { sameSecret } from '../../../shared/domain/same-secret.ts';
+import { SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 
 export const NO_TOKEN_LINE =
   'no API token is configured: set TAGFLOW_API_TOKEN or pass --api-token-file <file> to `tagflow run` to enable the dashboard and the API';
@@ -31,13 +32,13 @@ export function createApiAuth(token: string | undefined): ApiAuth {
       const h = req.headers.authorization;
       if (h !== undefined) {
         const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-        return m && safeEqual(m[1]!, token) ? { via: 'bearer' } : null;
+        return m && sameSecret(m[1]!, token) ? { via: 'bearer' } : null;
       }
       const session = signer.verify(cookies(req).get(SESSION_COOKIE));
       return session ? { via: 'session', session } : null;
     },
     signIn(given) {
-      if (!safeEqual(given.trim(), token)) return null;
+      if (!sameSecret(given.trim(), token)) return null;
       const { value, session } = signer.issue();
       return { cookie: value, session };
     },
@@ -101,7 +102,7 @@ export function protectAction(auth: ApiAuth, r: ActionRoute): Route {
       if (!form) return sendText(res, 413, 'request body too large\n');
       const header = req.headers['x-csrf-token'];
       const csrf = form.get('csrf') ?? (Array.isArray(header) ? header[0] : header) ?? '';
-      if (!safeEqual(csrf, who.session.csrf)) return sendText(res, 403, 'forbidden: missing or wrong CSRF token\n');
+      if (!sameSecret(csrf, who.session.csrf)) return sendText(res, 403, 'forbidden: missing or wrong CSRF token\n');
       return r.handle(req, res, url, form);
     },
   };

@@ -4,7 +4,8 @@
  * every api replica accepts it and changing the token signs everyone out. The CSRF token of a
  * session is an HMAC of its id under the same key.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameSecret } from '../../../shared/domain/same-secret.ts';
 
 export const SESSION_COOKIE = 'tagflow_session';
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -16,13 +17,6 @@ export interface Session {
 }
 
 const mac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest('base64url');
-
-/** Equal strings in time independent of where they differ (digests of equal length). */
-export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db) && a.length === b.length;
-}
 
 export class SessionSigner {
   private readonly key: Buffer;
@@ -43,7 +37,7 @@ export class SessionSigner {
     const m = value ? /^([A-Za-z0-9_-]{16,64})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
     if (!m) return null;
     const [, id, exp, sig] = m as unknown as [string, string, string, string];
-    if (!safeEqual(sig, mac(this.key, `${id}.${exp}`))) return null;
+    if (!sameSecret(sig, mac(this.key, `${id}.${exp}`))) return null;
     const expiresAt = Number(exp);
     return expiresAt > now ? this.session(id, expiresAt) : null;
   }

@@ -1,13 +1,11 @@
 /** The dashboard's sign-in page: takes the API token once and keeps a signed session in a cookie. */
 import type { IncomingMessage } from 'node:http';
+import { esc } from '../escape.ts';
 import type { Route } from '../main.ts';
 import { NO_TOKEN_LINE, type ApiAuth } from './guard.ts';
 import { overHttps, readForm, redirect, sameOrigin, sendHtml, sendText } from './http.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './session.ts';
 import { SignInThrottle } from './throttle.ts';
-
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Only a path of this server (never `//other.example` or a scheme). */
 function safeNext(next: string | null): string {

@@ -1,10 +1,6 @@
 /** Server-rendered HTML: every value goes through `esc`; templates are tagged so nothing slips through. */
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function esc(v: unknown): string {
-  return String(v ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
-}
+import { esc } from '../escape.ts';
 
 /** Already-escaped markup. */
 export class Html {

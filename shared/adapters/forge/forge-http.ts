@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { PermanentError, RateLimitedError, TransientError, type TagflowError } from '../../errors.ts';
 import type { ForgeProvider } from '../../ports/pull-requests.ts';
+import { parseRetryAfter } from '../registry/classify.ts';
 import { providerName } from './api-base.ts';
 
 export interface ForgeCall {
@@ -52,11 +53,7 @@ export function remoteMessage(json: unknown): string {
 /** Retry-After (seconds or a date), else GitHub's x-ratelimit-reset / GitLab's RateLimit-Reset (epoch seconds). */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | null {
   const after = headers.get('retry-after');
-  if (after !== null) {
-    if (/^\d+$/.test(after.trim())) return Math.min(Number(after) * 1000, MAX_RETRY_MS);
-    const at = Date.parse(after);
-    if (!Number.isNaN(at)) return Math.min(Math.max(at - now, 0), MAX_RETRY_MS);
-  }
+  if (after !== null && after.trim() !== '') return Math.min(parseRetryAfter(after, now), MAX_RETRY_MS);
   const reset = headers.get('x-ratelimit-reset') ?? headers.get('ratelimit-reset');
   if (reset !== null && /^\d+$/.test(reset.trim()))
     return Math.min(Math.max(Number(reset) * 1000 - now, 1000), MAX_RETRY_MS);

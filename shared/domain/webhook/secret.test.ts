@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { webhookType } from './index.ts';
-import { hubSignature, sameSecret, verifySecret } from './secret.ts';
+import { sameSecret } from '../same-secret.ts';
+import { hubSignature, verifySecret } from './secret.ts';
 import { request, sample } from '../../../test/fixtures/webhook-samples.ts';
 
 const SAMPLE_SIGNATURE = 'sha256=e950a9f44dfec4177e6a78ef5526dc582a67511a0fe10a484a251f213c1a97a8';

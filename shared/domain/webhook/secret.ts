@@ -1,18 +1,11 @@
 /**
- * Checks the secret a webhook carries against the configured ones, in constant time: both sides
- * are hashed to equal-length digests first, so neither a length nor a prefix leaks through timing.
+ * Checks the secret a webhook carries against the configured ones, in constant time (sameSecret).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../same-secret.ts';
 import type { WebhookRequest, WebhookType } from './types.ts';
 
 export type SecretVerdict = { ok: true } | { ok: false; reason: 'missing-secret' | 'bad-secret'; message: string };
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** Constant-time equality of two strings of any length. */
-export function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** GitHub's signature: `sha256=` + hex HMAC-SHA256 of the raw body. */
 export function hubSignature(secret: string, body: string): string {
