@@ -4,7 +4,7 @@
  * gauges and counters match the cycle's results line. /readyz fails while a control plane is down.
  * The real `tagflow run --metrics-port` serves the same names on its own listener.
  */
-import { createServer } from 'node:net';
+import { freePort } from '../services/registry-process.ts';
 import { describe, expect, it } from 'vitest';
 import { startApi } from '../../apps/api/main.ts';
 import { metricsRoutes, readinessCheck } from '../../apps/api/metrics/index.ts';
@@ -40,14 +40,6 @@ async function serve(p: Pipeline) {
     port: 0,
   });
   return { api, base: `http://127.0.0.1:${api.port}` };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('metrics', () => {
