@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { readBody } from '../body.ts';
 
 /** The cookies of a request (first value of each name). */
 export function cookies(req: IncomingMessage): Map<string, string> {
@@ -49,15 +50,10 @@ const MAX_FORM = 16 * 1024;
 
 /** Reads an `application/x-www-form-urlencoded` body (up to 16 KiB); null when too big. */
 export async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_FORM) return null;
-    chunks.push(c);
-  }
+  const read = await readBody(req, MAX_FORM);
+  if (!read.ok) return read.tooLarge ? null : new URLSearchParams();
   const type = req.headers['content-type'] ?? '';
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = read.body;
   if (type.startsWith('application/json')) {
     try {
       const o = JSON.parse(text) as Record<string, unknown>;

@@ -22,7 +22,7 @@ import type { JobSink } from '../../../shared/jobs/job-sink.ts';
 import type { Logger } from '../../../shared/logging/logger.ts';
 import type { AuditLog, AuditOutcome } from '../../../shared/ports/audit-log.ts';
 import type { FleetIndex } from '../../../shared/ports/fleet-index.ts';
-import { readBody } from './body.ts';
+import { readBody } from '../body.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { WebhookSecrets } from './secrets.ts';
 import { WEBHOOK_AUDIT_APP } from './events.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The anchor's limit: a larger body is answered 413 and not read further. */
+/** The anchor's webhook limit, the default: a larger body is answered 413 and not read further. */
 export const MAX_WEBHOOK_BODY = 1 << 20;
 
 export type BodyResult = { ok: true; body: string } | { ok: false; tooLarge: true } | { ok: false; tooLarge: false };
